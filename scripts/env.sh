@@ -1,0 +1,9 @@
+# Sourced by the scripts: the environment every ePoint command runs in.
+# Keeps Reflex off the web (no update checks, no telemetry, bun from .tools).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$root/.venv/bin:$root/.tools/node_modules/.bin:$PATH"
+export REFLEX_BUN_PATH="$root/.tools/node_modules/.bin/bun"
+export REFLEX_CHECK_LATEST_VERSION=false
+export REFLEX_TELEMETRY_ENABLED=false
+export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry 2>/dev/null)}"
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
