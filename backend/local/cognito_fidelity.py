@@ -1,0 +1,393 @@
+"""Closes the gaps between moto's Cognito and the real one, for the local cloud only.
+
+Patched onto moto's cognito-idp *responses* (never onto production code), each a thin
+wrapper that keeps moto doing the bookkeeping:
+
+- sign-up issues a 6-digit code, delivered to the outbox; `ConfirmSignUp` requires it
+  (wrong: CodeMismatchException; expired after 24 h or superseded: ExpiredCodeException);
+  `ResendConfirmationCode` works; confirming sets `email_verified=true`;
+- forgot-password codes likewise (1 h), delivered to the outbox, not to a moto header;
+- `USER_SRP_AUTH` proves the password (see `srp`); a wrong one is NotAuthorizedException;
+- auth flows the app client does not allow (ExplicitAuthFlows) are refused;
+- the pool's PostConfirmation trigger runs in-process after a confirmation.
+
+See ../shared/notes/local-aws-fidelity.md for the measured gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.cognitoidp.exceptions import (
+    CodeMismatchException,
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedError,
+    UserNotConfirmedException,
+    UserNotFoundError,
+)
+from moto.cognitoidp.models import (
+    CognitoIdpBackend,
+    CognitoIdpUser,
+    CognitoIdpUserPool,
+    UserStatus,
+)
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult
+
+from backend.local import srp
+from backend.local.outbox import Outbox
+
+log = logging.getLogger("epoint.local.cognito")
+
+SIGN_UP_CODE_TTL = 24 * 3600
+FORGOT_PASSWORD_CODE_TTL = 3600
+
+# Cognito's ExplicitAuthFlows entry that enables each InitiateAuth flow.
+_FLOW_SWITCH = {
+    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+}
+_LEGACY_FLOWS = {
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+}
+# What AWS allows when a client names no flows at all.
+_DEFAULT_FLOWS = {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"}
+
+TriggerFn = Callable[[dict[str, Any]], Any]
+
+
+class UnexpectedLambdaException(JsonRESTError):
+    """What Cognito answers when a trigger function fails."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("UnexpectedLambdaException", message)
+
+
+@dataclass
+class IssuedCodes:
+    """The codes sent to one user for one purpose; only the newest is valid."""
+
+    current: str
+    issued_at: float
+    superseded: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    """What the layer needs from the running local cloud."""
+
+    outbox: Outbox = field(default_factory=Outbox)
+    triggers: dict[str, TriggerFn] = field(default_factory=dict)  # e.g. "PostConfirmation"
+    clock: Callable[[], float] = time.time  # injectable, so expiry is testable
+
+
+settings = Settings()
+_srp_challenges: dict[str, tuple[srp.SrpChallenge, float]] = {}
+_srp_lock = threading.Lock()
+_STOCK: dict[str, Callable[..., Any]] = {}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _codes(user: CognitoIdpUser) -> dict[str, IssuedCodes]:
+    # Stored on moto's user object so they persist with it.
+    if not hasattr(user, "epoint_codes"):
+        user.epoint_codes = {}  # type: ignore[attr-defined]
+    return user.epoint_codes  # type: ignore[attr-defined]
+
+
+def _pool_for_client(
+    response: CognitoIdpResponse, client_id: str
+) -> tuple[CognitoIdpBackend, CognitoIdpUserPool]:
+    backend = response._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+    for pool in backend.user_pools.values():
+        if client_id in pool.clients:
+            return backend, pool
+    raise JsonRESTError("ResourceNotFoundException", f"Client {client_id} not found.")
+
+
+def _user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser:
+    user = pool._get_user(username)
+    if user is None:
+        raise UserNotFoundError("User does not exist.")
+    return user
+
+
+def _issue_code(pool: CognitoIdpUserPool, user: CognitoIdpUser, purpose: str) -> dict[str, str]:
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    codes = _codes(user)
+    previous = codes.get(purpose)
+    superseded = [*previous.superseded, previous.current][-20:] if previous else []
+    codes[purpose] = IssuedCodes(code, settings.clock(), superseded)
+    email = user.attribute_lookup.get("email", user.username)
+    template = pool.extended_config.get("VerificationMessageTemplate") or {}
+    if purpose == "sign_up":
+        subject = template.get("EmailSubject", "Your verification code")
+        body = template.get("EmailMessage", "Your confirmation code is {####}")
+    else:
+        subject, body = "Your password reset code", "Your password reset code is {####}"
+    settings.outbox.deliver(email, subject, body.replace("{####}", code), code, purpose)
+    local, _, domain = email.partition("@")
+    return {
+        "Destination": f"{local[:1]}***@{domain[:1]}***",
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    }
+
+
+def _check_code(user: CognitoIdpUser, purpose: str, code: str, ttl: float) -> None:
+    issued = _codes(user).get(purpose)
+    if issued is None or code in issued.superseded:
+        raise ExpiredCodeException("Invalid code provided, please request a code again.")
+    if not secrets.compare_digest(str(code), issued.current):
+        raise CodeMismatchException("Invalid verification code provided, please try again.")
+    if settings.clock() - issued.issued_at > ttl:
+        raise ExpiredCodeException("Invalid code provided, please request a code again.")
+
+
+def _run_trigger(
+    name: str,
+    source: str,
+    backend: CognitoIdpBackend,
+    pool: CognitoIdpUserPool,
+    client_id: str,
+    user: CognitoIdpUser,
+) -> None:
+    trigger = settings.triggers.get(name)
+    if trigger is None:
+        return
+    event = {
+        "version": "1",
+        "region": backend.region_name,
+        "userPoolId": pool.id,
+        "userName": user.username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "triggerSource": source,
+        "request": {
+            "userAttributes": {
+                **user.attribute_lookup,
+                "cognito:user_status": "CONFIRMED",
+            }
+        },
+        "response": {},
+    }
+    try:
+        trigger(event)
+    except Exception as exc:
+        log.exception("%s trigger failed", name)
+        raise UnexpectedLambdaException(f"{name} failed with error {exc}.") from exc
+
+
+def _check_flow_allowed(pool: CognitoIdpUserPool, client_id: str, flow: str) -> None:
+    client = pool.clients[client_id]
+    configured = client.extended_config.get("ExplicitAuthFlows") or []
+    allowed = {_LEGACY_FLOWS.get(f, f) for f in configured} or _DEFAULT_FLOWS
+    needed = _FLOW_SWITCH.get(flow)
+    if needed is not None and needed not in allowed:
+        raise InvalidParameterException(f"{flow} flow not enabled for this client")
+
+
+# ---------------------------------------------------------------- patched actions
+
+
+def sign_up(self: CognitoIdpResponse) -> ActionResult:
+    """moto's SignUp, then a real confirmation code in the outbox."""
+    result = _STOCK["sign_up"](self)
+    _, pool = _pool_for_client(self, self._get_param("ClientId"))
+    answer: dict[str, Any] = result.result  # type: ignore[assignment]
+    user = (
+        pool.users[answer["UserSub"]]
+        if answer["UserSub"] in pool.users
+        else _user(pool, self._get_param("Username"))
+    )
+    answer["CodeDeliveryDetails"] = _issue_code(pool, user, "sign_up")
+    return result
+
+
+def confirm_sign_up(self: CognitoIdpResponse) -> Any:
+    """Confirms only with the newest, unexpired code; sets email_verified; runs PostConfirmation."""
+    client_id = self._get_param("ClientId")
+    backend, pool = _pool_for_client(self, client_id)
+    user = _user(pool, self._get_param("Username"))
+    if user.status == UserStatus.CONFIRMED:
+        raise NotAuthorizedError("User cannot be confirmed. Current status is CONFIRMED")
+    _check_code(user, "sign_up", self._get_param("ConfirmationCode") or "", SIGN_UP_CODE_TTL)
+    result = _STOCK["confirm_sign_up"](self)
+    _codes(user).pop("sign_up", None)
+    if "email" in user.attribute_lookup:
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    _run_trigger(
+        "PostConfirmation", "PostConfirmation_ConfirmSignUp", backend, pool, client_id, user
+    )
+    return result
+
+
+def resend_confirmation_code(self: CognitoIdpResponse) -> ActionResult:
+    """Sends a fresh sign-up code; earlier codes stop working (moto: not implemented)."""
+    _, pool = _pool_for_client(self, self._get_param("ClientId"))
+    user = _user(pool, self._get_param("Username"))
+    if user.status == UserStatus.CONFIRMED:
+        raise InvalidParameterException("User is already confirmed.")
+    return ActionResult({"CodeDeliveryDetails": _issue_code(pool, user, "sign_up")})
+
+
+def forgot_password(self: CognitoIdpResponse) -> ActionResult:
+    """A 6-digit reset code in the outbox (not in moto's response header)."""
+    client_id = self._get_param("ClientId")
+    backend, pool = _pool_for_client(self, client_id)
+    user = pool._get_user(self._get_param("Username"))
+    _, details = backend.forgot_password(client_id, self._get_param("Username"))
+    if user is not None:
+        user.confirmation_code = None  # moto's own magic code must not work
+        details["CodeDeliveryDetails"] = _issue_code(pool, user, "forgot_password")
+    return ActionResult(details)
+
+
+def confirm_forgot_password(self: CognitoIdpResponse) -> Any:
+    """Sets the new password only with the newest, unexpired reset code (and a valid password)."""
+    client_id = self._get_param("ClientId")
+    backend, pool = _pool_for_client(self, client_id)
+    user = _user(pool, self._get_param("Username"))
+    _check_code(
+        user, "forgot_password", self._get_param("ConfirmationCode") or "", FORGOT_PASSWORD_CODE_TTL
+    )
+    backend._validate_password(pool.id, self._get_param("Password"))
+    result = _STOCK["confirm_forgot_password"](self)
+    _codes(user).pop("forgot_password", None)
+    was_unconfirmed = user.status == UserStatus.UNCONFIRMED
+    user.status = UserStatus.CONFIRMED  # as in Cognito: a reset proves the email
+    if was_unconfirmed or user.attribute_lookup.get("email_verified") != "true":
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    _run_trigger(
+        "PostConfirmation", "PostConfirmation_ConfirmForgotPassword", backend, pool, client_id, user
+    )
+    return result
+
+
+def initiate_auth(self: CognitoIdpResponse) -> Any:
+    """Refuses flows the client does not allow; USER_SRP_AUTH gets a real SRP challenge."""
+    client_id = self._get_param("ClientId")
+    flow = self._get_param("AuthFlow")
+    backend, pool = _pool_for_client(self, client_id)
+    _check_flow_allowed(pool, client_id, flow)
+    if flow != "USER_SRP_AUTH":
+        return _STOCK["initiate_auth"](self)
+
+    params = self._get_param("AuthParameters") or {}
+    username = params.get("USERNAME") or ""
+    user = pool._get_user(username)
+    if (
+        user is None
+        and pool.clients[client_id].extended_config.get("PreventUserExistenceErrors") != "ENABLED"
+    ):
+        raise UserNotFoundError("User does not exist.")
+    if user is not None and not user.enabled:
+        raise NotAuthorizedError("User is disabled.")
+    try:
+        challenge = srp.start(
+            pool.id,
+            user.id if user else username,
+            user.password if user else None,
+            params.get("SRP_A") or "0",
+        )
+    except ValueError as exc:
+        raise NotAuthorizedError("Incorrect username or password.") from exc
+    with _srp_lock:
+        now = settings.clock()
+        for block in [b for b, (_, t) in _srp_challenges.items() if now - t > 300]:
+            _srp_challenges.pop(block, None)
+        _srp_challenges[challenge.secret_block] = (challenge, now)
+    if user is not None:
+        # moto's RespondToAuthChallenge finds the attempt by the secret block.
+        backend.sessions[challenge.secret_block] = (user.username, pool)
+    return ActionResult(
+        {
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeParameters": {
+                "SALT": challenge.salt_hex,
+                "SRP_B": challenge.srp_b_hex,
+                "SECRET_BLOCK": challenge.secret_block,
+                "USERNAME": user.username if user else username,
+                "USER_ID_FOR_SRP": user.id if user else username,
+            },
+        }
+    )
+
+
+def admin_initiate_auth(self: CognitoIdpResponse) -> Any:
+    """Refuses admin flows the client does not allow (moto accepts any)."""
+    client_id = self._get_param("ClientId")
+    _, pool = _pool_for_client(self, client_id)
+    _check_flow_allowed(pool, client_id, self._get_param("AuthFlow"))
+    return _STOCK["admin_initiate_auth"](self)
+
+
+def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
+    """PASSWORD_VERIFIER succeeds only with a signature that proves the password."""
+    if self._get_param("ChallengeName") != "PASSWORD_VERIFIER":
+        return _STOCK["respond_to_auth_challenge"](self)
+    answers = self._get_param("ChallengeResponses") or {}
+    block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
+    with _srp_lock:
+        entry = _srp_challenges.pop(block, None)
+    proven = entry is not None and srp.verify(
+        entry[0], answers.get("TIMESTAMP") or "", answers.get("PASSWORD_CLAIM_SIGNATURE") or ""
+    )
+    if not proven:
+        _, pool = _pool_for_client(self, self._get_param("ClientId"))
+        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(
+            self._get_param("ClientId")
+        )
+        backend.sessions.pop(block, None)
+        raise NotAuthorizedError("Incorrect username or password.")
+    _, pool = _pool_for_client(self, self._get_param("ClientId"))
+    user = pool._get_user(answers.get("USERNAME") or "")
+    if user is not None and user.status == UserStatus.UNCONFIRMED:
+        raise UserNotConfirmedException("User is not confirmed.")
+    return _STOCK["respond_to_auth_challenge"](self)
+
+
+_PATCHES: dict[str, Callable[..., Any]] = {
+    "sign_up": sign_up,
+    "confirm_sign_up": confirm_sign_up,
+    "resend_confirmation_code": resend_confirmation_code,
+    "forgot_password": forgot_password,
+    "confirm_forgot_password": confirm_forgot_password,
+    "initiate_auth": initiate_auth,
+    "admin_initiate_auth": admin_initiate_auth,
+    "respond_to_auth_challenge": respond_to_auth_challenge,
+}
+
+
+def install() -> None:
+    """Patch moto's cognito-idp responses in this process (idempotent)."""
+    for name, patched in _PATCHES.items():
+        if name not in _STOCK:
+            _STOCK[name] = getattr(CognitoIdpResponse, name, None)  # type: ignore[assignment]
+        setattr(CognitoIdpResponse, name, patched)
+
+
+def uninstall() -> None:
+    """Restore moto's stock behaviour (tests of the layer compare both)."""
+    for name, stock in _STOCK.items():
+        if stock is None:
+            delattr(CognitoIdpResponse, name)
+        else:
+            setattr(CognitoIdpResponse, name, stock)
+    _STOCK.clear()
