@@ -1,0 +1,1 @@
+"""ePoint's Reflex app: the customer portal and the merchant side."""

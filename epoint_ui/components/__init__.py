@@ -1,0 +1,22 @@
+"""Stateless UI pieces shared by the customer and merchant pages."""
+
+from epoint_ui.components.buttons import primary_button, secondary_button
+from epoint_ui.components.cards import card
+from epoint_ui.components.feedback import empty_state, error_callout, notice_callout
+from epoint_ui.components.forms import field, text_input
+from epoint_ui.components.layout import NAV_LINKS, NavLink, page_shell, public_shell
+
+__all__ = [
+    "NAV_LINKS",
+    "NavLink",
+    "card",
+    "empty_state",
+    "error_callout",
+    "field",
+    "notice_callout",
+    "page_shell",
+    "primary_button",
+    "public_shell",
+    "secondary_button",
+    "text_input",
+]

@@ -1,0 +1,92 @@
+"""The one module that reads ePoint's configuration.
+
+Two ways to run, chosen by the environment and nowhere else:
+
+* **AWS** - `EPOINT_API_URL`, `EPOINT_USER_POOL_ID`, `EPOINT_CLIENT_ID` and `AWS_REGION`
+  are all set. Nothing local starts. (The end-to-end tests use this mode too, pointing
+  it at a local cloud they run as a subprocess, with `AWS_ENDPOINT_URL` and
+  `COGNITO_JWKS` in the environment for boto3 and pycognito.)
+* **Local cloud** - none of them is set: the local cloud (moto provisioned from
+  template.yaml, plus the local API gateway) starts inside this process.
+
+Setting only some of the four is a mistake and fails loudly rather than guessing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+_AWS_VARS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the API and the user pool are, and optional local-only extras."""
+
+    api_url: str
+    user_pool_id: str
+    client_id: str
+    region: str
+    # The local cloud's outbox (the emails Cognito would send); None against AWS.
+    outbox_url: str | None = None
+    # When set, signed-in sessions live in Redis so several state-server tasks share them.
+    redis_url: str | None = None
+    # Seconds before the access token's expiry at which the session refreshes it.
+    refresh_margin_s: int = 300
+    # How long a browser stays signed in without being used (the session cookie's life).
+    session_ttl_s: int = 7 * 24 * 3600
+
+
+def _from_environment() -> Settings:
+    return Settings(
+        api_url=os.environ["EPOINT_API_URL"].rstrip("/"),
+        user_pool_id=os.environ["EPOINT_USER_POOL_ID"],
+        client_id=os.environ["EPOINT_CLIENT_ID"],
+        region=os.environ["AWS_REGION"],
+        outbox_url=os.environ.get("EPOINT_OUTBOX_URL") or None,
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+    )
+
+
+def _field(obj: object, name: str) -> object:
+    """Reads one field of what the local cloud returns (a mapping or an object)."""
+    if isinstance(obj, dict):
+        return obj[name]
+    return getattr(obj, name)
+
+
+def _start_local_cloud() -> Settings:
+    # Imported here so that an AWS deployment never imports moto.
+    from backend.local import embedded
+
+    cloud = embedded.start()
+    # boto3 (inside pycognito) and pycognito's token check read these from the environment.
+    client_env = _field(cloud, "env")
+    assert isinstance(client_env, dict)
+    for key, value in client_env.items():
+        os.environ.setdefault(key, str(value))
+    return Settings(
+        api_url=str(_field(cloud, "api_url")).rstrip("/"),
+        user_pool_id=str(_field(cloud, "user_pool_id")),
+        client_id=str(_field(cloud, "client_id")),
+        region=str(_field(cloud, "region")),
+        outbox_url=str(_field(cloud, "outbox_url")) or None,
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The app's settings; the first call starts the local cloud when no AWS settings are given."""
+    present = [name for name in _AWS_VARS if os.environ.get(name)]
+    if len(present) == len(_AWS_VARS):
+        return _from_environment()
+    if present:
+        missing = ", ".join(name for name in _AWS_VARS if name not in present)
+        raise RuntimeError(
+            f"Partial AWS settings: {', '.join(present)} set but {missing} missing. "
+            "Set all four to use AWS, or none to run on the local cloud."
+        )
+    return _start_local_cloud()

@@ -1,0 +1,161 @@
+"""The signed-in session: who is signed in in this browser, and their tokens (server-side).
+
+Design (see README, "Sessions"): the browser keeps only an opaque random session id in
+a cookie; the tokens live in the session store on the state server (memory, or Redis
+when `REFLEX_REDIS_URL` is set). A reload or a new tab sends the cookie again, so it
+stays signed in; tokens are refreshed shortly before they expire; sign-out forgets the
+session and revokes the tokens at Cognito.
+
+Other states reach the API with `client = await api(self)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import quote
+
+import reflex as rx
+
+from epoint_ui import auth
+from epoint_ui.api import ApiClient, ApiError
+from epoint_ui.session_store import get_store, new_session_id
+from epoint_ui.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SESSION_ENDED = "Your session has ended. Please sign in again."
+SIGN_IN_PATH = "/sign-in"
+
+
+def sign_in_url(next_path: str = "") -> str:
+    """The sign-in page, returning to `next_path` afterwards."""
+    if not next_path or next_path.startswith(SIGN_IN_PATH) or not next_path.startswith("/"):
+        return SIGN_IN_PATH
+    return f"{SIGN_IN_PATH}?next={quote(next_path, safe='/')}"
+
+
+def safe_next(next_path: str, default: str = "/wallet") -> str:
+    """Where to go after signing in: only paths on this site (never another origin)."""
+    if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+        return next_path
+    return default
+
+
+class SessionState(rx.State):
+    """Who is signed in in this browser; the tokens never leave the server."""
+
+    # The opaque session id; everything else is looked up server-side with it.
+    session_id: str = rx.Cookie(
+        "",
+        name="epoint_session",
+        max_age=7 * 24 * 3600,
+        same_site="strict",
+        secure=True,
+    )
+    signed_in: bool = False
+    email: str = ""
+    # A message for the sign-in page (e.g. why the user was sent there).
+    notice: str = ""
+
+    async def _tokens(self) -> auth.Tokens | None:
+        """The session's tokens, refreshed when close to expiry; None when signed out."""
+        if not self.session_id:
+            return None
+        store = get_store()
+        record = await store.get(self.session_id)
+        if record is None:
+            return None
+        tokens = auth.Tokens.from_dict(record)
+        settings = get_settings()
+        if tokens.expires_at - time.time() > settings.refresh_margin_s:
+            return tokens
+        try:
+            tokens = await auth.refresh(tokens)
+        except auth.AuthError as exc:
+            if exc.code == "NotAuthorizedException" or tokens.expires_at <= time.time():
+                log.info("session refresh refused (%s): session ended", exc.code)
+                await store.delete(self.session_id)
+                return None
+            return tokens  # the service hiccuped; the current token still works a while
+        await store.put(self.session_id, tokens.to_dict(), settings.session_ttl_s)
+        return tokens
+
+    async def _client(self) -> ApiClient:
+        tokens = await self._tokens()
+        if tokens is None:
+            raise ApiError(SESSION_ENDED, status=401, code="signed_out")
+        return ApiClient(tokens.access_token)
+
+    async def _start(self, tokens: auth.Tokens) -> None:
+        """Begins a session for freshly issued tokens (after sign-in)."""
+        session_id = new_session_id()
+        await get_store().put(session_id, tokens.to_dict(), get_settings().session_ttl_s)
+        self.session_id = session_id
+        self.signed_in = True
+        self.email = tokens.email
+        self.notice = ""
+
+    async def _forget(self) -> None:
+        if self.session_id:
+            await get_store().delete(self.session_id)
+        self.session_id = ""
+        self.signed_in = False
+        self.email = ""
+
+    @rx.event
+    async def require_login(self):
+        """Page guard: a signed-out visitor goes to sign-in, and comes back afterwards."""
+        tokens = await self._tokens()
+        if tokens is not None:
+            self.signed_in = True
+            self.email = tokens.email
+            return None
+        had_session = bool(self.session_id)
+        await self._forget()
+        self.notice = SESSION_ENDED if had_session else "Please sign in to continue."
+        return rx.redirect(sign_in_url(self.router.url.path))
+
+    @rx.event
+    async def check_signed_in(self):
+        """On public pages: know whether to offer 'Wallet' or 'Sign in' (no redirect)."""
+        tokens = await self._tokens()
+        self.signed_in = tokens is not None
+        self.email = tokens.email if tokens else ""
+
+    @rx.event
+    async def redirect_if_signed_in(self):
+        """On sign-in and sign-up pages: a signed-in visitor goes straight to the wallet."""
+        if await self._tokens() is not None:
+            self.signed_in = True
+            return rx.redirect("/wallet")
+        return None
+
+    @rx.event
+    async def end_session(self):
+        """The API refused our token (revoked or expired): sign in again, then come back."""
+        await self._forget()
+        self.notice = SESSION_ENDED
+        return rx.redirect(sign_in_url(self.router.url.path))
+
+    @rx.event
+    async def sign_out(self):
+        """Signs out: revokes the tokens at Cognito and forgets the session here."""
+        tokens = await self._tokens()
+        if tokens is not None:
+            await auth.sign_out(tokens)
+        await self._forget()
+        self.notice = "You are signed out."
+        return rx.redirect("/")
+
+
+async def api(state: rx.State) -> ApiClient:
+    """The API client of the user signed in to `state`'s browser; raises ApiError(401) if none."""
+    session = await state.get_state(SessionState)
+    return await session._client()
+
+
+async def start_session(state: rx.State, tokens: auth.Tokens) -> None:
+    """Signs the browser of `state` in with `tokens` (used by sign-in and verify)."""
+    session = await state.get_state(SessionState)
+    await session._start(tokens)
