@@ -21,6 +21,12 @@ from moto.core.responses import BaseResponse
 SERVICES = ("cognito-idp", "secretsmanager", "dynamodb")
 _LOCKS: dict[str, threading.RLock] = {name: threading.RLock() for name in SERVICES}
 _installed = False
+_calls = 0  # moto calls served so far: the saver skips snapshots when nothing happened
+
+
+def calls() -> int:
+    """How many moto calls this process has served (reads included)."""
+    return _calls
 
 
 def service_lock(service: str) -> threading.RLock:
@@ -45,6 +51,8 @@ def install() -> None:
     original: Callable[..., Any] = BaseResponse.call_action
 
     def call_action(self: BaseResponse) -> Any:
+        global _calls
+        _calls += 1
         lock = _LOCKS.get(self.service_name or "")
         if lock is None:
             return original(self)

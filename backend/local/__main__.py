@@ -1,0 +1,98 @@
+"""`python -m backend.local`: run the local cloud and print one JSON line for clients.
+
+    python -m backend.local                 # gateway :8787, moto :4566, data in .local-cloud/
+    python -m backend.local --port 0 --no-persist --data-dir /tmp/x   # tests: ephemeral ports
+    python -m backend.local --reset         # wipe saved local data, then start fresh
+
+stdout carries only the JSON line (api_url, cognito_endpoint, region, user_pool_id,
+client_id, outbox_url, jwks_url, jwks, env...); logs, including outbox codes, go to stderr.
+SIGTERM/SIGINT stop the servers, save state and exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+from backend.local.cloud import LocalCloud
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse flags, start the local cloud, print its JSON line, serve until a signal."""
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.local", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("EPOINT_LOCAL_API_PORT", 8787)),
+        help="gateway port (0 = ephemeral); default 8787",
+    )
+    parser.add_argument(
+        "--moto-port",
+        type=int,
+        default=None,
+        help="moto (Cognito endpoint) port; default 4566, or ephemeral with --port 0",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("EPOINT_LOCAL_DATA_DIR", ".local-cloud"),
+        help="where local data is saved (default .local-cloud/)",
+    )
+    parser.add_argument("--reset", action="store_true", help="wipe saved local data first")
+    parser.add_argument(
+        "--no-persist", action="store_true", help="neither load nor save local data"
+    )
+    parser.add_argument(
+        "--origins",
+        default=None,
+        help="CORS origins, comma-separated (default: template's FrontendOrigins)",
+    )
+    parser.add_argument(
+        "--stock-transactions",
+        action="store_true",
+        help="use moto's stock TransactWriteItems (benchmark comparison only)",
+    )
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto_port = args.moto_port
+    if moto_port is None:
+        moto_port = 0 if args.port == 0 else int(os.environ.get("EPOINT_LOCAL_MOTO_PORT", 4566))
+
+    cloud = LocalCloud(
+        port=args.port,
+        moto_port=moto_port,
+        data_dir=args.data_dir,
+        persist=not args.no_persist,
+        reset=args.reset,
+        frontend_origins=args.origins.split(",") if args.origins else None,
+        stock_transactions=args.stock_transactions,
+    ).start()
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    sys.stdout.write(json.dumps(cloud.info()) + "\n")
+    sys.stdout.flush()
+    logging.getLogger("epoint.local").info(
+        "local cloud up: API %s, Cognito %s, outbox %s/dev/outbox",
+        cloud.api_url,
+        cloud.moto_url,
+        cloud.api_url,
+    )
+    stop.wait()
+    cloud.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
