@@ -1,8 +1,14 @@
 """Every page of the app; importing a module registers its pages (`@rx.page`)."""
 
 from epoint_ui.pages import (  # noqa: F401
+    businesses,
+    dev_outbox,
     forgot_password,
+    history,
     landing,
+    my_code,
+    profile,
     sign_in,
     sign_up,
+    wallet,
 )

@@ -1,0 +1,73 @@
+"""My code: the QR code and the short code to show at the till."""
+
+import reflex as rx
+
+from epoint_ui.components import card, error_callout, page_shell
+from epoint_ui.pages.guard import signed_in
+from epoint_ui.states.my_code import MyCodeState
+
+
+def _code() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            MyCodeState.qr_src != "",
+            rx.image(
+                src=MyCodeState.qr_src,
+                alt="Your one-time QR code. Show it to the cashier.",
+                width="min(80vw, 320px)",
+                height="auto",
+                background="white",
+            ),
+            rx.skeleton(width="min(80vw, 320px)", height="min(80vw, 320px)"),
+        ),
+        rx.text("Or tell the cashier this code:", size="2", color=rx.color("gray", 11)),
+        rx.text(
+            MyCodeState.short_code,
+            size="8",
+            weight="bold",
+            letter_spacing="0.2em",
+            font_family="monospace",
+            data_testid="short-code",
+        ),
+        rx.text(
+            "New code in " + MyCodeState.seconds_left.to_string() + " s",
+            size="2",
+            color=rx.color("gray", 11),
+            aria_live="off",
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
+    )
+
+
+def _scanned() -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.icon("circle_check", size=32, color=rx.color("green", 11), aria_hidden="true"),
+            rx.heading(MyCodeState.scanned_message, as_="h2", size="5"),
+            align="center",
+        ),
+        rx.text(MyCodeState.balance_message, size="4"),
+        rx.button("Show a new code", size="3", on_click=MyCodeState.new_code, type="button"),
+    )
+
+
+@rx.page(route="/code", title="My code · ePoint", on_load=signed_in(MyCodeState.show))
+def my_code() -> rx.Component:
+    """The code page; it stops refreshing when the customer leaves it."""
+    return page_shell(
+        rx.box(
+            error_callout(MyCodeState.error),
+            rx.box(
+                rx.cond(MyCodeState.scanned, _scanned(), _code()),
+                role="status",
+                aria_live="polite",
+                width="100%",
+            ),
+            on_unmount=MyCodeState.hide,
+            width="100%",
+        ),
+        title="My code",
+        current="/code",
+    )

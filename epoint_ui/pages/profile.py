@@ -1,0 +1,62 @@
+"""Profile: display name, email, sign out."""
+
+import reflex as rx
+
+from epoint_ui.components import (
+    card,
+    error_callout,
+    field,
+    notice_callout,
+    page_shell,
+    primary_button,
+    text_input,
+)
+from epoint_ui.pages.guard import signed_in
+from epoint_ui.states.profile import ProfileState
+from epoint_ui.states.session import SessionState
+
+
+@rx.page(route="/profile", title="Profile · ePoint", on_load=signed_in(ProfileState.load))
+def profile() -> rx.Component:
+    """The customer's profile."""
+    return page_shell(
+        card(
+            rx.text("Email", weight="medium"),
+            rx.text(ProfileState.email, data_testid="profile-email"),
+        ),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Display name",
+                    text_input(
+                        "display_name",
+                        default_value=ProfileState.display_name,
+                        key=ProfileState.display_name,
+                        max_length=60,
+                        required=True,
+                        auto_complete="name",
+                    ),
+                    "display_name",
+                    hint="Businesses greet you by this name.",
+                ),
+                error_callout(ProfileState.error),
+                notice_callout(ProfileState.saved),
+                primary_button("Save", loading=ProfileState.saving),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=ProfileState.save,
+            width="100%",
+        ),
+        rx.button(
+            "Sign out",
+            on_click=SessionState.sign_out,
+            variant="outline",
+            color_scheme="red",
+            size="3",
+            width="100%",
+            type="button",
+        ),
+        title="Profile",
+        current="/profile",
+    )

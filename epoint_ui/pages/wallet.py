@@ -1,0 +1,81 @@
+"""Wallet: what the customer has at each business."""
+
+import reflex as rx
+
+from epoint_ui.components import card, empty_state, error_callout, page_shell
+from epoint_ui.pages.guard import signed_in
+from epoint_ui.states.views import WalletCard
+from epoint_ui.states.wallet import WalletState
+
+
+def _membership(m: WalletCard) -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.vstack(
+                rx.heading(m.name, as_="h2", size="4"),
+                rx.text(m.category, color=rx.color("gray", 11), size="2"),
+                spacing="0",
+            ),
+            rx.badge(m.tier, size="2", variant="soft"),
+            justify="between",
+            width="100%",
+        ),
+        rx.text(rx.text.strong(m.balance.to_string()), " points", size="6"),
+        rx.cond(
+            m.next_tier != "",
+            rx.vstack(
+                rx.progress(
+                    value=m.progress_pct,
+                    max=100,
+                    aria_label="Progress to " + m.next_tier,
+                    width="100%",
+                ),
+                rx.text(
+                    m.points_needed.to_string() + " more points to " + m.next_tier,
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+                width="100%",
+                spacing="1",
+            ),
+            rx.text("Top tier reached", size="2", color=rx.color("gray", 11)),
+        ),
+        rx.cond(
+            m.rewards.length() > 0,
+            rx.vstack(
+                rx.text("Your points cover:", size="2", weight="medium"),
+                rx.el.ul(
+                    rx.foreach(m.rewards, lambda r: rx.el.li(rx.text(r, size="2"))),
+                    padding_left="1.2em",
+                    margin="0",
+                ),
+                spacing="1",
+            ),
+        ),
+    )
+
+
+@rx.page(route="/wallet", title="Wallet · ePoint", on_load=signed_in(WalletState.load))
+def wallet() -> rx.Component:
+    """One card per business."""
+    return page_shell(
+        error_callout(WalletState.error),
+        rx.cond(
+            WalletState.loaded,
+            rx.cond(
+                WalletState.cards.length() > 0,
+                rx.vstack(rx.foreach(WalletState.cards, _membership), width="100%", spacing="3"),
+                empty_state(
+                    "wallet",
+                    "No points yet",
+                    "Buy something at a business that uses ePoint and show your code at the "
+                    "till: your points appear here.",
+                    rx.link(rx.button("Show my code", size="3"), href="/code"),
+                    rx.link("See which businesses take ePoint", href="/businesses"),
+                ),
+            ),
+            rx.cond(WalletState.loading, rx.spinner(size="3", aria_label="Loading your wallet")),
+        ),
+        title="Wallet",
+        current="/wallet",
+    )

@@ -1,0 +1,111 @@
+"""History: the customer's ledger, newest first, by business, a page at a time."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from epoint_ui.api import ApiError
+from epoint_ui.states.session import SessionState, api
+from epoint_ui.states.views import HistoryRow, history_row
+
+PAGE_SIZE = 20
+
+
+@dataclasses.dataclass
+class BusinessOption:
+    """A business the customer can filter the history by."""
+
+    merchant_id: str = ""
+    name: str = ""
+
+
+class HistoryState(rx.State):
+    """The customer's ledger entries."""
+
+    rows: list[HistoryRow] = []
+    options: list[BusinessOption] = []
+    merchant_id: str = ""
+    page: int = 1
+    has_older: bool = False
+    loaded: bool = False
+    loading: bool = False
+    error: str = ""
+    # Cursors of the pages already seen, so "Newer" goes back without refetching state.
+    _cursors: list[str] = []
+    _next_cursor: str = ""
+
+    async def _fetch(self, cursor: str) -> None:
+        client = await api(self)
+        answer = await client.get(
+            "/transactions",
+            {"merchant_id": self.merchant_id, "limit": PAGE_SIZE, "cursor": cursor},
+        )
+        items = answer.get("items", [])
+        by_id = {str(t.get("tx_id")): t for t in items}
+        self.rows = [history_row(t, by_id) for t in items]
+        self._next_cursor = answer.get("next_cursor") or ""
+        self.has_older = bool(self._next_cursor)
+        self.loaded = True
+
+    async def _show(self, cursor: str):
+        self.loading, self.error = True, ""
+        yield
+        try:
+            await self._fetch(cursor)
+        except ApiError as err:
+            self.error = err.message
+            if err.signed_out:
+                yield SessionState.end_session
+        finally:
+            self.loading = False
+
+    @rx.event
+    async def load(self):
+        """The customer opens History."""
+        session = await self.get_state(SessionState)
+        if not session.signed_in:
+            return
+        self.page, self._cursors = 1, [""]
+        try:
+            wallet = await (await api(self)).get("/wallet")
+            self.options = [
+                BusinessOption(str(m.get("merchant_id", "")), str(m.get("merchant_name", "")))
+                for m in wallet.get("memberships", [])
+            ]
+        except ApiError as err:
+            self.error = err.message
+            if err.signed_out:
+                yield SessionState.end_session
+                return
+        async for update in self._show(""):
+            yield update
+
+    @rx.event
+    async def filter_by(self, merchant_id: str):
+        """The customer picks a business (or all of them)."""
+        self.merchant_id = merchant_id
+        self.page, self._cursors = 1, [""]
+        async for update in self._show(""):
+            yield update
+
+    @rx.event
+    async def older(self):
+        """The customer asks for the next (older) page."""
+        if not self._next_cursor:
+            return
+        self._cursors.append(self._next_cursor)
+        self.page += 1
+        async for update in self._show(self._next_cursor):
+            yield update
+
+    @rx.event
+    async def newer(self):
+        """The customer goes back to the previous (newer) page."""
+        if len(self._cursors) <= 1:
+            return
+        self._cursors.pop()
+        self.page -= 1
+        async for update in self._show(self._cursors[-1]):
+            yield update

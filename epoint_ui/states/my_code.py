@@ -1,0 +1,144 @@
+"""My code: a fresh one-time QR code, refreshed before it expires, watched for the scan."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import reflex as rx
+import segno
+
+from epoint_ui.api import ApiError
+from epoint_ui.states.session import SessionState, api
+from epoint_ui.states.views import points
+
+# A new code is fetched this many seconds before the shown one expires, so the
+# merchant never scans a code that dies mid-scan.
+REFRESH_BEFORE_S = 5
+POLL_EVERY_S = 1.0
+# After a scan, keep watching the visit (earn, redemptions) this long; a visit lives 10 min.
+WATCH_AFTER_SCAN_S = 600
+
+
+def qr_data_uri(value: str) -> str:
+    """The token as an SVG QR code in a data URI (rendered here, no JavaScript QR library)."""
+    return segno.make(value, error="m", micro=False).svg_data_uri(scale=8, border=2)
+
+
+class MyCodeState(rx.State):
+    """The code the customer shows at the till."""
+
+    short_code: str = ""
+    qr_src: str = ""
+    seconds_left: int = 0
+    scanned: bool = False
+    scanned_message: str = ""
+    balance_message: str = ""
+    error: str = ""
+    active: bool = False
+    _token_id: str = ""
+    _token_expires: float = 0.0
+    _run: int = 0
+
+    @rx.event(background=True)
+    async def show(self):
+        """The customer opens My code: keep a fresh code on screen until a merchant scans it."""
+        async with self:
+            session = await self.get_state(SessionState)
+            if not session.signed_in:
+                return None
+            self._run += 1
+            run = self._run
+            self.active, self.scanned, self.error = True, False, ""
+            self.scanned_message, self.balance_message = "", ""
+            self._token_id, self.short_code, self.qr_src = "", "", ""
+        scanned_at = 0.0
+        while True:
+            async with self:
+                if not self.active or self._run != run:
+                    return None
+                try:
+                    client = await api(self)
+                except ApiError:
+                    self.active = False
+                    return SessionState.end_session
+                token_id, expires, scanned = self._token_id, self._token_expires, self.scanned
+            try:
+                if scanned:
+                    if time.time() - scanned_at > WATCH_AFTER_SCAN_S:
+                        async with self:
+                            self.active = False
+                        return None
+                    await self._watch(client, token_id, run)
+                elif not token_id or expires - time.time() <= REFRESH_BEFORE_S:
+                    await self._new_code(client, run)
+                else:
+                    if await self._watch(client, token_id, run):
+                        scanned_at = time.time()
+            except ApiError as err:
+                async with self:
+                    self.error = err.message
+                    if err.signed_out:
+                        self.active = False
+                        return SessionState.end_session
+                await asyncio.sleep(2 * POLL_EVERY_S)
+                continue
+            async with self:
+                self.seconds_left = max(0, round(self._token_expires - time.time()))
+            await asyncio.sleep(POLL_EVERY_S)
+
+    async def _new_code(self, client, run: int) -> None:
+        answer = await client.post("/qr-tokens")
+        qr = qr_data_uri(str(answer["token"]))
+        async with self:
+            if self._run != run:
+                return
+            self._token_id = str(answer["token_id"])
+            # Count down on our own clock from `expires_in`, immune to clock skew.
+            self._token_expires = time.time() + int(answer.get("expires_in") or 60)
+            self.short_code = str(answer.get("short_code", ""))
+            self.qr_src = qr
+            self.error = ""
+
+    async def _watch(self, client, token_id: str, run: int) -> bool:
+        """Polls the token; True when it has just been scanned."""
+        answer = await client.get(f"/qr-tokens/{token_id}")
+        status = answer.get("status")
+        async with self:
+            if self._run != run:
+                return False
+            self.error = ""
+            if status == "expired" and not self.scanned:
+                self._token_id = ""  # the loop fetches a new code at once
+                return False
+            if status != "scanned":
+                return False
+            first = not self.scanned
+            self.scanned = True
+            merchant = (answer.get("merchant") or {}).get("name") or "a business"
+            activity = answer.get("activity") or []
+            parts = []
+            for entry in activity:
+                n = int(entry.get("points") or 0)
+                if entry.get("kind") == "redeem":
+                    parts.append(f"{abs(n)} points redeemed")
+                else:
+                    parts.append(points(n))
+            self.scanned_message = f"Scanned at {merchant}" + (
+                f": {', '.join(parts)}" if parts else ""
+            )
+            balance = answer.get("balance")
+            self.balance_message = (
+                f"Your balance at {merchant}: {balance} points" if balance is not None else ""
+            )
+            return first
+
+    @rx.event
+    def hide(self):
+        """The customer leaves the page: stop refreshing and polling."""
+        self.active = False
+
+    @rx.event
+    def new_code(self):
+        """The customer wants a fresh code (after a scan, or when polling stopped)."""
+        return MyCodeState.show
