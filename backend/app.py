@@ -1,0 +1,91 @@
+"""The ePoint HTTP API: one Powertools resolver, its routers, and the error contract.
+
+Every failure leaves as `{"error": {"code", "message"}}` (docs/api.md); domain errors carry
+their own status, Powertools' validation errors become 422 (400 for malformed JSON).
+"""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from backend import config
+from backend.logic import errors
+from backend.observability import logger, metrics, tracer
+from backend.routers import customer, merchants, visits
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(customer.router)
+app.include_router(merchants.router)
+app.include_router(visits.router)
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """The one error body of the API."""
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": {"code": code, "message": message}},
+    )
+
+
+@app.exception_handler(errors.DomainError)
+def _domain_error(error: errors.DomainError) -> Response:
+    return error_response(error.status, error.code, error.message)
+
+
+def _describe(detail: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in detail.get("loc", ()) if p not in ("body", "query", "path"))
+    message = str(detail.get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(error: RequestValidationError) -> Response:
+    details = error.errors()
+    if any(d.get("type") == "json_invalid" for d in details):
+        return error_response(400, "bad_request", "The body is not valid JSON.")
+    messages = "; ".join(_describe(d) for d in details[:3]) or "The request is not valid."
+    return error_response(422, "validation_error", messages)
+
+
+@app.not_found
+def _not_found(_: NotFoundError) -> Response:
+    return error_response(404, "not_found", "Not found.")
+
+
+@app.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI document of this API, generated from the routes (no auth)."""
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=app.get_openapi_json_schema(title="ePoint API", version="1.0.0"),
+    )
+
+
+def _caller_of(event: dict[str, Any]) -> str | None:
+    ctx = event.get("requestContext") or {}
+    return (((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}).get("sub")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point (API Gateway HTTP API, payload v2)."""
+    logger.append_keys(user_id=_caller_of(event))
+    body = event.get("body") or ""
+    # A base64 body is 4/3 of its bytes: compare the decoded size.
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size > config.MAX_BODY_BYTES:
+        too_large = errors.PayloadTooLarge()
+        return {
+            "statusCode": too_large.status,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"error": {"code": too_large.code, "message": too_large.message}}),
+        }
+    return app.resolve(event, context)

@@ -1,0 +1,74 @@
+"""Key layout of the single table (documented in docs/data-model.md)."""
+
+from __future__ import annotations
+
+PROFILE = "PROFILE"
+
+
+def user(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def email(address: str) -> str:
+    return f"EMAIL#{address}"
+
+
+def merchant(merchant_id: str) -> str:
+    return f"MERCHANT#{merchant_id}"
+
+
+def staff(user_id: str) -> str:
+    return f"STAFF#{user_id}"
+
+
+def role(merchant_id: str) -> str:
+    return f"ROLE#{merchant_id}"
+
+
+def reward(reward_id: str) -> str:
+    return f"REWARD#{reward_id}"
+
+
+def member(merchant_id: str) -> str:
+    return f"MEMBER#{merchant_id}"
+
+
+def tx(tx_id: str) -> str:
+    return f"TX#{tx_id}"
+
+
+def visit(visit_id: str) -> str:
+    return f"VISIT#{visit_id}"
+
+
+def customer(user_id: str) -> str:
+    """gsi1 partition: all of a customer's ledger entries."""
+    return f"CUSTOMER#{user_id}"
+
+
+def customer_at(user_id: str, merchant_id: str) -> str:
+    """gsi2 partition: a customer's ledger entries at one business."""
+    return f"CUSTOMER#{user_id}#{merchant_id}"
+
+
+def qr_used(token_id: str) -> str:
+    return f"QRTOKEN#{token_id}"
+
+
+def short_code(code: str) -> str:
+    return f"SHORTCODE#{code}"
+
+
+def idempotency(user_id: str, key: str) -> str:
+    return f"IDEMPOTENCY#{user_id}#{key}"
+
+
+DIRECTORY = "DIRECTORY"
+
+
+def directory_category(category: str) -> str:
+    return f"DIRECTORY#{category}"
+
+
+def directory_sort(name: str, merchant_id: str) -> str:
+    return f"{name.lower()}#{merchant_id}"

@@ -1,0 +1,397 @@
+"""Memberships, ledger entries, visits, QR-token markers, short codes, idempotency records,
+and the one TransactWriteItems that changes a balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from backend.dal import cache, keys
+from backend.dal import dynamodb as db
+
+_KEY_ATTRS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+
+
+def strip_keys(item: dict[str, Any]) -> dict[str, Any]:
+    """An item without its table/index keys."""
+    return {k: v for k, v in item.items() if k not in _KEY_ATTRS}
+
+
+# ------------------------------------------------------------------ memberships
+
+
+def membership(
+    customer_id: str, merchant_id: str, *, consistent: bool = False
+) -> dict[str, Any] | None:
+    """A customer's membership at a business (cached; a fresh read when asked)."""
+    if not consistent:
+        hit = cache.membership(customer_id, merchant_id)
+        if hit is not cache.MISSING:
+            return hit
+    item = db.get(keys.user(customer_id), keys.member(merchant_id), consistent=consistent)
+    cache.put_membership(customer_id, merchant_id, item)
+    return item
+
+
+def memberships(customer_id: str) -> list[dict[str, Any]]:
+    """All of a customer's memberships."""
+    items, _ = db.query(("pk", keys.user(customer_id)), sort_prefix="MEMBER#")
+    return items
+
+
+# ------------------------------------------------------------------ ledger entries
+
+
+def entry_item(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ledger entry with its keys: by business (table), by customer (gsi1), both (gsi2)."""
+    sort = keys.tx(entry["tx_id"])
+    return {
+        "pk": keys.merchant(entry["merchant_id"]),
+        "sk": sort,
+        "gsi1pk": keys.customer(entry["customer_id"]),
+        "gsi1sk": sort,
+        "gsi2pk": keys.customer_at(entry["customer_id"], entry["merchant_id"]),
+        "gsi2sk": sort,
+        **entry,
+    }
+
+
+def get_entry(merchant_id: str, tx_id: str) -> dict[str, Any] | None:
+    return db.get(keys.merchant(merchant_id), keys.tx(tx_id), consistent=True)
+
+
+def customer_entries(
+    customer_id: str, merchant_id: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A customer's entries, newest first (all businesses, or one)."""
+    if merchant_id:
+        partition, index = ("gsi2pk", keys.customer_at(customer_id, merchant_id)), "gsi2"
+    else:
+        partition, index = ("gsi1pk", keys.customer(customer_id)), "gsi1"
+    return db.query(partition, index=index, newest_first=True, limit=limit, cursor=cursor)
+
+
+def merchant_entries(
+    merchant_id: str, kind: str | None, customer_id: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A business's entries, newest first, optionally one kind and/or one customer."""
+    keep = (lambda item: item["kind"] == kind) if kind else None
+    if customer_id:
+        return db.query(
+            ("gsi2pk", keys.customer_at(customer_id, merchant_id)),
+            index="gsi2",
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+            keep=keep,
+        )
+    return db.query(
+        ("pk", keys.merchant(merchant_id)),
+        sort_prefix="TX#",
+        newest_first=True,
+        limit=limit,
+        cursor=cursor,
+        keep=keep,
+    )
+
+
+def entries_between(merchant_id: str, lo_tx_prefix: str, hi_tx_prefix: str) -> list[dict[str, Any]]:
+    """Every entry of a business whose id sorts in [lo, hi] (ids sort by time)."""
+    items, _ = db.query(
+        ("pk", keys.merchant(merchant_id)),
+        sort_between=(keys.tx(lo_tx_prefix), keys.tx(hi_tx_prefix)),
+    )
+    return items
+
+
+# ------------------------------------------------------------------ visits and QR tokens
+
+
+def get_visit(merchant_id: str, visit_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
+    """A visit (cached: only `earned` and `activity` ever change, and conditions guard those)."""
+    if not fresh and (hit := cache.visit(merchant_id, visit_id)):
+        return hit
+    item = db.get(keys.merchant(merchant_id), keys.visit(visit_id), consistent=fresh)
+    if item is None:
+        cache.forget_visit(merchant_id, visit_id)
+    else:
+        cache.put_visit(item)
+    return item
+
+
+def open_visit(visit: dict[str, Any], marker: dict[str, Any], staff_id: str) -> str | None:
+    """Consume the token and open the visit in one transaction.
+
+    Returns None on success, else which guard refused: "token_used" or "not_staff".
+    """
+    mid = visit["merchant_id"]
+    visit_item = {"pk": keys.merchant(mid), "sk": keys.visit(visit["visit_id"]), **visit}
+    marker_item = {"pk": keys.qr_used(marker["token_id"]), "sk": "USED", **marker}
+    try:
+        db.transact(
+            [
+                {"Put": {"Item": marker_item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"Item": visit_item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                _staff_check(mid, staff_id),
+            ]
+        )
+    except db.TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return "token_used"
+        if cancelled.failed(2):
+            return "not_staff"
+        raise
+    cache.put_visit(visit_item)
+    return None
+
+
+def used_marker(token_id: str) -> dict[str, Any] | None:
+    """The marker written when a token was scanned, or None."""
+    return db.get(keys.qr_used(token_id), "USED", consistent=True)
+
+
+def put_short_code(code: str, token: str, customer_id: str, expires_at: int, now_s: int) -> bool:
+    """Claim a 6-digit code for a token; False if a live token holds it."""
+    item = {
+        "pk": keys.short_code(code),
+        "sk": "CODE",
+        "token": token,
+        "customer_id": customer_id,
+        "expires_at": expires_at,
+    }
+    try:
+        db.put(item, "attribute_not_exists(pk) OR expires_at < :now", {":now": now_s})
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def get_short_code(code: str) -> dict[str, Any] | None:
+    return db.get(keys.short_code(code), "CODE", consistent=True)
+
+
+# ------------------------------------------------------------------ idempotency records
+
+
+def get_idempotency(user_id: str, key: str, now_s: int) -> dict[str, Any] | None:
+    """A live stored response for this caller's key, or None."""
+    item = db.get(keys.idempotency(user_id, key), "RESPONSE", consistent=True)
+    return item if item and int(item["expires_at"]) > now_s else None
+
+
+# ------------------------------------------------------------------ the balance transaction
+
+
+@dataclass
+class BalanceChange:
+    """Everything one earn/redeem/reverse writes, as one TransactWriteItems."""
+
+    staff_id: str
+    merchant_id: str
+    customer_id: str
+    now_s: int
+    now_iso: str
+    # membership: the version we read (None = did not exist), the new figures
+    expected_version: int | None
+    balance: int
+    lifetime_points: int
+    min_old_balance: int | None  # condition "balance >= x" (redeem, reversing an earn)
+    merchant_fields: dict[str, Any]  # denormalized name/category/currency
+    entry: dict[str, Any]
+    idempotency: dict[str, Any]  # pk, fingerprint, status, body, expires_at
+    settings_version: int | None = None
+    visit_id: str | None = None
+    visit_must_not_be_earned: bool = False
+    activity: dict[str, Any] | None = None
+    reward: tuple[str, int] | None = None  # (reward_id, cost) that must be active at that cost
+    reverses_tx_id: str | None = None
+    parts: list[str] = field(default_factory=list)
+
+
+class ChangeRefused(Exception):
+    """Which guard refused the transaction (`part`) and the item as it is (`item`)."""
+
+    def __init__(self, part: str, item: dict[str, Any] | None) -> None:
+        super().__init__(part)
+        self.part = part
+        self.item = item
+
+
+# Which failure wins when several guards fail at once: a replay first, then authorization.
+_PRIORITY = (
+    "idempotency",
+    "staff",
+    "original",
+    "visit",
+    "reward",
+    "settings",
+    "membership",
+    "entry",
+)
+
+
+def _staff_check(merchant_id: str, user_id: str) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "Key": db.key(keys.merchant(merchant_id), keys.staff(user_id)),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+def commit(change: BalanceChange) -> None:
+    """Write the change in one round trip, or raise ChangeRefused naming the failed guard."""
+    mid, cid = change.merchant_id, change.customer_id
+    actions: list[dict[str, Any]] = []
+    parts: list[str] = []
+
+    values: dict[str, Any] = {
+        ":b": change.balance,
+        ":l": change.lifetime_points,
+        ":nv": (change.expected_version or 0) + 1,
+        ":now": change.now_iso,
+        ":c": cid,
+        ":m": mid,
+        ":mn": change.merchant_fields["merchant_name"],
+        ":cat": change.merchant_fields["category"],
+        ":cur": change.merchant_fields["currency"],
+    }
+    if change.expected_version is None:
+        condition = "attribute_not_exists(pk)"
+    else:
+        condition = "version = :v"
+        values[":v"] = change.expected_version
+        if change.min_old_balance is not None:
+            condition += " AND balance >= :min"
+            values[":min"] = change.min_old_balance
+    actions.append(
+        {
+            "Update": {
+                "Key": db.key(keys.user(cid), keys.member(mid)),
+                "UpdateExpression": (
+                    "SET balance = :b, lifetime_points = :l, version = :nv, updated_at = :now,"
+                    " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
+                    " currency = :cur, created_at = if_not_exists(created_at, :now)"
+                ),
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+            }
+        }
+    )
+    parts.append("membership")
+
+    actions.append(
+        {
+            "Put": {
+                "Item": entry_item(change.entry),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+    )
+    parts.append("entry")
+
+    if change.visit_id:
+        guard = "expires_at > :t AND customer_id = :c"
+        visit_values: dict[str, Any] = {":t": change.now_s, ":c": cid, ":act": [change.activity]}
+        update = "SET activity = list_append(activity, :act)"
+        if change.visit_must_not_be_earned:
+            guard += " AND earned = :no"
+            update += ", earned = :yes"
+            visit_values.update({":no": False, ":yes": True})
+        actions.append(
+            {
+                "Update": {
+                    "Key": db.key(keys.merchant(mid), keys.visit(change.visit_id)),
+                    "UpdateExpression": update,
+                    "ConditionExpression": guard,
+                    "ExpressionAttributeValues": visit_values,
+                }
+            }
+        )
+        parts.append("visit")
+
+    if change.reverses_tx_id:
+        actions.append(
+            {
+                "Update": {
+                    "Key": db.key(keys.merchant(mid), keys.tx(change.reverses_tx_id)),
+                    "UpdateExpression": "SET reversed_by = :r",
+                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+                    "ExpressionAttributeValues": {":r": change.entry["tx_id"]},
+                }
+            }
+        )
+        parts.append("original")
+
+    actions.append(_staff_check(mid, change.staff_id))
+    parts.append("staff")
+
+    if change.settings_version is not None:
+        actions.append(
+            {
+                "ConditionCheck": {
+                    "Key": db.key(keys.merchant(mid), keys.PROFILE),
+                    "ConditionExpression": "settings_version = :sv",
+                    "ExpressionAttributeValues": {":sv": change.settings_version},
+                }
+            }
+        )
+        parts.append("settings")
+
+    if change.reward:
+        reward_id, cost = change.reward
+        actions.append(
+            {
+                "ConditionCheck": {
+                    "Key": db.key(keys.merchant(mid), keys.reward(reward_id)),
+                    "ConditionExpression": "active = :yes AND cost_points = :cost",
+                    "ExpressionAttributeValues": {":yes": True, ":cost": cost},
+                }
+            }
+        )
+        parts.append("reward")
+
+    record = {"sk": "RESPONSE", **change.idempotency}
+    actions.append(
+        {
+            "Put": {
+                "Item": record,
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :t",
+                "ExpressionAttributeValues": {":t": change.now_s},
+            }
+        }
+    )
+    parts.append("idempotency")
+
+    try:
+        db.transact(actions)
+    except db.TransactionCancelled as cancelled:
+        failed = {parts[i]: cancelled.failed(i) for i in range(len(parts)) if cancelled.failed(i)}
+        for part in _PRIORITY:
+            if part in failed:
+                raise ChangeRefused(part, failed[part].item) from cancelled
+        if cancelled.conflicted:
+            raise ChangeRefused("conflict", None) from cancelled
+        raise
+
+    # The write succeeded: what we conditioned on plus what we wrote is the new state.
+    cache.put_membership(
+        cid,
+        mid,
+        {
+            "customer_id": cid,
+            "merchant_id": mid,
+            "balance": change.balance,
+            "lifetime_points": change.lifetime_points,
+            "version": (change.expected_version or 0) + 1,
+        },
+    )
+    if change.visit_id and (visit := cache.visit(mid, change.visit_id)):
+        visit = dict(visit, activity=[*visit.get("activity", []), change.activity])
+        if change.visit_must_not_be_earned:
+            visit["earned"] = True
+        cache.put_visit(visit)

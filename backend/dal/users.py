@@ -1,0 +1,68 @@
+"""User profiles and the email lookup used to add staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from backend.dal import dynamodb as db
+from backend.dal import keys
+
+
+def get_profile(user_id: str) -> dict[str, Any] | None:
+    """The user's profile item, or None."""
+    return db.get(keys.user(user_id), keys.PROFILE)
+
+
+def create_profile(user_id: str, email: str, display_name: str, created_at: str) -> bool:
+    """Profile + email lookup in one transaction; False if they already exist (idempotent)."""
+    profile = {
+        "pk": keys.user(user_id),
+        "sk": keys.PROFILE,
+        "user_id": user_id,
+        "email": email,
+        "display_name": display_name,
+        "created_at": created_at,
+    }
+    lookup = {"pk": keys.email(email), "sk": "USER", "user_id": user_id}
+    try:
+        db.transact(
+            [
+                {"Put": {"Item": profile, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"Item": lookup}},
+            ]
+        )
+    except db.TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return False
+        raise
+    return True
+
+
+def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | None:
+    """Set the display name; None if the user has no profile."""
+    try:
+        return db.update(
+            keys.user(user_id),
+            keys.PROFILE,
+            "SET display_name = :n",
+            {":n": display_name},
+            condition="attribute_exists(pk)",
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return None
+        raise
+
+
+def user_id_for_email(email: str) -> str | None:
+    """Who signed up with this (lower-cased) email, if anyone."""
+    item = db.get(keys.email(email), "USER")
+    return item["user_id"] if item else None
+
+
+def roles(user_id: str) -> list[dict[str, Any]]:
+    """The businesses this user owns or staffs (role mirror items)."""
+    items, _ = db.query(("pk", keys.user(user_id)), sort_prefix="ROLE#")
+    return items

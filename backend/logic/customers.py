@@ -1,0 +1,65 @@
+"""What a signed-in customer sees: their profile, wallet and history (theirs only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.dal import ledger as store
+from backend.dal import merchants as merchant_store
+from backend.dal import users
+from backend.logic import errors, rewards, tiers
+from backend.logic.ledger import public_entry
+
+
+def _public_profile(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item.get(k) for k in ("user_id", "email", "display_name", "created_at")}
+
+
+def me(user_id: str) -> dict[str, Any]:
+    """The caller's profile."""
+    item = users.get_profile(user_id)
+    if item is None:
+        raise errors.NotFound("No profile yet: finish signing up first.")
+    return _public_profile(item)
+
+
+def rename(user_id: str, display_name: str) -> dict[str, Any]:
+    """Change the caller's display name."""
+    item = users.update_display_name(user_id, display_name)
+    if item is None:
+        raise errors.NotFound("No profile yet: finish signing up first.")
+    return _public_profile(item)
+
+
+def wallet(user_id: str) -> dict[str, Any]:
+    """One membership per business, newest activity first."""
+    out = []
+    for member in store.memberships(user_id):
+        loaded = merchant_store.load(member["merchant_id"])
+        if loaded is None:
+            continue
+        profile, reward_items = loaded
+        balance, lifetime = int(member["balance"]), int(member["lifetime_points"])
+        out.append(
+            {
+                "merchant_id": member["merchant_id"],
+                "merchant_name": profile["name"],
+                "category": profile["category"],
+                "currency": profile.get("currency", "EUR"),
+                "balance": balance,
+                "lifetime_points": lifetime,
+                "tier": tiers.tier_for(lifetime, profile["tiers"]),
+                "next_tier": tiers.next_tier(lifetime, profile["tiers"]),
+                "affordable_rewards": rewards.affordable(reward_items, balance),
+                "updated_at": member["updated_at"],
+            }
+        )
+    return {"memberships": sorted(out, key=lambda m: m["updated_at"], reverse=True)}
+
+
+def transactions(
+    user_id: str, merchant_id: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The caller's ledger entries, newest first."""
+    items, next_cursor = store.customer_entries(user_id, merchant_id, limit, cursor)
+    return {"items": [public_entry(i) for i in items], "next_cursor": next_cursor}

@@ -1,0 +1,139 @@
+"""Domain errors: each carries the HTTP status and the stable `code` of docs/api.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the caller can understand; the app turns it into `{"error": {...}}`."""
+
+    status = 400
+    code = "bad_request"
+    message = "The request is not valid."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class BadRequest(DomainError):
+    status, code, message = 400, "bad_request", "The request is not valid."
+
+
+class Unauthorized(DomainError):
+    status, code, message = 401, "unauthorized", "Sign in first."
+
+
+class MissingIdempotencyKey(DomainError):
+    status, code = 400, "missing_idempotency_key"
+    message = "This call needs an Idempotency-Key header (8-128 characters of A-Z a-z 0-9 _ - : .)."
+
+
+class TokenInvalid(DomainError):
+    status, code, message = 400, "token_invalid", "This code is not a valid ePoint code."
+
+
+class TokenForeign(DomainError):
+    status, code, message = (
+        400,
+        "token_foreign",
+        "This code was issued by another ePoint deployment.",
+    )
+
+
+class Forbidden(DomainError):
+    status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
+
+
+class SelfScan(DomainError):
+    status, code, message = 403, "self_scan", "You cannot scan your own code."
+
+
+class NotFound(DomainError):
+    status, code, message = 404, "not_found", "Not found."
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class InsufficientPoints(Conflict):
+    code, message = "insufficient_points", "The customer does not have enough points."
+
+
+class TokenUsed(Conflict):
+    code, message = "token_used", "This code was already used. Ask the customer for a fresh one."
+
+
+class VisitAlreadyEarned(Conflict):
+    code, message = "visit_already_earned", "Points were already awarded in this visit."
+
+
+class AlreadyReversed(Conflict):
+    code, message = "already_reversed", "This transaction was already reversed."
+
+
+class PointsAlreadySpent(Conflict):
+    code, message = (
+        "points_already_spent",
+        "These points were already spent; they cannot be taken back.",
+    )
+
+
+class AlreadyStaff(Conflict):
+    code, message = "already_staff", "This person already works at this business."
+
+
+class CannotRemoveOwner(Conflict):
+    code, message = "cannot_remove_owner", "The owner cannot be removed from their business."
+
+
+class RewardRetired(Conflict):
+    code, message = "reward_retired", "This reward is no longer offered."
+
+
+class NotReversible(Conflict):
+    code, message = "not_reversible", "A reversal cannot itself be reversed."
+
+
+class TokenExpired(DomainError):
+    status, code, message = (
+        410,
+        "token_expired",
+        "This code has expired. Ask the customer to refresh it.",
+    )
+
+
+class VisitExpired(DomainError):
+    status, code, message = (
+        410,
+        "visit_expired",
+        "This visit has expired. Scan the customer's code again.",
+    )
+
+
+class PayloadTooLarge(DomainError):
+    status, code, message = 413, "payload_too_large", "The request body is larger than 16 KiB."
+
+
+class ValidationFailed(DomainError):
+    status, code, message = 422, "validation_error", "The request is not valid."
+
+
+class BelowMinimumPurchase(DomainError):
+    status, code = 422, "below_minimum_purchase"
+    message = "The purchase is below this business's minimum for earning points."
+
+
+class IdempotencyKeyReused(DomainError):
+    status, code = 422, "idempotency_key_reused"
+    message = "This Idempotency-Key was already used for a different request."
+
+
+class IdempotentReplay(Exception):
+    """The key was already used: carries the stored record so the first answer is returned."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__("idempotent replay")
+        self.record = record

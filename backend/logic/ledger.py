@@ -1,0 +1,330 @@
+"""Earn, redeem, reverse: every balance change is one ledger entry in the same transaction.
+
+Each operation builds the whole write from what it knows (warm cache or reads), sends it as
+one TransactWriteItems, and on a refused guard refreshes what was stale and tries again.
+The conditions, not the cache, decide: the balance never goes below zero (invariant 1) and
+a membership's ledger always sums to its balance (invariant 2).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from backend import clock
+from backend.dal import cache
+from backend.dal import ledger as store
+from backend.dal import merchants as merchant_store
+from backend.logic import errors, ids, rules, tiers
+from backend.logic.idempotency import Idempotency
+
+MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
+
+
+def public_entry(item: dict[str, Any]) -> dict[str, Any]:
+    """The API shape of a ledger entry."""
+    return {
+        "tx_id": item["tx_id"],
+        "merchant_id": item["merchant_id"],
+        "merchant_name": item.get("merchant_name", ""),
+        "customer_id": item["customer_id"],
+        "customer_name": item.get("customer_name", ""),
+        "kind": item["kind"],
+        "points": int(item["points"]),
+        "amount_cents": item.get("amount_cents"),
+        "reward_id": item.get("reward_id"),
+        "reward_name": item.get("reward_name"),
+        "reverses": item.get("reverses"),
+        "reversed_by": item.get("reversed_by"),
+        "balance_after": int(item["balance_after"]),
+        "visit_id": item.get("visit_id"),
+        "staff_id": item["staff_id"],
+        "created_at": item["created_at"],
+    }
+
+
+def _backoff(attempt: int) -> None:
+    # Small jitter so racing writers spread out instead of colliding again in lockstep.
+    time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
+
+
+def _merchant(merchant_id: str, fresh: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    loaded = merchant_store.load(merchant_id, fresh=fresh)
+    if loaded is None:
+        raise errors.NotFound()
+    return loaded
+
+
+def _open_visit(merchant_id: str, visit_id: str, now_s: int, fresh: bool) -> dict[str, Any]:
+    visit = store.get_visit(merchant_id, visit_id, fresh=fresh)
+    if visit is None:
+        raise errors.NotFound()
+    if int(visit["expires_at"]) <= now_s:
+        raise errors.VisitExpired()
+    return visit
+
+
+def _merchant_fields(profile: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "merchant_name": profile["name"],
+        "category": profile["category"],
+        "currency": profile.get("currency", "EUR"),
+    }
+
+
+def _activity(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry[k] for k in ("tx_id", "kind", "points", "balance_after", "created_at")}
+
+
+def _refresh(
+    refused: store.ChangeRefused, customer_id: str, merchant_id: str, visit_id: str | None
+) -> None:
+    """Put what DynamoDB says is true (ALL_OLD) into the warm cache before the next attempt."""
+    if refused.part == "membership":
+        cache.put_membership(customer_id, merchant_id, refused.item)
+    elif refused.part == "visit" and visit_id:
+        if refused.item:
+            cache.put_visit(refused.item)
+        else:
+            cache.forget_visit(merchant_id, visit_id)
+    elif refused.part in ("settings", "reward"):
+        cache.forget_merchant(merchant_id)
+
+
+def _commit_or_signal(change: store.BalanceChange, idem: Idempotency) -> store.ChangeRefused | None:
+    """Commit; a replayed key or a refused authorization ends the loop at once."""
+    try:
+        store.commit(change)
+    except store.ChangeRefused as refused:
+        if refused.part == "idempotency":
+            raise errors.IdempotentReplay(refused.item or {}) from refused
+        if refused.part == "staff":
+            raise errors.Forbidden() from refused
+        return refused
+    return None
+
+
+def earn(
+    staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency
+) -> dict[str, Any]:
+    """Award points for a purchase in an open visit (one earn per visit)."""
+    fresh = False
+    for attempt in range(MAX_ATTEMPTS):
+        now_s, now_iso = clock.now_s(), clock.iso()
+        profile, _ = _merchant(merchant_id, fresh)
+        visit = _open_visit(merchant_id, visit_id, now_s, fresh)
+        if visit.get("earned"):
+            raise errors.VisitAlreadyEarned()
+        customer_id = visit["customer_id"]
+        member = store.membership(customer_id, merchant_id, consistent=fresh)
+        balance = int(member["balance"]) if member else 0
+        lifetime = int(member["lifetime_points"]) if member else 0
+        tier = tiers.tier_for(lifetime, profile["tiers"])
+        points = rules.points_for_purchase(
+            amount_cents, profile["earning_rule"], tier["multiplier_pct"]
+        )
+        entry = {
+            "tx_id": ids.new_id("t"),
+            "merchant_id": merchant_id,
+            "merchant_name": profile["name"],
+            "customer_id": customer_id,
+            "customer_name": visit.get("customer_name", ""),
+            "kind": "earn",
+            "points": points,
+            "amount_cents": amount_cents,
+            "balance_after": balance + points,
+            "visit_id": visit_id,
+            "staff_id": staff_id,
+            "created_at": now_iso,
+        }
+        new_lifetime = lifetime + points
+        body = {
+            "transaction": public_entry(entry),
+            "balance": balance + points,
+            "tier": tiers.tier_for(new_lifetime, profile["tiers"]),
+        }
+        change = store.BalanceChange(
+            staff_id=staff_id,
+            merchant_id=merchant_id,
+            customer_id=customer_id,
+            now_s=now_s,
+            now_iso=now_iso,
+            expected_version=int(member["version"]) if member else None,
+            balance=balance + points,
+            lifetime_points=new_lifetime,
+            min_old_balance=None,
+            merchant_fields=_merchant_fields(profile),
+            entry=entry,
+            idempotency=idem.record(201, body, now_s),
+            settings_version=int(profile["settings_version"]),
+            visit_id=visit_id,
+            visit_must_not_be_earned=True,
+            activity=_activity(entry),
+        )
+        refused = _commit_or_signal(change, idem)
+        if refused is None:
+            return body
+        _refresh(refused, customer_id, merchant_id, visit_id)
+        fresh = refused.part == "conflict"
+        if fresh:
+            _backoff(attempt)
+    raise errors.Conflict("The balance is changing too fast; try again.")
+
+
+def redeem(
+    staff_id: str,
+    merchant_id: str,
+    visit_id: str,
+    reward_id: str | None,
+    points: int | None,
+    idem: Idempotency,
+) -> dict[str, Any]:
+    """Spend points in an open visit: a reward (at its cost) or a number of points."""
+    fresh = False
+    checked_balance = False  # a cached balance that looks too low is re-read once before refusing
+    for attempt in range(MAX_ATTEMPTS):
+        now_s, now_iso = clock.now_s(), clock.iso()
+        profile, rewards = _merchant(merchant_id, fresh)
+        visit = _open_visit(merchant_id, visit_id, now_s, fresh)
+        customer_id = visit["customer_id"]
+        reward = None
+        if reward_id is not None:
+            reward = next((r for r in rewards if r["reward_id"] == reward_id), None)
+            if reward is None or not reward.get("active", True):
+                if not fresh:
+                    fresh = True
+                    continue
+                if reward is None:
+                    raise errors.NotFound("No such reward at this business.")
+                raise errors.RewardRetired()
+            cost = int(reward["cost_points"])
+        else:
+            cost = int(points or 0)
+        member = store.membership(customer_id, merchant_id, consistent=fresh)
+        balance = int(member["balance"]) if member else 0
+        lifetime = int(member["lifetime_points"]) if member else 0
+        if balance < cost:
+            if not checked_balance:
+                checked_balance = fresh = True
+                continue
+            raise errors.InsufficientPoints()
+        entry = {
+            "tx_id": ids.new_id("t"),
+            "merchant_id": merchant_id,
+            "merchant_name": profile["name"],
+            "customer_id": customer_id,
+            "customer_name": visit.get("customer_name", ""),
+            "kind": "redeem",
+            "points": -cost,
+            "amount_cents": None,
+            "reward_id": reward_id,
+            "reward_name": reward["name"] if reward else None,
+            "balance_after": balance - cost,
+            "visit_id": visit_id,
+            "staff_id": staff_id,
+            "created_at": now_iso,
+        }
+        body = {
+            "transaction": public_entry(entry),
+            "balance": balance - cost,
+            "tier": tiers.tier_for(lifetime, profile["tiers"]),
+        }
+        change = store.BalanceChange(
+            staff_id=staff_id,
+            merchant_id=merchant_id,
+            customer_id=customer_id,
+            now_s=now_s,
+            now_iso=now_iso,
+            expected_version=int(member["version"]) if member else None,
+            balance=balance - cost,
+            lifetime_points=lifetime,
+            min_old_balance=cost,
+            merchant_fields=_merchant_fields(profile),
+            entry=entry,
+            idempotency=idem.record(201, body, now_s),
+            visit_id=visit_id,
+            activity=_activity(entry),
+            reward=(reward_id, cost) if reward_id else None,
+        )
+        refused = _commit_or_signal(change, idem)
+        if refused is None:
+            return body
+        _refresh(refused, customer_id, merchant_id, visit_id)
+        if refused.part == "membership" and refused.item is not None:
+            checked_balance = True  # ALL_OLD is the current item: its balance is the truth
+        fresh = refused.part in ("conflict", "reward")
+        if refused.part in ("conflict", "membership"):
+            _backoff(attempt)
+    raise errors.Conflict("The balance is changing too fast; try again.")
+
+
+def reverse(
+    staff_id: str, merchant_id: str, tx_id: str, reason: str | None, idem: Idempotency
+) -> dict[str, Any]:
+    """Refund: an opposite entry; at most once, never below zero, never a reversal itself."""
+    original = store.get_entry(merchant_id, tx_id)
+    if original is None:
+        raise errors.NotFound()
+    if original["kind"] == "reversal":
+        raise errors.NotReversible()
+    if original.get("reversed_by"):
+        raise errors.AlreadyReversed()
+    customer_id = original["customer_id"]
+    delta = -int(original["points"])  # earn +P -> -P; redeem -P -> +P
+    fresh = False
+    for attempt in range(MAX_ATTEMPTS):
+        now_s, now_iso = clock.now_s(), clock.iso()
+        profile, _ = _merchant(merchant_id)
+        member = store.membership(customer_id, merchant_id, consistent=fresh)
+        balance = int(member["balance"]) if member else 0
+        lifetime = int(member["lifetime_points"]) if member else 0
+        if balance + delta < 0:
+            if not fresh:
+                fresh = True
+                continue
+            raise errors.PointsAlreadySpent()
+        new_lifetime = lifetime + delta if original["kind"] == "earn" else lifetime
+        entry = {
+            "tx_id": ids.new_id("t"),
+            "merchant_id": merchant_id,
+            "merchant_name": profile["name"],
+            "customer_id": customer_id,
+            "customer_name": original.get("customer_name", ""),
+            "kind": "reversal",
+            "points": delta,
+            "amount_cents": original.get("amount_cents"),
+            "reward_id": original.get("reward_id"),
+            "reward_name": original.get("reward_name"),
+            "reverses": tx_id,
+            "reason": reason or "",
+            "balance_after": balance + delta,
+            "visit_id": None,
+            "staff_id": staff_id,
+            "created_at": now_iso,
+        }
+        body = {"transaction": public_entry(entry), "balance": balance + delta}
+        change = store.BalanceChange(
+            staff_id=staff_id,
+            merchant_id=merchant_id,
+            customer_id=customer_id,
+            now_s=now_s,
+            now_iso=now_iso,
+            expected_version=int(member["version"]) if member else None,
+            balance=balance + delta,
+            lifetime_points=max(new_lifetime, 0),
+            min_old_balance=-delta if delta < 0 else None,
+            merchant_fields=_merchant_fields(profile),
+            entry=entry,
+            idempotency=idem.record(201, body, now_s),
+            reverses_tx_id=tx_id,
+        )
+        refused = _commit_or_signal(change, idem)
+        if refused is None:
+            return body
+        if refused.part == "original":
+            raise errors.AlreadyReversed()
+        _refresh(refused, customer_id, merchant_id, None)
+        fresh = True
+        _backoff(attempt)
+    raise errors.Conflict("The balance is changing too fast; try again.")

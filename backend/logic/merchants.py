@@ -1,0 +1,220 @@
+"""Businesses: registration, settings, rewards, staff, and who may do what (invariant 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend import clock
+from backend.dal import ledger as store
+from backend.dal import merchants as merchant_store
+from backend.dal import users
+from backend.logic import errors, ids, rewards, rules, tiers
+from backend.logic.ledger import public_entry
+
+# ------------------------------------------------------------------ authorization
+
+
+def require_staff(merchant_id: str, user_id: str) -> dict[str, Any]:
+    """The caller's staff item; 404 if there is no such business, 403 if they don't work there."""
+    staff = merchant_store.get_staff(merchant_id, user_id)
+    if staff is not None:
+        return staff
+    if merchant_store.get_profile(merchant_id) is None:
+        raise errors.NotFound()
+    raise errors.Forbidden()
+
+
+def require_owner(merchant_id: str, user_id: str) -> dict[str, Any]:
+    """Like require_staff, but only the owner passes."""
+    staff = require_staff(merchant_id, user_id)
+    if staff["role"] != "owner":
+        raise errors.Forbidden("Only the owner can change this business.")
+    return staff
+
+
+# ------------------------------------------------------------------ businesses
+
+
+def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The API shape of a business, with its active rewards."""
+    return {
+        "merchant_id": profile["merchant_id"],
+        "name": profile["name"],
+        "category": profile["category"],
+        "currency": profile.get("currency", "EUR"),
+        "earning_rule": profile["earning_rule"],
+        "tiers": profile["tiers"],
+        "owner_id": profile["owner_id"],
+        "created_at": profile["created_at"],
+        "rewards": rewards.active_rewards(reward_items),
+    }
+
+
+def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Register a business; the caller becomes its owner."""
+    owner = users.get_profile(owner_id) or {"user_id": owner_id}
+    profile = {
+        "merchant_id": ids.new_id("m"),
+        "name": fields["name"],
+        "name_lower": fields["name"].lower(),
+        "category": fields["category"],
+        "currency": fields.get("currency") or "EUR",
+        "earning_rule": fields.get("earning_rule") or dict(rules.DEFAULT_EARNING_RULE),
+        "tiers": fields.get("tiers") or [dict(t) for t in tiers.DEFAULT_TIERS],
+        "owner_id": owner_id,
+        "created_at": clock.iso(),
+    }
+    merchant_store.create(profile, {**owner, "user_id": owner_id})
+    return public_merchant(profile, [])
+
+
+def get_merchant(merchant_id: str) -> dict[str, Any]:
+    """One business with its active rewards (404 if unknown)."""
+    loaded = merchant_store.load(merchant_id)
+    if loaded is None:
+        raise errors.NotFound()
+    return public_merchant(*loaded)
+
+
+def update_merchant(user_id: str, merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Owner changes name, category, earning rule or tiers."""
+    require_owner(merchant_id, user_id)
+    if changes:
+        merchant_store.update_settings(merchant_id, changes)
+    loaded = merchant_store.load(merchant_id, fresh=True)
+    if loaded is None:
+        raise errors.NotFound()
+    return public_merchant(*loaded)
+
+
+def directory(
+    category: str | None, q: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """The business directory by name."""
+    items, next_cursor = merchant_store.directory(category, q, limit, cursor)
+    out = []
+    for item in items:
+        loaded = merchant_store.load(item["merchant_id"])
+        if loaded:
+            out.append(public_merchant(*loaded))
+    return {"items": out, "next_cursor": next_cursor}
+
+
+def my_merchants(user_id: str) -> dict[str, Any]:
+    """Businesses the caller owns or staffs."""
+    out = []
+    for role in users.roles(user_id):
+        loaded = merchant_store.load(role["merchant_id"])
+        if loaded:
+            profile = loaded[0]
+            out.append(
+                {
+                    "merchant_id": profile["merchant_id"],
+                    "name": profile["name"],
+                    "category": profile["category"],
+                    "role": role["role"],
+                }
+            )
+    return {"merchants": sorted(out, key=lambda m: m["name"].lower())}
+
+
+# ------------------------------------------------------------------ rewards
+
+
+def list_rewards(user_id: str, merchant_id: str, include_retired: bool) -> dict[str, Any]:
+    """Staff see the rewards (retired too, when asked)."""
+    require_staff(merchant_id, user_id)
+    items = [rewards.public_reward(r) for r in merchant_store.list_rewards(merchant_id)]
+    if not include_retired:
+        items = [r for r in items if r["active"]]
+    return {"rewards": sorted(items, key=lambda r: (not r["active"], r["cost_points"], r["name"]))}
+
+
+def create_reward(user_id: str, merchant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Owner adds a reward."""
+    require_owner(merchant_id, user_id)
+    reward = {
+        "reward_id": ids.new_id("r"),
+        "name": fields["name"],
+        "description": fields.get("description") or "",
+        "cost_points": fields["cost_points"],
+        "active": True,
+        "created_at": clock.iso(),
+    }
+    merchant_store.put_reward(merchant_id, reward)
+    return rewards.public_reward(reward)
+
+
+def update_reward(
+    user_id: str, merchant_id: str, reward_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Owner edits or retires/reactivates a reward (404 for another business's reward)."""
+    require_owner(merchant_id, user_id)
+    if not changes:
+        item = merchant_store.get_reward(merchant_id, reward_id)
+    else:
+        item = merchant_store.update_reward(merchant_id, reward_id, changes)
+    if item is None:
+        raise errors.NotFound()
+    return rewards.public_reward(item)
+
+
+# ------------------------------------------------------------------ staff
+
+
+def _public_staff(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "user_id": item["user_id"],
+        "email": item.get("email", ""),
+        "display_name": item.get("display_name", ""),
+        "role": item["role"],
+        "added_at": item["added_at"],
+    }
+
+
+def list_staff(user_id: str, merchant_id: str) -> dict[str, Any]:
+    """Owner sees everyone who works there."""
+    require_owner(merchant_id, user_id)
+    return {"staff": [_public_staff(s) for s in merchant_store.list_staff(merchant_id)]}
+
+
+def add_staff(user_id: str, merchant_id: str, email: str) -> dict[str, Any]:
+    """Owner adds someone by the email they signed up with."""
+    require_owner(merchant_id, user_id)
+    new_id = users.user_id_for_email(email)
+    profile = users.get_profile(new_id) if new_id else None
+    if profile is None:
+        raise errors.NotFound("No ePoint account uses that email.")
+    item = merchant_store.add_staff(merchant_id, profile, clock.iso())
+    if item is None:
+        raise errors.AlreadyStaff()
+    return _public_staff(item)
+
+
+def remove_staff(user_id: str, merchant_id: str, staff_user_id: str) -> None:
+    """Owner removes a staff member (never the owner)."""
+    require_owner(merchant_id, user_id)
+    target = merchant_store.get_staff(merchant_id, staff_user_id)
+    if target is None:
+        raise errors.NotFound()
+    if target["role"] == "owner":
+        raise errors.CannotRemoveOwner()
+    if not merchant_store.remove_staff(merchant_id, staff_user_id):
+        raise errors.NotFound()
+
+
+# ------------------------------------------------------------------ the business's ledger
+
+
+def transactions(
+    user_id: str,
+    merchant_id: str,
+    kind: str | None,
+    customer_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """The business's ledger, newest first (staff only)."""
+    require_staff(merchant_id, user_id)
+    items, next_cursor = store.merchant_entries(merchant_id, kind, customer_id, limit, cursor)
+    return {"items": [public_entry(i) for i in items], "next_cursor": next_cursor}

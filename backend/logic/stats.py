@@ -1,0 +1,72 @@
+"""A business's figures over the last N days, from one Query on its ledger."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from backend import clock
+from backend.dal import ledger as store
+from backend.logic import ids
+
+
+def merchant_stats(merchant_id: str, days: int) -> dict[str, Any]:
+    """Points issued/redeemed, visits, unique and returning customers, and a daily series."""
+    today = datetime.fromtimestamp(clock.now_s(), UTC).date()
+    first_day = today - timedelta(days=days - 1)
+    start_ms = int(
+        datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC).timestamp() * 1000
+    )
+    entries = store.entries_between(
+        merchant_id, ids.time_prefix(start_ms), ids.time_prefix(clock.now_ms() + 1000) + "~"
+    )
+    daily: dict[str, dict[str, Any]] = {
+        (first_day + timedelta(days=i)).isoformat(): {
+            "points_issued": 0,
+            "points_redeemed": 0,
+            "visits": set(),
+        }
+        for i in range(days)
+    }
+    visits_by_customer: defaultdict[str, set[str]] = defaultdict(set)
+    issued = redeemed = 0
+    for entry in entries:
+        day = daily.get(entry["created_at"][:10])
+        if day is None:
+            continue
+        points = int(entry["points"])
+        if entry["kind"] == "earn":
+            issued += points
+            day["points_issued"] += points
+        elif entry["kind"] == "redeem":
+            redeemed += -points
+            day["points_redeemed"] += -points
+        elif entry["kind"] == "reversal":  # a refund takes back what it undid
+            if points < 0:
+                issued += points
+                day["points_issued"] += points
+            else:
+                redeemed -= points
+                day["points_redeemed"] -= points
+        if entry["kind"] in ("earn", "redeem") and entry.get("visit_id"):
+            day["visits"].add(entry["visit_id"])
+            visits_by_customer[entry["customer_id"]].add(entry["visit_id"])
+    visit_count = Counter(len(v) for v in visits_by_customer.values())
+    return {
+        "days": days,
+        "points_issued": issued,
+        "points_redeemed": redeemed,
+        "visits": sum(len(v) for v in visits_by_customer.values()),
+        "unique_customers": len(visits_by_customer),
+        "returning_customers": sum(n for size, n in visit_count.items() if size > 1),
+        "daily": [
+            {
+                "date": date,
+                "points_issued": d["points_issued"],
+                "points_redeemed": d["points_redeemed"],
+                "visits": len(d["visits"]),
+            }
+            for date, d in daily.items()
+        ],
+    }

@@ -1,0 +1,62 @@
+"""Customer routes: profile, roles, wallet, history, QR tokens (the caller's own data only)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from backend.logic import customers, merchants, visits
+from backend.models.requests import ProfileUpdate
+from backend.routers.identity import CallerId
+
+router = Router()
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+@router.get("/me")
+def get_me(caller: CallerId) -> dict:
+    """The caller's profile."""
+    return customers.me(caller)
+
+
+@router.patch("/me")
+def patch_me(body: ProfileUpdate, caller: CallerId) -> dict:
+    """Change the caller's display name."""
+    return customers.rename(caller, body.display_name)
+
+
+@router.get("/me/merchants")
+def get_my_merchants(caller: CallerId) -> dict:
+    """Businesses the caller owns or staffs."""
+    return merchants.my_merchants(caller)
+
+
+@router.get("/wallet")
+def get_wallet(caller: CallerId) -> dict:
+    """One membership per business."""
+    return customers.wallet(caller)
+
+
+@router.get("/transactions")
+def get_transactions(
+    caller: CallerId,
+    merchant_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict:
+    """The caller's ledger entries, newest first."""
+    return customers.transactions(caller, merchant_id, limit, cursor)
+
+
+@router.post("/qr-tokens")
+def post_qr_token(caller: CallerId) -> tuple[dict, int]:
+    """A fresh one-time token for the caller."""
+    return visits.issue_token(caller), 201
+
+
+@router.get("/qr-tokens/<token_id>")
+def get_qr_token(token_id: str, caller: CallerId) -> dict:
+    """Whether the caller's token was scanned, and what happened in that visit."""
+    return visits.token_status(caller, token_id)

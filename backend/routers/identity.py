@@ -1,0 +1,64 @@
+"""Who is calling, and their Idempotency-Key: read in one place for every route.
+
+The HTTP API's JWT authorizer has already verified the access token; the Lambda only
+reads the verified claims. Routes take `caller: CallerId`, so none can forget it.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Depends, Request
+
+from backend import clock
+from backend.dal import ledger as ledger_store
+from backend.logic import errors
+from backend.logic.idempotency import Idempotency, from_request
+
+
+def caller_id(request: Request) -> str:
+    """The signed-in user's id (`sub` of the verified access token); 401 if absent."""
+    ctx = request.resolved_event.raw_event.get("requestContext") or {}
+    claims = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise errors.Unauthorized()
+    return sub
+
+
+CallerId = Annotated[str, Depends(caller_id)]
+
+
+def idempotency(request: Request, caller: CallerId) -> Idempotency:
+    """The request's Idempotency-Key (required) with its fingerprint, scoped to the caller."""
+    event = request.resolved_event
+    key = event.headers.get("idempotency-key") or event.headers.get("Idempotency-Key")
+    return from_request(caller, key, event.http_method, event.path, event.body)
+
+
+IdempotencyKey = Annotated[Idempotency, Depends(idempotency)]
+
+
+def idempotent(route: Callable[..., Any]) -> Callable[..., Any]:
+    """Return the stored first answer when a request repeats (the route takes `idem`).
+
+    The effect and its record are one transaction (dal.ledger.commit); here we only turn
+    "the key was already used" into the first response, or 422 for a different request.
+    """
+
+    @functools.wraps(route)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        idem: Idempotency = kwargs["idem"]
+        try:
+            return route(*args, **kwargs)
+        except errors.IdempotentReplay as replay:
+            record = replay.record
+        except errors.DomainError:
+            # A refusal now (visit expired, already earned...) may be a retry of a success.
+            record = ledger_store.get_idempotency(idem.caller_id, idem.key, clock.now_s())
+            if record is None:
+                raise
+        status, body = idem.replay(record)
+        return body, status
+
+    return wrapper

@@ -1,0 +1,122 @@
+"""Business routes: directory, registration, settings, rewards, staff, ledger, stats."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from backend.logic import errors, merchants, stats
+from backend.models.requests import (
+    Category,
+    MerchantCreate,
+    MerchantUpdate,
+    RewardCreate,
+    RewardUpdate,
+    StaffAdd,
+)
+from backend.routers.identity import CallerId
+
+router = Router()
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def _changes(body: MerchantUpdate | RewardUpdate) -> dict:
+    return body.model_dump(exclude_none=True)
+
+
+@router.get("/merchants")
+def list_merchants(
+    caller: CallerId,
+    category: Category | None = None,
+    q: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict:
+    """The business directory, by name."""
+    return merchants.directory(category, q, limit, cursor)
+
+
+@router.post("/merchants")
+def create_merchant(body: MerchantCreate, caller: CallerId) -> tuple[dict, int]:
+    """Register a business; the caller becomes its owner."""
+    return merchants.create_merchant(caller, body.model_dump(exclude_none=True)), 201
+
+
+@router.get("/merchants/<merchant_id>")
+def get_merchant(merchant_id: str, caller: CallerId) -> dict:
+    """One business with its active rewards."""
+    return merchants.get_merchant(merchant_id)
+
+
+@router.patch("/merchants/<merchant_id>")
+def patch_merchant(merchant_id: str, body: MerchantUpdate, caller: CallerId) -> dict:
+    """Owner changes settings."""
+    return merchants.update_merchant(caller, merchant_id, _changes(body))
+
+
+@router.get("/merchants/<merchant_id>/rewards")
+def list_rewards(merchant_id: str, caller: CallerId, include_retired: bool = False) -> dict:
+    """Staff see the business's rewards."""
+    return merchants.list_rewards(caller, merchant_id, include_retired)
+
+
+@router.post("/merchants/<merchant_id>/rewards")
+def create_reward(merchant_id: str, body: RewardCreate, caller: CallerId) -> tuple[dict, int]:
+    """Owner adds a reward."""
+    return merchants.create_reward(caller, merchant_id, body.model_dump()), 201
+
+
+@router.patch("/merchants/<merchant_id>/rewards/<reward_id>")
+def patch_reward(merchant_id: str, reward_id: str, body: RewardUpdate, caller: CallerId) -> dict:
+    """Owner edits a reward."""
+    return merchants.update_reward(caller, merchant_id, reward_id, _changes(body))
+
+
+@router.delete("/merchants/<merchant_id>/rewards/<reward_id>")
+def retire_reward(merchant_id: str, reward_id: str, caller: CallerId) -> dict:
+    """Owner retires a reward (kept for the history)."""
+    return merchants.update_reward(caller, merchant_id, reward_id, {"active": False})
+
+
+@router.get("/merchants/<merchant_id>/staff")
+def list_staff(merchant_id: str, caller: CallerId) -> dict:
+    """Owner sees the staff."""
+    return merchants.list_staff(caller, merchant_id)
+
+
+@router.post("/merchants/<merchant_id>/staff")
+def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict, int]:
+    """Owner adds a staff member by email."""
+    return merchants.add_staff(caller, merchant_id, body.email), 201
+
+
+@router.delete("/merchants/<merchant_id>/staff/<user_id>")
+def remove_staff(merchant_id: str, user_id: str, caller: CallerId) -> Response:
+    """Owner removes a staff member."""
+    merchants.remove_staff(caller, merchant_id, user_id)
+    return Response(status_code=204, body="")
+
+
+@router.get("/merchants/<merchant_id>/transactions")
+def merchant_transactions(
+    merchant_id: str,
+    caller: CallerId,
+    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal)$")] = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict:
+    """The business's ledger, newest first."""
+    return merchants.transactions(caller, merchant_id, kind, customer_id, limit, cursor)
+
+
+@router.get("/merchants/<merchant_id>/stats")
+def merchant_stats(merchant_id: str, caller: CallerId, days: int = 7) -> dict:
+    """Figures over the last 7 or 30 days."""
+    if days not in (7, 30):
+        raise errors.ValidationFailed("days: must be 7 or 30.")
+    merchants.require_staff(merchant_id, caller)
+    return stats.merchant_stats(merchant_id, days)

@@ -1,0 +1,60 @@
+"""At the till: open a visit from a scan, earn, redeem, reverse (staff of this business)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.metrics import MetricUnit
+
+from backend.logic import ledger, merchants, visits
+from backend.models.requests import Earn, Redeem, Reverse, VisitOpen
+from backend.observability import metrics
+from backend.routers.identity import CallerId, IdempotencyKey, idempotent
+
+router = Router()
+
+
+@router.post("/merchants/<merchant_id>/visits")
+def open_visit(merchant_id: str, body: VisitOpen, caller: CallerId) -> tuple[dict, int]:
+    """Consume the customer's scanned token and open a 10-minute visit."""
+    return visits.open_visit(caller, merchant_id, body.token), 201
+
+
+@router.post("/merchants/<merchant_id>/visits/<visit_id>/earn")
+@idempotent
+def earn(
+    merchant_id: str, visit_id: str, body: Earn, caller: CallerId, idem: IdempotencyKey
+) -> tuple[dict, int]:
+    """Award points for a purchase."""
+    result = ledger.earn(caller, merchant_id, visit_id, body.amount_cents, idem)
+    metrics.add_metric(
+        name="PointsEarned", unit=MetricUnit.Count, value=result["transaction"]["points"]
+    )
+    return result, 201
+
+
+@router.post("/merchants/<merchant_id>/visits/<visit_id>/redeem")
+@idempotent
+def redeem(
+    merchant_id: str, visit_id: str, body: Redeem, caller: CallerId, idem: IdempotencyKey
+) -> tuple[dict, int]:
+    """Spend points on a reward or an amount of points."""
+    result = ledger.redeem(caller, merchant_id, visit_id, body.reward_id, body.points, idem)
+    metrics.add_metric(
+        name="PointsRedeemed", unit=MetricUnit.Count, value=-result["transaction"]["points"]
+    )
+    return result, 201
+
+
+@router.post("/merchants/<merchant_id>/transactions/<tx_id>/reverse")
+@idempotent
+def reverse(
+    merchant_id: str,
+    tx_id: str,
+    caller: CallerId,
+    idem: IdempotencyKey,
+    body: Annotated[Reverse | None, Body()] = None,
+) -> tuple[dict, int]:
+    """Refund: an opposite ledger entry (the body, with a reason, is optional)."""
+    merchants.require_staff(merchant_id, caller)  # 403 before revealing whether the tx exists
+    return ledger.reverse(caller, merchant_id, tx_id, body.reason if body else None, idem), 201
