@@ -26,6 +26,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("History", "/history", "history"),
     NavLink("Businesses", "/businesses", "store"),
     NavLink("Profile", "/profile", "user"),
+    NavLink("Merchant", "/merchant", "briefcase"),
 ]
 
 _CONTENT_WIDTH = "40rem"

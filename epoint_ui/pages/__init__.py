@@ -6,6 +6,7 @@ from epoint_ui.pages import (  # noqa: F401
     forgot_password,
     history,
     landing,
+    merchant,
     my_code,
     profile,
     sign_in,

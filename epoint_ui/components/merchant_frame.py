@@ -1,0 +1,98 @@
+"""The frame of every merchant page: the business's name and the merchant navigation.
+
+Stateless: the page passes in the business's name and whether the viewer owns it;
+owner-only sections are left out of staff members' navigation (and their pages
+refuse too, as does the API).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from epoint_ui.components.layout import page_shell
+
+MERCHANT_HOME = "/merchant"
+
+# (label, path, owner only)
+MERCHANT_SECTIONS = [
+    ("Scan", "/merchant/scan", False),
+    ("Ledger", "/merchant/ledger", False),
+    ("Figures", "/merchant/figures", False),
+    ("Settings", "/merchant/settings", True),
+    ("Rewards", "/merchant/rewards", True),
+    ("Staff", "/merchant/staff", True),
+]
+
+
+def _section_link(label: str, href: str, current: str) -> rx.Component:
+    here = href == current
+    return rx.link(
+        label,
+        href=href,
+        aria_current="page" if here else None,
+        underline="none",
+        weight="bold" if here else "regular",
+        color=rx.color("accent", 12) if here else rx.color("accent", 11),
+        padding="0.4em 0.7em",
+        border_radius="var(--radius-2)",
+        background=rx.color("accent", 4) if here else "transparent",
+    )
+
+
+def merchant_nav(current: str, is_owner: rx.Var[bool] | bool) -> rx.Component:
+    """The merchant sections; owner-only ones only for the owner."""
+    links = []
+    for label, href, owner_only in MERCHANT_SECTIONS:
+        link = _section_link(label, href, current)
+        links.append(rx.cond(is_owner, link) if owner_only else link)
+    return rx.el.nav(
+        rx.flex(*links, wrap="wrap", gap="1"),
+        aria_label="Business",
+        width="100%",
+    )
+
+
+def merchant_page(
+    *children: rx.Component,
+    title: str,
+    current: str,
+    business_name: rx.Var[str] | str,
+    is_owner: rx.Var[bool] | bool,
+) -> rx.Component:
+    """A merchant page: which business this is (with a way to switch) and its sections."""
+    return page_shell(
+        rx.hstack(
+            rx.text(business_name, weight="bold", size="3", id="business-name"),
+            rx.link("Switch or add a business", href=MERCHANT_HOME, size="2"),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        merchant_nav(current, is_owner),
+        *children,
+        title=title,
+        current=MERCHANT_HOME,
+    )
+
+
+def owner_only(
+    content: rx.Component, is_owner: rx.Var[bool], loaded: rx.Var[bool], message: rx.Var[str]
+) -> rx.Component:
+    """Shows `content` to the owner; anyone else reads why they cannot use this page."""
+    return rx.cond(
+        loaded,
+        rx.cond(
+            is_owner,
+            content,
+            rx.callout(
+                message,
+                icon="lock",
+                color_scheme="amber",
+                role="alert",
+                width="100%",
+                id="owner-only",
+            ),
+        ),
+        rx.spinner(size="3", aria_label="Loading"),
+    )

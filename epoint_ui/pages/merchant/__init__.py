@@ -1,0 +1,11 @@
+"""The merchant side: businesses, the till (scan), ledger, figures and the owner's settings."""
+
+from epoint_ui.pages.merchant import (  # noqa: F401
+    businesses,
+    figures,
+    ledger,
+    rewards,
+    scan,
+    settings,
+    staff,
+)

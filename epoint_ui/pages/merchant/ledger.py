@@ -1,0 +1,126 @@
+"""The ledger: the business's transactions, newest first; reverse one behind a confirmation."""
+
+import reflex as rx
+
+from epoint_ui.components import card, empty_state, error_callout, notice_callout
+from epoint_ui.components.merchant_frame import merchant_page
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.merchant_ledger import KINDS, LedgerState
+from epoint_ui.states.session import SessionState
+
+
+def _filter() -> rx.Component:
+    return rx.segmented_control.root(
+        *[rx.segmented_control.item(label, value=kind) for kind, label in KINDS.items()],
+        value=LedgerState.kind,
+        on_change=LedgerState.filter_by,
+        aria_label="Show transactions of kind",
+        width="100%",
+    )
+
+
+def _row(tx: rx.Var) -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(tx["customer"], weight="bold"),
+                rx.text(tx["detail"], size="2"),
+                rx.text(
+                    tx["when"], " · ", rx.code(tx["tx_id"]), size="1", color=rx.color("gray", 11)
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text(tx["points"], " pts", weight="bold", size="4"),
+                rx.cond(
+                    tx["reversible"],
+                    rx.button(
+                        "Reverse",
+                        on_click=LedgerState.ask_reverse(tx["tx_id"]),
+                        variant="outline",
+                        color_scheme="red",
+                        aria_label="Reverse transaction " + tx["tx_id"].to(str),
+                        type="button",
+                    ),
+                    rx.cond(tx["reversed"], rx.badge("Reversed", color_scheme="gray")),
+                ),
+                align="end",
+                spacing="2",
+            ),
+            justify="between",
+            width="100%",
+        ),
+        class_name="ledger-row",
+        data_tx=tx["tx_id"],
+        data_kind=tx["kind"],
+    )
+
+
+def _confirm_dialog() -> rx.Component:
+    row = LedgerState.confirm_row
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Reverse this transaction?"),
+            rx.alert_dialog.description(
+                row["points"].to(str),
+                " points for ",
+                row["customer"].to(str),
+                " (",
+                row["detail"].to(str),
+                "). The customer's balance changes by the opposite amount. This cannot be undone.",
+            ),
+            rx.box(error_callout(LedgerState.reverse_error), id="reverse-error", margin_y="1em"),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep it", variant="soft", color_scheme="gray", type="button"),
+                ),
+                rx.button(
+                    "Reverse",
+                    color_scheme="red",
+                    loading=LedgerState.reversing,
+                    on_click=LedgerState.reverse,
+                    type="button",
+                ),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+        open=LedgerState.confirm_open,
+        on_open_change=lambda _open: LedgerState.cancel_reverse(),
+    )
+
+
+@rx.page(
+    route="/merchant/ledger",
+    title="Ledger · ePoint",
+    on_load=[SessionState.require_login, MerchantState.load_business, LedgerState.load],
+)
+def ledger() -> rx.Component:
+    """The ledger page."""
+    return merchant_page(
+        _filter(),
+        rx.box(notice_callout(LedgerState.notice), id="ledger-notice", width="100%"),
+        error_callout(LedgerState.error),
+        rx.cond(
+            LedgerState.items,
+            rx.vstack(rx.foreach(LedgerState.items, _row), width="100%", id="ledger-list"),
+            rx.cond(
+                ~LedgerState.loading,
+                empty_state("receipt", "No transactions", "Awards and redemptions show up here."),
+            ),
+        ),
+        rx.cond(
+            LedgerState.next_cursor,
+            rx.button(
+                "Show older",
+                on_click=LedgerState.load_more,
+                loading=LedgerState.loading,
+                variant="soft",
+            ),
+        ),
+        _confirm_dialog(),
+        title="Ledger",
+        current="/merchant/ledger",
+        business_name=MerchantState.business_name,
+        is_owner=MerchantState.is_owner,
+    )

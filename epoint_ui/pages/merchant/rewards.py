@@ -1,0 +1,158 @@
+"""Rewards (owner only): add, edit and retire what customers can redeem."""
+
+import reflex as rx
+
+from epoint_ui.components import (
+    card,
+    error_callout,
+    field,
+    notice_callout,
+    primary_button,
+    text_input,
+)
+from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
+from epoint_ui.states.session import SessionState
+
+
+def _form() -> rx.Component:
+    return card(
+        rx.heading(rx.cond(R.editing_id, "Edit reward", "Add a reward"), as_="h2", size="4"),
+        field(
+            "Name",
+            text_input("reward_name", value=R.form_name, on_change=R.set_form_name, max_length=80),
+            "reward_name",
+        ),
+        field(
+            "Description (optional)",
+            text_input(
+                "reward_description",
+                value=R.form_description,
+                on_change=R.set_form_description,
+                max_length=200,
+            ),
+            "reward_description",
+        ),
+        field(
+            "Cost in points",
+            text_input(
+                "reward_cost", value=R.form_cost, on_change=R.set_form_cost, input_mode="numeric"
+            ),
+            "reward_cost",
+        ),
+        error_callout(R.form_error),
+        rx.hstack(
+            primary_button(
+                rx.cond(R.editing_id, "Save reward", "Add reward"),
+                loading=R.saving,
+                on_click=R.save,
+                type="button",
+            ),
+            rx.cond(
+                R.editing_id,
+                rx.button(
+                    "Cancel", on_click=R.cancel_edit, variant="soft", size="3", type="button"
+                ),
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _active_row(reward: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(reward["name"], weight="bold"),
+            rx.text(reward["cost_points"], " points · ", reward["description"], size="2"),
+            spacing="0",
+        ),
+        rx.hstack(
+            rx.button(
+                "Edit",
+                on_click=R.edit(reward["reward_id"]),
+                variant="soft",
+                aria_label="Edit " + reward["name"].to(str),
+                type="button",
+            ),
+            rx.button(
+                "Retire",
+                on_click=R.retire(reward["reward_id"]),
+                loading=R.busy_id == reward["reward_id"],
+                variant="outline",
+                color_scheme="red",
+                aria_label="Retire " + reward["name"].to(str),
+                type="button",
+            ),
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        class_name="reward-row",
+    )
+
+
+def _retired_row(reward: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            reward["name"], " (", reward["cost_points"], " points)", color=rx.color("gray", 11)
+        ),
+        rx.button(
+            "Offer again",
+            on_click=R.restore(reward["reward_id"]),
+            loading=R.busy_id == reward["reward_id"],
+            variant="soft",
+            aria_label="Offer " + reward["name"].to(str) + " again",
+            type="button",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+    )
+
+
+def _catalogue() -> rx.Component:
+    return rx.vstack(
+        _form(),
+        notice_callout(R.notice),
+        error_callout(R.error),
+        card(
+            rx.heading("Offered now", as_="h2", size="4"),
+            rx.cond(
+                R.active_rewards,
+                rx.foreach(R.active_rewards, _active_row),
+                rx.text("No rewards yet. Add one above.", color=rx.color("gray", 11)),
+            ),
+        ),
+        rx.cond(
+            R.retired_rewards,
+            card(
+                rx.heading("Retired", as_="h2", size="4"),
+                rx.text("Kept so past redemptions still name them.", size="2"),
+                rx.foreach(R.retired_rewards, _retired_row),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/merchant/rewards",
+    title="Rewards · ePoint",
+    on_load=[SessionState.require_login, MerchantState.load_business, R.load],
+)
+def rewards() -> rx.Component:
+    """The rewards page (the owner's)."""
+    return merchant_page(
+        owner_only(
+            _catalogue(),
+            MerchantState.is_owner,
+            MerchantState.loaded,
+            MerchantState.owner_only_message,
+        ),
+        title="Rewards",
+        current="/merchant/rewards",
+        business_name=MerchantState.business_name,
+        is_owner=MerchantState.is_owner,
+    )

@@ -1,0 +1,156 @@
+"""Settings (owner only): name, category, the earning rule and the tiers, with a live preview."""
+
+import reflex as rx
+
+from epoint_ui.components import (
+    card,
+    error_callout,
+    field,
+    notice_callout,
+    primary_button,
+    text_input,
+)
+from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.states.merchant import CATEGORIES, MerchantState
+from epoint_ui.states.merchant_settings import MerchantSettingsState as S
+from epoint_ui.states.session import SessionState
+
+
+def _tier_row(tier: rx.Var, index: rx.Var) -> rx.Component:
+    n = index + 1
+    return rx.hstack(
+        rx.input(
+            value=tier["name"],
+            on_change=lambda v: S.set_tier(index, "name", v),
+            aria_label=f"Tier {n} name",
+            flex="2",
+        ),
+        rx.input(
+            value=tier["threshold"],
+            on_change=lambda v: S.set_tier(index, "threshold", v),
+            aria_label=f"Tier {n} points needed",
+            input_mode="numeric",
+            flex="1",
+        ),
+        rx.input(
+            value=tier["multiplier_pct"],
+            on_change=lambda v: S.set_tier(index, "multiplier_pct", v),
+            aria_label=f"Tier {n} multiplier in percent",
+            input_mode="numeric",
+            flex="1",
+        ),
+        rx.icon_button(
+            rx.icon("trash_2", aria_hidden="true"),
+            on_click=S.remove_tier(index),
+            disabled=index == 0,
+            aria_label=f"Remove tier {n}",
+            variant="soft",
+            color_scheme="red",
+            type="button",
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+def _form() -> rx.Component:
+    return rx.vstack(
+        card(
+            rx.heading("Business", as_="h2", size="4"),
+            field("Name", text_input("name", value=S.name, on_change=S.set_name), "name"),
+            field(
+                "Category",
+                rx.el.select(
+                    *[rx.el.option(c, value=c) for c in CATEGORIES],
+                    id="category",
+                    value=S.category,
+                    on_change=S.set_category,
+                    padding="0.5em",
+                    width="100%",
+                ),
+                "category",
+            ),
+        ),
+        card(
+            rx.heading("Earning rule", as_="h2", size="4"),
+            field(
+                rx.text("Points per currency unit (", MerchantState.currency, ")"),
+                text_input(
+                    "points_per_unit",
+                    value=S.points_per_unit,
+                    on_change=S.set_points_per_unit,
+                    input_mode="numeric",
+                ),
+                "points_per_unit",
+            ),
+            field(
+                "Minimum purchase for points",
+                text_input(
+                    "min_purchase",
+                    value=S.min_purchase,
+                    on_change=S.set_min_purchase,
+                    input_mode="decimal",
+                ),
+                "min_purchase",
+            ),
+        ),
+        card(
+            rx.heading("Tiers", as_="h2", size="4"),
+            rx.text(
+                "Customers move up by the points they have earned here. The multiplier is in percent: 125 gives 1.25x points.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.text("Name", flex="2", size="1"),
+                rx.text("Points needed", flex="1", size="1"),
+                rx.text("Multiplier %", flex="1", size="1"),
+                rx.box(width="2.5em"),
+                width="100%",
+                aria_hidden="true",
+            ),
+            rx.foreach(S.tiers, _tier_row),
+            rx.button("Add a tier", on_click=S.add_tier, variant="soft", type="button"),
+        ),
+        card(
+            rx.heading("Preview", as_="h2", size="4"),
+            field(
+                "Purchase amount",
+                text_input(
+                    "sample_amount",
+                    value=S.sample_amount,
+                    on_change=S.set_sample_amount,
+                    input_mode="decimal",
+                ),
+                "sample_amount",
+            ),
+            rx.vstack(
+                rx.foreach(S.previews, lambda line: rx.text(line, class_name="preview-line")),
+                aria_live="polite",
+                spacing="1",
+                id="settings-preview",
+            ),
+        ),
+        error_callout(S.error),
+        notice_callout(S.saved),
+        primary_button("Save settings", loading=S.saving, on_click=S.save, type="button"),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/merchant/settings",
+    title="Settings · ePoint",
+    on_load=[SessionState.require_login, MerchantState.load_business, S.load],
+)
+def settings() -> rx.Component:
+    """The settings page (the owner's)."""
+    return merchant_page(
+        owner_only(
+            _form(), MerchantState.is_owner, MerchantState.loaded, MerchantState.owner_only_message
+        ),
+        title="Settings",
+        current="/merchant/settings",
+        business_name=MerchantState.business_name,
+        is_owner=MerchantState.is_owner,
+    )

@@ -1,0 +1,91 @@
+"""Staff (owner only): who may scan customers and see the ledger."""
+
+import reflex as rx
+
+from epoint_ui.components import (
+    card,
+    error_callout,
+    field,
+    notice_callout,
+    primary_button,
+    text_input,
+)
+from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.merchant_staff import MerchantStaffState as T
+from epoint_ui.states.session import SessionState
+
+
+def _member(member: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(member["name"], weight="bold"),
+            rx.text(member["email"], " · ", member["role"], size="2"),
+            spacing="0",
+        ),
+        rx.cond(
+            member["role"] == "owner",
+            rx.badge("Owner"),
+            rx.button(
+                "Remove",
+                on_click=T.remove(member["user_id"]),
+                loading=T.removing == member["user_id"],
+                variant="outline",
+                color_scheme="red",
+                aria_label="Remove " + member["email"].to(str),
+                type="button",
+            ),
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        class_name="staff-row",
+    )
+
+
+def _staff() -> rx.Component:
+    return rx.vstack(
+        card(
+            rx.heading("Add staff", as_="h2", size="4"),
+            rx.text(
+                "Staff can scan customers and see the ledger; only you change settings, rewards and staff.",
+                size="2",
+            ),
+            field(
+                "Their ePoint email",
+                text_input("staff_email", type="email", value=T.email, on_change=T.set_email),
+                "staff_email",
+            ),
+            primary_button("Add staff member", loading=T.adding, on_click=T.add, type="button"),
+        ),
+        notice_callout(T.notice),
+        error_callout(T.error),
+        card(
+            rx.heading("Team", as_="h2", size="4"),
+            rx.cond(
+                T.staff,
+                rx.foreach(T.staff, _member),
+                rx.text("Nobody but you yet.", color=rx.color("gray", 11)),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/merchant/staff",
+    title="Staff · ePoint",
+    on_load=[SessionState.require_login, MerchantState.load_business, T.load],
+)
+def staff() -> rx.Component:
+    """The staff page (the owner's)."""
+    return merchant_page(
+        owner_only(
+            _staff(), MerchantState.is_owner, MerchantState.loaded, MerchantState.owner_only_message
+        ),
+        title="Staff",
+        current="/merchant/staff",
+        business_name=MerchantState.business_name,
+        is_owner=MerchantState.is_owner,
+    )

@@ -1,0 +1,71 @@
+"""The business's figures over the last 7 or 30 days."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from epoint_ui.api import ApiError
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.session import SessionState, api
+
+
+class FiguresState(rx.State):
+    """Points issued and redeemed, visits and customers, with a daily chart."""
+
+    days: str = "7"
+    points_issued: int = 0
+    points_redeemed: int = 0
+    visits: int = 0
+    unique_customers: int = 0
+    returning_customers: int = 0
+    daily: list[dict[str, Any]] = []
+    loading: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        """Fetches the figures for the chosen period."""
+        async for update in self._load():
+            yield update
+
+    async def _load(self):
+        self.loading = True
+        self.error = ""
+        yield
+        try:
+            merchant = await self.get_state(MerchantState)
+            if not merchant.merchant_id:
+                return
+            client = await api(self)
+            stats = await client.get(
+                f"/merchants/{merchant.merchant_id}/stats", {"days": int(self.days)}
+            )
+        except ApiError as exc:
+            if exc.signed_out:
+                yield SessionState.end_session
+            self.error = exc.message
+            return
+        finally:
+            self.loading = False
+        for name in ("points_issued", "points_redeemed", "visits"):
+            setattr(self, name, int(stats.get(name, 0)))
+        self.unique_customers = int(stats.get("unique_customers", 0))
+        self.returning_customers = int(stats.get("returning_customers", 0))
+        self.daily = [
+            {
+                "date": str(day.get("date", ""))[5:],
+                "issued": int(day.get("points_issued", 0)),
+                "redeemed": int(day.get("points_redeemed", 0)),
+                "visits": int(day.get("visits", 0)),
+            }
+            for day in stats.get("daily", [])
+        ]
+
+    @rx.event
+    async def choose_period(self, days: str | list[str]):
+        """Switches between the last 7 and the last 30 days."""
+        self.days = "30" if days == "30" else "7"
+        async for update in self._load():
+            yield update

@@ -1,0 +1,164 @@
+"""The business's ledger: every transaction, newest first, and reversing one (a refund)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from epoint_ui.api import ApiError, new_idempotency_key
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.merchant_earning import format_cents
+from epoint_ui.states.session import SessionState, api
+
+KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
+REVERSE_PROBLEMS = {
+    "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
+    "already_reversed": "This transaction was already reversed.",
+    "not_reversible": "A reversal cannot itself be reversed.",
+}
+
+
+def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
+    """A transaction as the ledger shows it."""
+    amount = tx.get("amount_cents")
+    detail = {
+        "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
+        "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
+        "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
+    }.get(str(tx.get("kind")), "")
+    return {
+        "tx_id": str(tx.get("tx_id", "")),
+        "kind": str(tx.get("kind", "")),
+        "customer": str(tx.get("customer_name") or "A customer"),
+        "detail": detail,
+        "points": f"{int(tx.get('points', 0)):+d}",
+        "when": str(tx.get("created_at", "")).replace("T", " ").rstrip("Z")[:16],
+        "reversed": bool(tx.get("reversed_by")),
+        "reversible": tx.get("kind") in ("earn", "redeem") and not tx.get("reversed_by"),
+    }
+
+
+class LedgerState(rx.State):
+    """The ledger list, its filter and the reverse confirmation."""
+
+    items: list[dict[str, Any]] = []
+    kind: str = "all"
+    next_cursor: str = ""
+    loading: bool = False
+    error: str = ""
+
+    confirm_tx: str = ""
+    reverse_key: str = ""
+    reversing: bool = False
+    reverse_error: str = ""
+    notice: str = ""
+
+    @rx.var
+    def confirm_open(self) -> bool:
+        """Whether the reverse confirmation is showing."""
+        return bool(self.confirm_tx)
+
+    @rx.var
+    def confirm_row(self) -> dict[str, Any]:
+        """The transaction the merchant is about to reverse."""
+        return next((r for r in self.items if r["tx_id"] == self.confirm_tx), {})
+
+    async def _fetch(self, cursor: str = "") -> None:
+        merchant = await self.get_state(MerchantState)
+        if not merchant.merchant_id:
+            return
+        client = await api(self)
+        page = await client.get(
+            f"/merchants/{merchant.merchant_id}/transactions",
+            {
+                "kind": None if self.kind == "all" else self.kind,
+                "cursor": cursor or None,
+                "limit": 25,
+            },
+        )
+        rows = [_row(tx, merchant.currency) for tx in page.get("items", [])]
+        self.items = [*self.items, *rows] if cursor else rows
+        self.next_cursor = str(page.get("next_cursor") or "")
+
+    async def _load(self, cursor: str = ""):
+        self.loading = True
+        self.error = ""
+        yield
+        try:
+            await self._fetch(cursor)
+        except ApiError as exc:
+            if exc.signed_out:
+                yield SessionState.end_session
+            self.error = exc.message
+        finally:
+            self.loading = False
+
+    @rx.event
+    async def load(self):
+        """Shows the newest transactions."""
+        self.notice = ""
+        async for update in self._load():
+            yield update
+
+    @rx.event
+    async def filter_by(self, kind: str | list[str]):
+        """Shows only one kind of transaction (or all)."""
+        self.kind = kind if isinstance(kind, str) and kind in KINDS else "all"
+        async for update in self._load():
+            yield update
+
+    @rx.event
+    async def load_more(self):
+        """Shows the next, older page."""
+        async for update in self._load(self.next_cursor):
+            yield update
+
+    @rx.event
+    def ask_reverse(self, tx_id: str):
+        """Opens the confirmation for reversing one transaction (one key per confirmation)."""
+        self.confirm_tx = tx_id
+        self.reverse_key = new_idempotency_key()
+        self.reverse_error = ""
+        self.notice = ""
+
+    @rx.event
+    def cancel_reverse(self):
+        """Closes the confirmation without reversing anything."""
+        self.confirm_tx = ""
+        self.reverse_error = ""
+
+    @rx.event
+    async def reverse(self):
+        """Reverses the confirmed transaction; a retry after a failure reuses its key."""
+        if self.reversing or not self.confirm_tx:
+            return
+        self.reversing = True
+        self.reverse_error = ""
+        yield
+        try:
+            merchant = await self.get_state(MerchantState)
+            client = await api(self)
+            result = await client.post(
+                f"/merchants/{merchant.merchant_id}/transactions/{self.confirm_tx}/reverse",
+                {},
+                idempotency_key=self.reverse_key,
+            )
+        except ApiError as exc:
+            self.reversing = False
+            if exc.signed_out:
+                yield SessionState.end_session
+                return
+            self.reverse_error = REVERSE_PROBLEMS.get(exc.code, exc.message)
+            return
+        tx = result.get("transaction") or {}
+        self.notice = (
+            f"Reversed: {int(tx.get('points', 0)):+d} points, the customer's balance is now "
+            f"{int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
+        )
+        self.confirm_tx = ""
+        self.reversing = False
+        try:
+            await self._fetch()
+        except ApiError as exc:
+            self.error = exc.message

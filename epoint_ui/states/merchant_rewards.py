@@ -1,0 +1,171 @@
+"""The owner's rewards catalogue: add, edit, retire (retired rewards stay in the history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from epoint_ui.api import ApiError
+from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.session import SessionState, api
+
+
+def _row(reward: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "reward_id": str(reward.get("reward_id", "")),
+        "name": str(reward.get("name", "")),
+        "description": str(reward.get("description") or ""),
+        "cost_points": int(reward.get("cost_points", 0)),
+        "active": bool(reward.get("active", True)),
+    }
+
+
+class MerchantRewardsState(rx.State):
+    """The catalogue, and the add/edit form (editing when `editing_id` is set)."""
+
+    rewards: list[dict[str, Any]] = []
+    editing_id: str = ""
+    form_name: str = ""
+    form_description: str = ""
+    form_cost: str = ""
+    saving: bool = False
+    busy_id: str = ""
+    error: str = ""
+    form_error: str = ""
+    notice: str = ""
+
+    @rx.var
+    def active_rewards(self) -> list[dict[str, Any]]:
+        """Rewards customers can redeem now."""
+        return [r for r in self.rewards if r["active"]]
+
+    @rx.var
+    def retired_rewards(self) -> list[dict[str, Any]]:
+        """Rewards no longer offered (kept so old transactions still name them)."""
+        return [r for r in self.rewards if not r["active"]]
+
+    async def _path(self) -> str:
+        merchant = await self.get_state(MerchantState)
+        return f"/merchants/{merchant.merchant_id}/rewards"
+
+    @rx.event
+    async def load(self):
+        """Fetches the catalogue, retired rewards included."""
+        self.error = ""
+        try:
+            client = await api(self)
+            answer = await client.get(await self._path(), {"include_retired": "true"})
+        except ApiError as exc:
+            if exc.signed_out:
+                yield SessionState.end_session
+            self.error = exc.message
+            return
+        self.rewards = [_row(r) for r in answer.get("rewards", [])]
+
+    @rx.event
+    def set_form_name(self, value: str):
+        """Edits the reward's name."""
+        self.form_name = value
+
+    @rx.event
+    def set_form_description(self, value: str):
+        """Edits the reward's description."""
+        self.form_description = value
+
+    @rx.event
+    def set_form_cost(self, value: str):
+        """Edits the reward's cost in points."""
+        self.form_cost = value
+
+    @rx.event
+    def edit(self, reward_id: str):
+        """Loads one reward into the form for editing."""
+        reward = next((r for r in self.rewards if r["reward_id"] == reward_id), None)
+        if reward is not None:
+            self.editing_id = reward_id
+            self.form_name = reward["name"]
+            self.form_description = reward["description"]
+            self.form_cost = str(reward["cost_points"])
+            self.form_error = self.notice = ""
+
+    @rx.event
+    def cancel_edit(self):
+        """Empties the form (back to adding a new reward)."""
+        self.editing_id = self.form_name = self.form_description = self.form_cost = ""
+        self.form_error = ""
+
+    @rx.event
+    async def save(self):
+        """Adds the reward in the form, or saves the one being edited."""
+        self.form_error = self.notice = ""
+        cost = self.form_cost.strip()
+        if not self.form_name.strip():
+            self.form_error = "Give the reward a name, like Free coffee."
+        elif not cost.isdigit() or not 1 <= int(cost) <= 1_000_000:
+            self.form_error = "The cost must be a whole number of points, at least 1."
+        if self.form_error:
+            return
+        body = {
+            "name": self.form_name.strip(),
+            "description": self.form_description.strip(),
+            "cost_points": int(cost),
+        }
+        self.saving = True
+        yield
+        try:
+            client = await api(self)
+            path = await self._path()
+            if self.editing_id:
+                await client.patch(f"{path}/{self.editing_id}", body)
+                self.notice = f"{body['name']} saved."
+            else:
+                await client.post(path, body)
+                self.notice = f"{body['name']} added: customers can redeem it for {cost} points."
+            answer = await client.get(path, {"include_retired": "true"})
+            self.rewards = [_row(r) for r in answer.get("rewards", [])]
+            self.editing_id = self.form_name = self.form_description = self.form_cost = ""
+        except ApiError as exc:
+            if exc.signed_out:
+                yield SessionState.end_session
+            self.form_error = exc.message
+        finally:
+            self.saving = False
+
+    async def _set_active(self, reward_id: str, active: bool):
+        self.busy_id = reward_id
+        self.error = self.notice = ""
+        yield
+        try:
+            client = await api(self)
+            path = f"{await self._path()}/{reward_id}"
+            changed = (
+                await client.patch(path, {"active": True}) if active else await client.delete(path)
+            )
+            self.rewards = [
+                _row(changed) if r["reward_id"] == reward_id and changed else r
+                for r in self.rewards
+            ]
+            if not changed:
+                self.rewards = [
+                    {**r, "active": active} if r["reward_id"] == reward_id else r
+                    for r in self.rewards
+                ]
+        except ApiError as exc:
+            if exc.signed_out:
+                yield SessionState.end_session
+            self.error = exc.message
+        finally:
+            self.busy_id = ""
+
+    @rx.event
+    async def retire(self, reward_id: str):
+        """Stops offering a reward; past redemptions still show its name."""
+        async for update in self._set_active(reward_id, False):
+            yield update
+
+    @rx.event
+    async def restore(self, reward_id: str):
+        """Offers a retired reward again."""
+        async for update in self._set_active(reward_id, True):
+            yield update
