@@ -1,0 +1,321 @@
+"""What must hold of the deployed stack, read from the SAM-transformed template.yaml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
+# Actions AWS does not let a policy scope to a resource: the only ones allowed on "*".
+UNSCOPABLE_ACTIONS = {"ecr:GetAuthorizationToken"}
+# AWS managed policies SAM attaches to every function (logs, X-Ray tracing).
+LAMBDA_MANAGED_POLICIES = {
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+}
+
+
+def of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> resource for every resource of one type."""
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def http_api_operations(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """'METHOD /path' -> OpenAPI operation of the HTTP API SAM generated."""
+    (api,) = of_type(cfn, "AWS::ApiGatewayV2::Api").values()
+    paths = api["Properties"]["Body"]["paths"]
+    return {
+        f"{method.upper()} {path}": op
+        for path, methods in paths.items()
+        for method, op in methods.items()
+    }
+
+
+# ---------------------------------------------------------------- the API's front door
+
+
+def test_every_route_but_the_openapi_document_needs_a_user_pool_access_token(cfn, sam_template):
+    operations = http_api_operations(cfn)
+    declared = [
+        f"{ev['Properties']['Method'].upper()} {ev['Properties']['Path']}"
+        for fn in of_type(sam_template, "AWS::Serverless::Function").values()
+        for ev in (fn["Properties"].get("Events") or {}).values()
+        if ev["Type"] == "HttpApi"
+    ]
+    assert sorted(operations) == sorted(declared), (
+        "a route of template.yaml is missing from the API"
+    )
+    assert operations.pop("GET /openapi.json")["security"] == [{"NONE": []}]
+    assert len(operations) >= 20
+    for route, op in operations.items():
+        assert op.get("security") == [{"CognitoJwt": [ACCESS_TOKEN_SCOPE]}], route
+
+
+def test_the_jwt_authorizer_trusts_only_this_user_pool_and_its_web_client(cfn):
+    (api,) = of_type(cfn, "AWS::ApiGatewayV2::Api").values()
+    scheme = api["Properties"]["Body"]["components"]["securitySchemes"]["CognitoJwt"]
+    authorizer = scheme["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "jwt"
+    assert authorizer["identitySource"] == "$request.header.Authorization"
+    jwt = authorizer["jwtConfiguration"]
+    assert jwt["issuer"] == {
+        "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"
+    }
+    assert jwt["audience"] == [{"Ref": "UserPoolClient"}]
+
+
+# ---------------------------------------------------------------- least privilege
+
+
+def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline policy statement of a role; both branches of a conditional one."""
+    found: list[dict[str, Any]] = []
+    for policy in role["Properties"].get("Policies", []):
+        for st in as_list(policy["PolicyDocument"]["Statement"]):
+            branches = st["Fn::If"][1:] if "Fn::If" in st else [st]
+            found += [b for b in branches if b != {"Ref": "AWS::NoValue"}]
+    return found
+
+
+def test_function_roles_name_their_resources_and_actions(cfn):
+    functions = of_type(cfn, "AWS::Lambda::Function")
+    assert set(functions) == {"ApiFunction", "PostConfirmationFunction"}
+    for logical_id, fn in functions.items():
+        role_id = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+        role = cfn["Resources"][role_id]
+        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= LAMBDA_MANAGED_POLICIES
+        assert statements(role), f"{logical_id} has no inline policy"
+        for st in statements(role):
+            assert st["Effect"] == "Allow"
+            for action in as_list(st["Action"]):
+                assert "*" not in action, f"{logical_id}: wildcard action {action}"
+            for resource in as_list(st["Resource"]):
+                assert resource != "*", f"{logical_id}: {st['Action']} on every resource"
+                # Suffix patterns on a named resource (e.g. the table's indexes) are fine.
+                if isinstance(resource, str):
+                    assert resource.startswith("arn:") and not resource.endswith(":*"), resource
+
+
+def test_no_role_grants_wildcard_actions_or_resources_beyond_what_aws_cannot_scope(cfn):
+    for logical_id, role in of_type(cfn, "AWS::IAM::Role").items():
+        for st in statements(role):
+            actions = set(as_list(st["Action"]))
+            assert not any("*" in a for a in actions), f"{logical_id}: {actions}"
+            if "*" in as_list(st["Resource"]):
+                assert actions <= UNSCOPABLE_ACTIONS, f"{logical_id}: {actions} on *"
+
+
+def test_the_post_confirmation_trigger_only_writes_user_records(cfn):
+    role = cfn["Resources"]["PostConfirmationFunctionRole"]
+    actions = {a for st in statements(role) for a in as_list(st["Action"])}
+    assert actions <= {"dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
+
+
+# ---------------------------------------------------------------- the ledger survives
+
+
+def test_the_ledger_table_is_retained_and_point_in_time_recoverable(cfn):
+    table = cfn["Resources"]["LedgerTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    props = table["Properties"]
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+
+
+# ---------------------------------------------------------------- state server
+
+
+def test_the_load_balancer_serves_https_only_and_redirects_http(cfn):
+    listeners = of_type(cfn, "AWS::ElasticLoadBalancingV2::Listener")
+    by_protocol = {x["Properties"]["Protocol"]: x["Properties"] for x in listeners.values()}
+    assert set(by_protocol) == {"HTTPS", "HTTP"}
+    https = by_protocol["HTTPS"]
+    assert https["Port"] == 443
+    assert https["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
+    assert re.match(r"ELBSecurityPolicy-TLS13-1-2", https["SslPolicy"])
+    assert [a["Type"] for a in https["DefaultActions"]] == ["forward"]
+    (redirect,) = by_protocol["HTTP"]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"] == {
+        "Protocol": "HTTPS",
+        "Port": "443",
+        "StatusCode": "HTTP_301",
+    }
+    # No listener rule may forward plain HTTP to the tasks.
+    assert not of_type(cfn, "AWS::ElasticLoadBalancingV2::ListenerRule")
+
+
+def test_the_target_group_is_sticky_and_checks_reflex_health(cfn):
+    (tg,) = of_type(cfn, "AWS::ElasticLoadBalancingV2::TargetGroup").values()
+    props = tg["Properties"]
+    assert props["HealthCheckPath"] in ("/_health", "/ping")
+    attrs = {a["Key"]: a["Value"] for a in props["TargetGroupAttributes"]}
+    assert attrs["stickiness.enabled"] == "true"
+
+
+def dockerfile_user() -> str:
+    users = re.findall(r"^USER\s+(\S+)", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE)
+    assert users, "the Dockerfile sets no USER: the container would run as root"
+    return users[-1]
+
+
+def test_the_state_server_runs_as_a_non_root_user(cfn):
+    image_user = dockerfile_user()
+    assert image_user.split(":")[0] not in ("root", "0")
+    (task,) = of_type(cfn, "AWS::ECS::TaskDefinition").values()
+    (container,) = task["Properties"]["ContainerDefinitions"]
+    assert container["User"] == image_user
+    assert container.get("Privileged") is False
+
+
+def test_the_front_end_is_the_only_origin_the_state_server_accepts(cfn):
+    (task,) = of_type(cfn, "AWS::ECS::TaskDefinition").values()
+    (container,) = task["Properties"]["ContainerDefinitions"]
+    env = {e["Name"]: e["Value"] for e in container["Environment"] if "Name" in e}
+    assert env["REFLEX_CORS_ALLOWED_ORIGINS"] == {
+        "Fn::Sub": "https://${BranchName}.${AmplifyApp.DefaultDomain}"
+    }
+    for name in ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION"):
+        assert name in env, f"the state server needs {name}"
+
+
+def task_environment(view: dict[str, Any]) -> dict[str, Any]:
+    (task,) = of_type(view, "AWS::ECS::TaskDefinition").values()
+    (container,) = task["Properties"]["ContainerDefinitions"]
+    return {e["Name"]: e["Value"] for e in container["Environment"]}
+
+
+def test_prod_runs_at_least_two_tasks_sharing_state_in_redis(stage_view):
+    prod = stage_view("prod", StateServerImageTag="abc123")
+    (target,) = of_type(prod, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    assert target["Properties"]["MinCapacity"] == 2
+    assert target["Properties"]["MaxCapacity"] > 2
+    (redis,) = of_type(prod, "AWS::ElastiCache::ReplicationGroup").values()
+    assert redis["Properties"]["TransitEncryptionEnabled"] is True
+    assert "REDIS_HOST" in task_environment(prod)
+    (policy,) = of_type(prod, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    metric = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    assert metric["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
+        "ECSServiceAverageCPUUtilization"
+    )
+
+
+def test_dev_runs_one_task_and_no_redis(stage_view):
+    dev = stage_view("dev", StateServerImageTag="abc123")
+    (target,) = of_type(dev, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    # Without Redis each task keeps its own state, so dev must never scale out.
+    assert target["Properties"]["MinCapacity"] == target["Properties"]["MaxCapacity"] == 1
+    assert not of_type(dev, "AWS::ElastiCache::ReplicationGroup")
+    assert "REDIS_HOST" not in task_environment(dev)
+
+
+def test_no_task_is_started_before_an_image_was_pushed(stage_view):
+    first = stage_view("prod")  # StateServerImageTag defaults to ""
+    (service,) = of_type(first, "AWS::ECS::Service").values()
+    assert service["Properties"]["DesiredCount"] == 0
+
+
+# ---------------------------------------------------------------- logs, alarms
+
+
+def test_every_log_group_expires_and_every_writer_uses_one_of_them(cfn):
+    groups = of_type(cfn, "AWS::Logs::LogGroup")
+    for logical_id, group in groups.items():
+        assert group["Properties"].get("RetentionInDays"), f"{logical_id} keeps logs forever"
+    # Lambda would otherwise create /aws/lambda/<name> itself, without retention.
+    for logical_id, fn in of_type(cfn, "AWS::Lambda::Function").items():
+        target = fn["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        assert target and target["Ref"] in groups, f"{logical_id} logs to a group we do not own"
+    (task,) = of_type(cfn, "AWS::ECS::TaskDefinition").values()
+    for container in task["Properties"]["ContainerDefinitions"]:
+        group = container["LogConfiguration"]["Options"]["awslogs-group"]
+        assert group["Ref"] in groups
+    for logical_id, stage in of_type(cfn, "AWS::ApiGatewayV2::Stage").items():
+        dest = stage["Properties"]["AccessLogSettings"]["DestinationArn"]
+        assert dest["Fn::GetAtt"][0] in groups, logical_id
+
+
+def alarmed_metrics(alarm: dict[str, Any]) -> set[str]:
+    props = alarm["Properties"]
+    if "MetricName" in props:
+        return {f"{props['Namespace']}/{props['MetricName']}"}
+    return {
+        f"{m['MetricStat']['Metric']['Namespace']}/{m['MetricStat']['Metric']['MetricName']}"
+        for m in props["Metrics"]
+        if "MetricStat" in m
+    }
+
+
+def test_alarms_cover_errors_throttles_and_unhealthy_hosts_and_notify_the_topic(cfn):
+    alarms = of_type(cfn, "AWS::CloudWatch::Alarm")
+    watched: set[str] = set()
+    for logical_id, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        watched |= alarmed_metrics(alarm)
+    assert {
+        "AWS/ApiGateway/5xx",
+        "AWS/Lambda/Errors",
+        "AWS/Lambda/Throttles",
+        "AWS/DynamoDB/SystemErrors",
+        "AWS/DynamoDB/ReadThrottleEvents",
+        "AWS/DynamoDB/WriteThrottleEvents",
+        "AWS/ApplicationELB/UnHealthyHostCount",
+    } <= watched
+    errors_alarmed = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in alarms.values()
+        if alarm["Properties"].get("MetricName") == "Errors"
+    }
+    assert errors_alarmed == set(of_type(cfn, "AWS::Lambda::Function"))
+    assert of_type(cfn, "AWS::CloudWatch::Dashboard")
+
+
+# ---------------------------------------------------------------- front end
+
+
+def amplify_headers(cfn: dict[str, Any]) -> dict[str, str]:
+    (app,) = of_type(cfn, "AWS::Amplify::App").values()
+    spec = yaml.safe_load(app["Properties"]["CustomHeaders"]["Fn::Sub"])
+    (rule,) = spec["customHeaders"]
+    assert rule["pattern"] == "**"
+    return {h["key"]: h["value"] for h in rule["headers"]}
+
+
+def test_the_web_app_is_served_with_security_headers(cfn):
+    headers = amplify_headers(cfn)
+    csp = dict(
+        (d.split()[0], d.split()[1:]) for d in headers["Content-Security-Policy"].split("; ")
+    )
+    assert csp["default-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    # Only the app itself and its state server may be reached from the page.
+    assert csp["connect-src"] == [
+        "'self'",
+        "https://${StateServerDomain}",
+        "wss://${StateServerDomain}",
+    ]
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    assert int(headers["Strict-Transport-Security"].split("=")[1].split(";")[0]) >= 31536000
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_export_is_built_against_the_state_servers_public_url(cfn):
+    (app,) = of_type(cfn, "AWS::Amplify::App").values()
+    env = {e["Name"]: e["Value"] for e in app["Properties"]["EnvironmentVariables"]}
+    assert env["REFLEX_API_URL"] == {"Fn::Sub": "https://${StateServerDomain}"}
+    spec = yaml.safe_load(app["Properties"]["BuildSpec"])
+    assert spec["frontend"]["artifacts"]["baseDirectory"] == ".web/build/client"
+    rules = app["Properties"]["CustomRules"]
+    assert {"Source": "/<*>", "Target": "/404.html", "Status": "404"} in rules
