@@ -1,0 +1,129 @@
+"""The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
+
+The handlers are `backend.app.handler` and `backend.triggers.post_confirmation.handler`, so
+each artifact must hold the `backend` package itself (not its contents at the root), without
+the local cloud, plus the arm64/Python 3.12 wheels of backend/requirements.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / ".aws-sam" / "build"
+FUNCTIONS = {
+    "ApiFunction": "backend.app.handler",
+    "PostConfirmationFunction": "backend.triggers.post_confirmation.handler",
+}
+
+
+def shipped_files(package: Path) -> dict[str, bytes]:
+    """Relative path -> content of every source file under a package directory."""
+    return {
+        str(p.relative_to(package)): p.read_bytes()
+        for p in sorted(package.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+
+
+def source_files() -> dict[str, bytes]:
+    """What the artifact's `backend/` must hold: the package minus the local cloud and build files."""
+    return {
+        path: content
+        for path, content in shipped_files(ROOT / "backend").items()
+        if not path.startswith("local/") and path not in ("Makefile", "requirements.txt")
+    }
+
+
+def built_code_dirs() -> dict[str, Path]:
+    """Function logical id -> its artifact directory, per the built template."""
+    built = yaml_parse((BUILD / "template.yaml").read_text())
+    return {
+        logical_id: BUILD / built["Resources"][logical_id]["Properties"]["CodeUri"]
+        for logical_id in FUNCTIONS
+    }
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> dict[str, Path]:
+    """Function logical id -> its built artifact directory, rebuilt first if stale."""
+    fresh = (BUILD / "template.yaml").exists() and all(
+        shipped_files(d / "backend") == source_files() for d in built_code_dirs().values()
+    )
+    if not fresh:  # e.g. pytest run alone after a backend change: build like CI does
+        subprocess.run([str(ROOT / "scripts/check-infra"), "--build-only"], check=True, cwd=ROOT)
+    return built_code_dirs()
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_the_artifact_ships_the_backend_package_without_the_local_cloud(artifacts, function):
+    artifact = artifacts[function]
+    source = source_files()
+    built = shipped_files(artifact / "backend")
+    assert not (artifact / "backend" / "local").exists()
+    assert sorted(built) == sorted(source), (
+        "artifact is stale or incomplete: run scripts/check-infra"
+    )
+    stale = [path for path in source if built[path] != source[path]]
+    assert not stale, f"artifact is stale ({stale[:3]}...): run scripts/check-infra"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_the_artifact_carries_the_pinned_arm64_python312_dependencies(artifacts, function):
+    artifact = artifacts[function]
+    pins = re.findall(
+        r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "backend/requirements.txt").read_text(), re.M
+    )
+    assert pins
+    for name, version in pins:
+        dist = f"{name.replace('-', '_').lower()}-{version}.dist-info"
+        assert (artifact / dist).is_dir(), f"{name}=={version} missing from {function}"
+    native = [p.name for p in artifact.rglob("*.so")]
+    assert native, "no compiled extension at all: pydantic-core should be there"
+    assert all("cpython-312-aarch64" in name or "abi3" in name for name in native), native
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, tmp_path):
+    # The artifact's own third-party wheels are aarch64/cp312 and cannot load on this
+    # machine, so only its `backend` package is put on the path; the repo's is not.
+    (tmp_path / "backend").symlink_to(artifacts[function] / "backend", target_is_directory=True)
+    module, attr = FUNCTIONS[function].rsplit(".", 1)
+    code = (
+        "import importlib, importlib.util, os\n"
+        f"m = importlib.import_module({module!r})\n"
+        f"assert callable(getattr(m, {attr!r}))\n"
+        "assert importlib.util.find_spec('backend.local') is None\n"
+        "print(os.path.realpath(m.__file__))\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH",) and not key.startswith(("AWS_", "EPOINT_"))
+    }
+    env.update(
+        AWS_REGION="eu-west-1",
+        AWS_DEFAULT_REGION="eu-west-1",
+        TABLE_NAME="epoint-ledger",
+        QR_SECRET_ARN="arn:aws:secretsmanager:eu-west-1:123456789012:secret:qr",
+        POWERTOOLS_SERVICE_NAME="epoint",
+        POWERTOOLS_TRACE_DISABLED="true",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().startswith(str(artifacts[function].resolve()))
