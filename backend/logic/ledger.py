@@ -8,6 +8,7 @@ a membership's ledger always sums to its balance (invariant 2).
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from typing import Any
@@ -65,6 +66,29 @@ def _open_visit(merchant_id: str, visit_id: str, now_s: int, fresh: bool) -> dic
     return visit
 
 
+def _refusal_for_non_staff(merchant_id: str, staff_id: str) -> None:
+    """On an error path, make sure a stranger hears "forbidden", not a detail of the visit."""
+    if merchant_store.get_staff(merchant_id, staff_id) is None:
+        if merchant_store.get_profile(merchant_id) is None:
+            raise errors.NotFound()
+        raise errors.Forbidden()
+
+
+def _staff_only(operation):
+    """The warm path checks staff inside the transaction; refusals raised before it check here."""
+
+    @functools.wraps(operation)
+    def checked(staff_id: str, merchant_id: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return operation(staff_id, merchant_id, *args, **kwargs)
+        except errors.DomainError as error:
+            if not isinstance(error, errors.Forbidden):
+                _refusal_for_non_staff(merchant_id, staff_id)
+            raise
+
+    return checked
+
+
 def _merchant_fields(profile: dict[str, Any]) -> dict[str, Any]:
     return {
         "merchant_name": profile["name"],
@@ -105,6 +129,7 @@ def _commit_or_signal(change: store.BalanceChange, idem: Idempotency) -> store.C
     return None
 
 
+@_staff_only
 def earn(
     staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency
 ) -> dict[str, Any]:
@@ -172,6 +197,7 @@ def earn(
     raise errors.Conflict("The balance is changing too fast; try again.")
 
 
+@_staff_only
 def redeem(
     staff_id: str,
     merchant_id: str,
@@ -259,6 +285,7 @@ def redeem(
     raise errors.Conflict("The balance is changing too fast; try again.")
 
 
+@_staff_only
 def reverse(
     staff_id: str, merchant_id: str, tx_id: str, reason: str | None, idem: Idempotency
 ) -> dict[str, Any]:

@@ -94,7 +94,9 @@ def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict,
 
 
 @router.delete("/merchants/<merchant_id>/staff/<user_id>")
-def remove_staff(merchant_id: str, user_id: str, caller: CallerId) -> Response:
+def remove_staff(
+    merchant_id: str, user_id: str, caller: CallerId
+):  # -> Response (unannotated: Powertools would model it)
     """Owner removes a staff member."""
     merchants.remove_staff(caller, merchant_id, user_id)
     return Response(status_code=204, body="")

@@ -62,21 +62,30 @@ for _name in (
     setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))
 
 
-@pytest.fixture(autouse=True)
-def aws():
-    """A fresh moto account per test: the table from template.yaml and the QR secret."""
+@pytest.fixture(scope="session")
+def moto_account():
+    """One moto account for the session (starting moto per test costs ~0.5 s): the QR secret."""
     with mock_aws():
-        boto3.client("dynamodb").create_table(**table_create_kwargs(os.environ["TABLE_NAME"]))
         boto3.client("secretsmanager").create_secret(
             Name=os.environ["QR_SECRET_ARN"], SecretString=QR_SECRET
         )
         db.reset_client()
         qr_secret.signing_key.cache_clear()
-        cache.clear()
-        clock.reset()
-        yield
-        clock.reset()
-        cache.clear()
+        yield boto3.client("dynamodb")
+
+
+@pytest.fixture(autouse=True)
+def aws(moto_account):
+    """A fresh table per test, created from template.yaml, and a cold container."""
+    name = os.environ["TABLE_NAME"]
+    if name in moto_account.list_tables()["TableNames"]:
+        moto_account.delete_table(TableName=name)
+    moto_account.create_table(**table_create_kwargs(name))
+    cache.clear()
+    clock.reset()
+    yield
+    clock.reset()
+    cache.clear()
 
 
 class LambdaContext:
