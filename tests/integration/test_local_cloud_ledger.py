@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from botocore.exceptions import ClientError
 
 from tests.integration.conftest import (
     PASSWORD,
@@ -87,7 +89,7 @@ def test_earn_and_redeem_through_the_gateway(cloud: RunningCloud, api: httpx.Cli
     assert [(m["merchant_id"], m["balance"]) for m in wallet] == [(merchant_id, 15)]
 
 
-def test_a_restart_keeps_users_and_balances(tmp_path: Path) -> None:
+def test_a_restart_keeps_users_and_balances_and_reset_wipes_them(tmp_path: Path) -> None:
     first = start_cloud(tmp_path)
     try:
         owner = signed_up_user(first.info, name="Owner")
@@ -120,4 +122,11 @@ def test_a_restart_keeps_users_and_balances(tmp_path: Path) -> None:
                 == "Customer"
             )
     finally:
-        second.stop()
+        assert second.stop() == 0
+
+    wiped = start_cloud(tmp_path, "--reset")
+    try:
+        with pytest.raises(ClientError):
+            pycognito_user(wiped.info, customer.username).authenticate(password=PASSWORD)
+    finally:
+        wiped.stop()
