@@ -83,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     sys.stdout.write(json.dumps(cloud.info()) + "\n")
     sys.stdout.flush()
-    logging.getLogger("epoint.local").info(
+    # stdout carries only that line: whatever prints later (handlers' Powertools logs
+    # write to stdout, as in Lambda) goes to stderr, so a client that reads one line and
+    # never drains the pipe cannot stall this process.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    logging.getLogger("backend.local").info(
         "local cloud up: API %s, Cognito %s, outbox %s/dev/outbox",
         cloud.api_url,
         cloud.moto_url,

@@ -34,7 +34,7 @@ from backend.local import (
 from backend.local.gateway import Gateway, GatewayServer, JwtVerifier, LambdaContext
 from backend.local.outbox import Outbox
 
-log = logging.getLogger("epoint.local")
+log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
 TABLE_NAME = "epoint-local-ledger"
@@ -85,6 +85,7 @@ class LocalCloud:
 
     def start(self) -> LocalCloud:
         """Install the fidelity layer, load saved data, provision, and start both servers."""
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
         state_lock.install()
         cognito_fidelity.install()
         if self.stock_transactions:

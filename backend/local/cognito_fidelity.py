@@ -45,7 +45,7 @@ from moto.core.responses import ActionResult
 from backend.local import srp
 from backend.local.outbox import Outbox
 
-log = logging.getLogger("epoint.local.cognito")
+log = logging.getLogger(__name__)
 
 SIGN_UP_CODE_TTL = 24 * 3600
 FORGOT_PASSWORD_CODE_TTL = 3600

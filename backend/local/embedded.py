@@ -24,7 +24,7 @@ from typing import Any
 
 from backend.local.cloud import AWS_SETTINGS, LocalCloud, client_env_from_info
 
-log = logging.getLogger("epoint.local")
+log = logging.getLogger(__name__)
 
 DEFAULT_API_PORT = 8787
 DEFAULT_MOTO_PORT = 4566

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 from backend.local.outbox import Outbox
 from backend.local.template import Cors, JwtAuthorizer, Route
 
-log = logging.getLogger("epoint.local.gateway")
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 _TEXT_TYPES = re.compile(

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
-log = logging.getLogger("epoint.local.outbox")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

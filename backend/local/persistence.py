@@ -29,7 +29,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 from backend.local.outbox import Outbox
 from backend.local.state_lock import all_services_locked
 
-log = logging.getLogger("epoint.local.persistence")
+log = logging.getLogger(__name__)
 STATE_FILE = "state.pickle"
 _FORMAT = 1
 

@@ -19,7 +19,9 @@ def merchant_stats(merchant_id: str, days: int) -> dict[str, Any]:
         datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC).timestamp() * 1000
     )
     entries = store.entries_between(
-        merchant_id, ids.time_prefix(start_ms), ids.time_prefix(clock.now_ms() + 1000) + "~"
+        merchant_id,
+        "t_" + ids.time_prefix(start_ms),
+        "t_" + ids.time_prefix(clock.now_ms() + 1000) + "~",
     )
     daily: dict[str, dict[str, Any]] = {
         (first_day + timedelta(days=i)).isoformat(): {

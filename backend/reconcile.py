@@ -1,0 +1,371 @@
+"""Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original.
+
+    python -m backend.reconcile                                  # TABLE_NAME / AWS_* from the env
+    python -m backend.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
+    python -m backend.reconcile --local-cloud http://127.0.0.1:8787   # the local cloud's table
+
+An operator's tool, safe on a live table: it only reads (Scan and GetItem/Query, never a
+write), a bounded page at a time, optionally rate-limited. It prints one line per
+discrepancy and a final `reconcile_discrepancies: N`; the exit code is 1 when N > 0.
+
+Why one paginated Scan rather than a Query per membership: memberships live under
+`USER#…` partitions and ledger entries under `MERCHANT#…` partitions, and no index lists
+every membership, so enumerating them needs a Scan anyway; one Scan reads each item
+exactly once (cost = table size), while per-membership Queries would read the ledger
+through a GSI, which cannot be read consistently.
+
+A Scan is not a snapshot: on a live table a balance change can land between the page
+that held the membership and the page that held its new entry. So a membership that
+does not add up is re-checked on its own with consistent reads, bracketed by its
+`version` (read, query its ledger, read again; equal versions mean no change landed in
+between, because every balance change bumps the version in the same transaction as its
+entry). Only a difference that survives that re-check is reported.
+
+Shipping note: this module sits in the `backend` package and so ends up in the Lambda
+artifact; that is harmless (no handler points at it, it imports only botocore).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+from botocore.config import Config
+
+DEFAULT_PAGE_SIZE = 200
+RECHECK_ATTEMPTS = 5
+
+
+def _value(attr: dict[str, Any]) -> Any:
+    """A DynamoDB attribute value as plain Python (numbers as int: the ledger has no floats)."""
+    ((kind, value),) = attr.items()
+    if kind == "N":
+        return int(value)
+    if kind == "M":
+        return {k: _value(v) for k, v in value.items()}
+    if kind == "L":
+        return [_value(v) for v in value]
+    if kind == "NULL":
+        return None
+    return value
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _value(v) for k, v in item.items()}
+
+
+@dataclass
+class _Sums:
+    """What a membership's ledger adds up to."""
+
+    balance: int = 0
+    lifetime: int = 0
+    entries: int = 0
+
+
+@dataclass
+class Report:
+    """The outcome of one reconciliation run."""
+
+    memberships: int = 0
+    entries: int = 0
+    reversals: int = 0
+    items_read: int = 0
+    discrepancies: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        """Record one discrepancy."""
+        self.discrepancies.append(message)
+
+
+class Reconciler:
+    """Reads one table and checks the ledger's invariants (architecture invariants 1-2)."""
+
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_pages_per_s: float | None = None,
+    ) -> None:
+        self.client = client
+        self.table = table
+        self.page_size = page_size
+        self.min_page_interval = 1.0 / max_pages_per_s if max_pages_per_s else 0.0
+
+    # ------------------------------------------------------------ reading
+
+    def _pages(self, **kwargs: Any) -> Iterator[list[dict[str, Any]]]:
+        """Pages of a Scan or Query, bounded in size and (optionally) in rate."""
+        operation = self.client.query if "KeyConditionExpression" in kwargs else self.client.scan
+        kwargs = {
+            "TableName": self.table,
+            "Limit": self.page_size,
+            "ConsistentRead": True,
+            **kwargs,
+        }
+        last_page = 0.0
+        while True:
+            wait = self.min_page_interval - (time.monotonic() - last_page)
+            if wait > 0:
+                time.sleep(wait)
+            last_page = time.monotonic()
+            answer = operation(**kwargs)
+            yield [_plain(item) for item in answer.get("Items", [])]
+            if not answer.get("LastEvaluatedKey"):
+                return
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _membership(self, customer_id: str, merchant_id: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(
+            TableName=self.table,
+            Key={"pk": {"S": f"USER#{customer_id}"}, "sk": {"S": f"MEMBER#{merchant_id}"}},
+            ConsistentRead=True,
+        )
+        return _plain(answer["Item"]) if "Item" in answer else None
+
+    def _ledger_of(self, customer_id: str, merchant_id: str) -> list[dict[str, Any]]:
+        """One membership's entries, read consistently from the business's partition."""
+        entries: list[dict[str, Any]] = []
+        for page in self._pages(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :tx)",
+            FilterExpression="customer_id = :c",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"MERCHANT#{merchant_id}"},
+                ":tx": {"S": "TX#"},
+                ":c": {"S": customer_id},
+            },
+        ):
+            entries.extend(page)
+        return entries
+
+    # ------------------------------------------------------------ checking
+
+    def run(self) -> Report:
+        """Scan the table once, then re-check on its own every membership that did not add up."""
+        report = Report()
+        sums: dict[tuple[str, str], _Sums] = {}
+        members: dict[tuple[str, str], dict[str, Any]] = {}
+        # Only entries that take part in a reversal are kept: memory grows with memberships
+        # and reversals, not with the whole ledger.
+        reversals: dict[tuple[str, str], dict[str, Any]] = {}
+        reversed_originals: dict[tuple[str, str], dict[str, Any]] = {}
+        all_originals: dict[tuple[str, str], dict[str, Any]] = {}
+
+        for page in self._pages():
+            report.items_read += len(page)
+            for item in page:
+                pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+                if pk.startswith("USER#") and sk.startswith("MEMBER#"):
+                    key = (pk.removeprefix("USER#"), sk.removeprefix("MEMBER#"))
+                    members[key] = item
+                elif pk.startswith("MERCHANT#") and sk.startswith("TX#"):
+                    report.entries += 1
+                    key = (item["customer_id"], item["merchant_id"])
+                    total = sums.setdefault(key, _Sums())
+                    total.balance += int(item["points"])
+                    total.entries += 1
+                    if item["kind"] == "earn":
+                        total.lifetime += int(item["points"])
+                    ref = (item["merchant_id"], item["tx_id"])
+                    if item["kind"] == "reversal":
+                        reversals[ref] = item
+                    elif item.get("reversed_by"):
+                        reversed_originals[ref] = item
+                    all_originals[ref] = item
+
+        # A reversal of an earn also takes its points off the lifetime figure (tiers).
+        for reversal in reversals.values():
+            original = all_originals.get((reversal["merchant_id"], str(reversal.get("reverses"))))
+            if original is not None and original["kind"] == "earn":
+                key = (reversal["customer_id"], reversal["merchant_id"])
+                sums[key].lifetime += int(reversal["points"])
+        self._check_reversals(report, reversals, reversed_originals, all_originals)
+        del all_originals
+
+        report.memberships = len(members)
+        for key in sorted(set(members) | set(sums)):
+            member, total = members.get(key), sums.get(key, _Sums())
+            if self._adds_up(member, total):
+                continue
+            problem = self._recheck(*key)
+            if problem:
+                report.add(problem)
+        return report
+
+    @staticmethod
+    def _adds_up(member: dict[str, Any] | None, total: _Sums) -> bool:
+        if member is None:
+            return total.entries == 0
+        balance = int(member.get("balance", 0))
+        return (
+            balance >= 0
+            and balance == total.balance
+            and int(member.get("lifetime_points", 0)) == max(total.lifetime, 0)
+        )
+
+    def _recheck(self, customer_id: str, merchant_id: str) -> str | None:
+        """A discrepancy that holds under consistent, version-bracketed reads, or None."""
+        where = f"membership customer={customer_id} merchant={merchant_id}"
+        for _ in range(RECHECK_ATTEMPTS):
+            before = self._membership(customer_id, merchant_id)
+            entries = self._ledger_of(customer_id, merchant_id)
+            after = self._membership(customer_id, merchant_id)
+            if (before or {}).get("version") != (after or {}).get("version"):
+                continue  # a change landed while we read: read again
+            total = _Sums(entries=len(entries))
+            originals = {e["tx_id"]: e for e in entries}
+            for entry in entries:
+                total.balance += int(entry["points"])
+                if entry["kind"] == "earn":
+                    total.lifetime += int(entry["points"])
+                elif entry["kind"] == "reversal":
+                    original = originals.get(str(entry.get("reverses")))
+                    if original is not None and original["kind"] == "earn":
+                        total.lifetime += int(entry["points"])
+            if self._adds_up(after, total):
+                return None
+            if after is None:
+                return f"{where}: {total.entries} ledger entries ({total.balance:+d}) but no membership"
+            balance = int(after.get("balance", 0))
+            lifetime = int(after.get("lifetime_points", 0))
+            problems = []
+            if balance < 0:
+                problems.append(f"negative balance {balance}")
+            if balance != total.balance:
+                problems.append(f"balance {balance} != ledger sum {total.balance}")
+            if lifetime != max(total.lifetime, 0):
+                problems.append(f"lifetime_points {lifetime} != earned {max(total.lifetime, 0)}")
+            return f"{where}: " + "; ".join(problems)
+        return f"{where}: kept changing during {RECHECK_ATTEMPTS} re-reads; run again"
+
+    @staticmethod
+    def _check_reversals(
+        report: Report,
+        reversals: dict[tuple[str, str], dict[str, Any]],
+        reversed_originals: dict[tuple[str, str], dict[str, Any]],
+        originals: dict[tuple[str, str], dict[str, Any]],
+    ) -> None:
+        report.reversals = len(reversals)
+        seen: dict[tuple[str, str], str] = {}
+        for (merchant_id, tx_id), reversal in sorted(reversals.items()):
+            where = f"reversal {tx_id} at merchant {merchant_id}"
+            target = (merchant_id, str(reversal.get("reverses")))
+            original = originals.get(target)
+            if original is None:
+                report.add(f"{where}: its original {target[1]} does not exist")
+                continue
+            if original["kind"] == "reversal":
+                report.add(f"{where}: reverses another reversal {target[1]}")
+            if int(original["points"]) != -int(reversal["points"]):
+                report.add(
+                    f"{where}: points {int(reversal['points']):+d} are not the opposite"
+                    f" of the original's {int(original['points']):+d}"
+                )
+            if original.get("customer_id") != reversal.get("customer_id"):
+                report.add(f"{where}: customer differs from the original's")
+            if original.get("reversed_by") != tx_id:
+                report.add(
+                    f"{where}: the original's reversed_by is {original.get('reversed_by')!r}"
+                )
+            if target in seen:
+                report.add(f"{where}: {target[1]} was already reversed by {seen[target]}")
+            seen[target] = tx_id
+        for (merchant_id, tx_id), original in sorted(reversed_originals.items()):
+            if (merchant_id, original["reversed_by"]) not in reversals:
+                report.add(
+                    f"entry {tx_id} at merchant {merchant_id}: reversed_by"
+                    f" {original['reversed_by']} does not exist"
+                )
+
+
+# ------------------------------------------------------------------ command line
+
+
+def _local_cloud_info(api_url: str) -> dict[str, Any]:
+    """The local cloud's JSON line, from its /dev/info page."""
+    if not api_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise SystemExit("--local-cloud takes the local gateway's loopback URL")
+    with urllib.request.urlopen(f"{api_url.rstrip('/')}/dev/info", timeout=10) as answer:  # noqa: S310 - loopback only, checked above
+        return json.load(answer)
+
+
+def make_client(endpoint_url: str | None, region: str) -> Any:
+    """A DynamoDB client with adaptive retries (a throttled read waits instead of failing)."""
+    session = botocore.session.get_session()
+    return session.create_client(
+        "dynamodb",
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse flags, reconcile, print discrepancies and the total; 1 if any."""
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.reconcile", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--table", default=os.environ.get("TABLE_NAME"), help="default $TABLE_NAME")
+    parser.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
+        help="DynamoDB endpoint (default: AWS, or $AWS_ENDPOINT_URL)",
+    )
+    parser.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        help="default $AWS_REGION",
+    )
+    parser.add_argument(
+        "--local-cloud",
+        metavar="API_URL",
+        help="read table, endpoint and region from a running local cloud (python -m backend.local)",
+    )
+    parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="items per page")
+    parser.add_argument(
+        "--max-pages-per-s", type=float, default=None, help="rate limit (default: none)"
+    )
+    args = parser.parse_args(argv)
+
+    if args.local_cloud:
+        info = _local_cloud_info(args.local_cloud)
+        args.table = args.table or info["table_name"]
+        args.endpoint_url = info["cognito_endpoint"]  # the local cloud's moto server
+        args.region = info["region"]
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    if not args.table or not args.region:
+        parser.error("give --table and --region (or TABLE_NAME and AWS_REGION, or --local-cloud)")
+    if not 1 <= args.page_size <= 1000:
+        parser.error("--page-size must be 1-1000")
+
+    started = time.monotonic()
+    reconciler = Reconciler(
+        make_client(args.endpoint_url, args.region),
+        args.table,
+        page_size=args.page_size,
+        max_pages_per_s=args.max_pages_per_s,
+    )
+    report = reconciler.run()
+    for line in report.discrepancies:
+        print(f"DISCREPANCY {line}")
+    print(f"items_read: {report.items_read}")
+    print(f"memberships_checked: {report.memberships}")
+    print(f"ledger_entries_checked: {report.entries}")
+    print(f"reversals_checked: {report.reversals}")
+    print(f"reconcile_seconds: {time.monotonic() - started:.2f}")
+    print(f"reconcile_discrepancies: {len(report.discrepancies)}")
+    return 1 if report.discrepancies else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
