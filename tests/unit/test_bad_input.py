@@ -1,0 +1,201 @@
+"""Bad input is a 4xx with the error body, never a 500, and changes nothing (invariant 6)."""
+
+import json
+import os
+
+import boto3
+import pytest
+
+from tests.unit.conftest import call, new_key
+
+
+def table_snapshot() -> list:
+    """Every item in the table (test-only Scan), to prove a refusal wrote nothing."""
+    client = boto3.client("dynamodb")
+    items = client.scan(TableName=os.environ["TABLE_NAME"])["Items"]
+    return sorted(json.dumps(i, sort_keys=True) for i in items)
+
+
+LONG = "x" * 300
+BAD_TEXT = [None, "", "   ", 5, True, ["a"], LONG, "tab\there", "nul\x00"]
+
+
+def bad_bodies(shop, visit_id, tx_id):
+    """(method, path, user, bodies) for every POST/PATCH route."""
+    mid = shop.merchant_id
+    rid = shop.reward_id
+    amounts = [0, -1, 10_000_001, "12", 12.5, True, None, 10**30]
+    return [
+        (
+            "PATCH",
+            "/me",
+            shop.customer,
+            [{}, {"nick": "x"}] + [{"display_name": v} for v in BAD_TEXT],
+        ),
+        (
+            "POST",
+            "/merchants",
+            shop.owner,
+            [
+                {},
+                {"name": "Shop"},
+                {"name": "Shop", "category": "spaceship"},
+                {"name": "Shop", "category": "cafe", "currency": "euro"},
+                {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 0}},
+                {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 1001}},
+                {"name": "Shop", "category": "cafe", "tiers": []},
+                {
+                    "name": "Shop",
+                    "category": "cafe",
+                    "tiers": [
+                        {"name": "A", "threshold": 100, "multiplier_pct": 100},
+                        {"name": "B", "threshold": 50, "multiplier_pct": 150},
+                    ],
+                },
+                {
+                    "name": "Shop",
+                    "category": "cafe",
+                    "tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 501}],
+                },
+                {
+                    "name": "Shop",
+                    "category": "cafe",
+                    "tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 99}],
+                },
+                {"name": "Shop", "category": "cafe", "owner_id": "me"},
+            ]
+            + [{"name": v, "category": "cafe"} for v in BAD_TEXT],
+        ),
+        (
+            "PATCH",
+            f"/merchants/{mid}",
+            shop.owner,
+            [
+                {"name": ""},
+                {"category": "zoo"},
+                {"owner_id": "x"},
+                {"earning_rule": {"points_per_unit": -1}},
+            ],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/rewards",
+            shop.owner,
+            [{"name": "Cake"}, {"name": "Cake", "cost_points": 5, "description": LONG}]
+            + [{"name": "Cake", "cost_points": v} for v in (0, -5, 1_000_001, "5", 1.5, None)],
+        ),
+        (
+            "PATCH",
+            f"/merchants/{mid}/rewards/{rid}",
+            shop.owner,
+            [{"active": "yes"}, {"cost_points": 0}, {"name": LONG}, {"reward_id": "r_x"}],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/staff",
+            shop.owner,
+            [{}, {"email": "not-an-email"}, {"email": 5}],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/visits",
+            shop.staff,
+            [{}, {"token": ""}, {"token": 5}, {"token": "x" * 600}],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/visits/{visit_id}/earn",
+            shop.staff,
+            [{}, {"amount_cents": 100, "bonus": 1}] + [{"amount_cents": v} for v in amounts],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/visits/{visit_id}/redeem",
+            shop.staff,
+            [
+                {},
+                {"points": 1, "reward_id": rid},
+                {"points": 0},
+                {"points": "1"},
+                {"reward_id": LONG},
+            ],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/transactions/{tx_id}/reverse",
+            shop.staff,
+            [{"reason": LONG}, {"reason": "ok", "points": 5}],
+        ),
+    ]
+
+
+@pytest.fixture
+def prepared(shop):
+    visit_id = shop.scan().body["visit_id"]
+    tx_id = shop.earn(visit_id, 10_00).body["transaction"]["tx_id"]
+    return shop, visit_id, tx_id
+
+
+def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(prepared):
+    shop, visit_id, tx_id = prepared
+    before = table_snapshot()
+    for method, path, user, bodies in bad_bodies(shop, visit_id, tx_id):
+        for body in bodies:
+            reply = call(method, path, user=user, body=body, headers={"Idempotency-Key": new_key()})
+            assert reply.status == 422, (method, path, body, reply)
+            assert reply.code == "validation_error"
+            assert reply.body["error"]["message"]
+        optional_body = path.endswith("/reverse")  # reverse's body (a reason) may be left out
+        for raw in ("{not json", "[1, 2", "[]", '"text"') + (() if optional_body else ("", "null")):
+            reply = call(
+                method, path, user=user, raw_body=raw, headers={"Idempotency-Key": new_key()}
+            )
+            assert reply.status in (400, 422), (method, path, raw, reply)
+            assert reply.code in ("bad_request", "validation_error")
+    assert table_snapshot() == before
+
+
+def test_malformed_json_is_400_bad_request(shop):
+    reply = call("POST", "/merchants", user=shop.owner, raw_body='{"name": "x",')
+    assert (reply.status, reply.code) == (400, "bad_request")
+
+
+def test_validation_message_names_the_field(prepared):
+    shop, visit_id, _ = prepared
+    reply = shop.earn(visit_id, 10_000_001)
+    assert "amount_cents" in reply.body["error"]["message"]
+
+
+def test_bodies_over_16_kib_are_413(shop):
+    before = table_snapshot()
+    reply = call("PATCH", "/me", user=shop.customer, body={"display_name": "x" * 17_000})
+    assert (reply.status, reply.code) == (413, "payload_too_large")
+    assert table_snapshot() == before
+
+
+def test_bad_query_parameters_are_4xx(shop):
+    for query in ({"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"cursor": "x" * 3000}):
+        reply = call("GET", "/transactions", user=shop.customer, query=query)
+        assert reply.status in (400, 422) and reply.code, query
+    assert call("GET", "/merchants", user="x", query={"category": "zoo"}).status == 422
+
+
+def test_unknown_routes_and_missing_identity():
+    assert call("GET", "/nowhere", user="u").body == {
+        "error": {"code": "not_found", "message": "Not found."}
+    }
+    anonymous = call("GET", "/wallet", user=None)
+    assert (anonymous.status, anonymous.code) == (401, "unauthorized")
+
+
+def test_openapi_document_is_served_without_a_caller():
+    reply = call("GET", "/openapi.json", user=None)
+    assert reply.status == 200
+    paths = reply.body["paths"]
+    for path in (
+        "/wallet",
+        "/merchants/{merchant_id}/visits/{visit_id}/earn",
+        "/qr-tokens/{token_id}",
+    ):
+        assert path in paths
+    assert "amount_cents" in json.dumps(reply.body["components"])
