@@ -33,10 +33,15 @@ class Settings:
     outbox_url: str | None = None
     # When set, signed-in sessions live in Redis so several state-server tasks share them.
     redis_url: str | None = None
-    # Seconds before the access token's expiry at which the session refreshes it.
+    # Seconds before the access token's expiry at which the session refreshes it
+    # (`EPOINT_TOKEN_REFRESH_MARGIN_S`; the browser tests raise it to exercise refresh).
     refresh_margin_s: int = 300
     # How long a browser stays signed in without being used (the session cookie's life).
     session_ttl_s: int = 7 * 24 * 3600
+
+
+def _refresh_margin() -> int:
+    return int(os.environ.get("EPOINT_TOKEN_REFRESH_MARGIN_S") or 300)
 
 
 def _from_environment() -> Settings:
@@ -47,6 +52,7 @@ def _from_environment() -> Settings:
         region=os.environ["AWS_REGION"],
         outbox_url=os.environ.get("EPOINT_OUTBOX_URL") or None,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        refresh_margin_s=_refresh_margin(),
     )
 
 
@@ -74,6 +80,7 @@ def _start_local_cloud() -> Settings:
         region=str(_field(cloud, "region")),
         outbox_url=str(_field(cloud, "outbox_url")) or None,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        refresh_margin_s=_refresh_margin(),
     )
 
 

@@ -5,6 +5,7 @@ from epoint_ui.components.cards import card
 from epoint_ui.components.feedback import empty_state, error_callout, notice_callout
 from epoint_ui.components.forms import field, text_input
 from epoint_ui.components.layout import NAV_LINKS, NavLink, page_shell, public_shell
+from epoint_ui.components.links import link, text_link
 
 __all__ = [
     "NAV_LINKS",
@@ -13,10 +14,12 @@ __all__ = [
     "empty_state",
     "error_callout",
     "field",
+    "link",
     "notice_callout",
     "page_shell",
     "primary_button",
     "public_shell",
     "secondary_button",
     "text_input",
+    "text_link",
 ]

@@ -7,10 +7,18 @@ from typing import Any
 import reflex as rx
 
 
+def _until_hydrated(props: dict[str, Any]) -> None:
+    # A click before the page is live would make the browser submit the form itself
+    # (a GET with the password in the URL): keep the button disabled until then.
+    not_live = ~rx.State.is_hydrated
+    props["disabled"] = (props["disabled"] | not_live) if "disabled" in props else not_live
+
+
 def primary_button(text: str, loading: rx.Var[bool] | bool = False, **props: Any) -> rx.Component:
     """The page's main action (a submit button by default); spins and disables while `loading`."""
     props.setdefault("type", "submit")
     props.setdefault("width", "100%")
+    _until_hydrated(props)
     return rx.button(text, loading=loading, size="3", aria_busy=loading, **props)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from epoint_ui.components.links import link, text_link
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -26,7 +28,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("History", "/history", "history"),
     NavLink("Businesses", "/businesses", "store"),
     NavLink("Profile", "/profile", "user"),
-    NavLink("Merchant", "/merchant", "briefcase"),
+    NavLink("Shop", "/merchant", "briefcase"),
 ]
 
 _CONTENT_WIDTH = "40rem"
@@ -50,7 +52,7 @@ def _skip_link() -> rx.Component:
 
 
 def _brand() -> rx.Component:
-    return rx.link(
+    return link(
         rx.hstack(
             rx.icon("badge_percent", size=24, aria_hidden="true"),
             rx.text("ePoint", weight="bold", size="5"),
@@ -64,17 +66,17 @@ def _brand() -> rx.Component:
     )
 
 
-def _nav_item(link: NavLink, current: str, compact: bool) -> rx.Component:
-    is_current = link.href == current
-    return rx.link(
+def _nav_item(item: NavLink, current: str, compact: bool) -> rx.Component:
+    is_current = item.href == current
+    return link(
         rx.flex(
-            rx.icon(link.icon, size=20, aria_hidden="true"),
-            rx.text(link.label, size="1" if compact else "2"),
+            rx.icon(item.icon, size=20, aria_hidden="true"),
+            rx.text(item.label, size="1" if compact else "2"),
             direction="column" if compact else "row",
             align="center",
             gap="1" if compact else "2",
         ),
-        href=link.href,
+        href=item.href,
         underline="none",
         aria_current="page" if is_current else None,
         color=rx.color("accent", 12) if is_current else rx.color("gray", 11),
@@ -111,7 +113,7 @@ def page_shell(*children: rx.Component, title: str, current: str = "") -> rx.Com
             rx.hstack(
                 _brand(),
                 rx.el.nav(
-                    rx.hstack(*[_nav_item(link, current, compact=False) for link in NAV_LINKS]),
+                    rx.hstack(*[_nav_item(item, current, compact=False) for item in NAV_LINKS]),
                     aria_label="Main",
                     display=["none", "none", "block"],
                 ),
@@ -127,7 +129,7 @@ def page_shell(*children: rx.Component, title: str, current: str = "") -> rx.Com
         _main(*children, title=title),
         rx.el.nav(
             rx.hstack(
-                *[_nav_item(link, current, compact=True) for link in NAV_LINKS],
+                *[_nav_item(item, current, compact=True) for item in NAV_LINKS],
                 justify="between",
                 width="100%",
             ),
@@ -155,8 +157,8 @@ def public_shell(*children: rx.Component, title: str) -> rx.Component:
                 _brand(),
                 rx.el.nav(
                     rx.hstack(
-                        rx.link("Sign in", href="/sign-in"),
-                        rx.link("Sign up", href="/sign-up"),
+                        text_link("Sign in", "/sign-in"),
+                        text_link("Sign up", "/sign-up"),
                         spacing="4",
                     ),
                     aria_label="Account",

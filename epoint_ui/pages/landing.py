@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, public_shell
+from epoint_ui.components import card, link, public_shell
 from epoint_ui.states.session import SessionState
 
 
@@ -32,16 +32,14 @@ def landing() -> rx.Component:
         ),
         rx.cond(
             SessionState.signed_in,
-            rx.link(
-                rx.button("Open my wallet", size="3", width="100%"), href="/wallet", width="100%"
-            ),
+            link(rx.button("Open my wallet", size="3", width="100%"), href="/wallet", width="100%"),
             rx.vstack(
-                rx.link(
+                link(
                     rx.button("Create an account", size="3", width="100%"),
                     href="/sign-up",
                     width="100%",
                 ),
-                rx.link(
+                link(
                     rx.button("Sign in", size="3", variant="soft", width="100%"),
                     href="/sign-in",
                     width="100%",

@@ -9,6 +9,7 @@ from epoint_ui.components import (
     primary_button,
     public_shell,
     text_input,
+    text_link,
 )
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_in import SignInState
@@ -51,8 +52,8 @@ def sign_in() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.link("Forgot your password?", href="/forgot-password"),
-            rx.link("Create an account", href="/sign-up"),
+            text_link("Forgot your password?", "/forgot-password"),
+            text_link("Create an account", "/sign-up"),
             justify="between",
             width="100%",
             wrap="wrap",

@@ -11,6 +11,7 @@ from epoint_ui.components import (
     public_shell,
     secondary_button,
     text_input,
+    text_link,
 )
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_up import SignUpState
@@ -30,6 +31,7 @@ def _rule(met: rx.Var[bool], text: str) -> rx.Component:
             spacing="2",
         ),
         list_style="none",
+        data_met=met.to_string(),
     )
 
 
@@ -98,7 +100,10 @@ def sign_up() -> rx.Component:
             on_submit=SignUpState.sign_up,
             width="100%",
         ),
-        rx.text("Already have an account? ", rx.link("Sign in", href="/sign-in")),
+        rx.text(
+            "Already have an account? ",
+            text_link("Sign in", "/sign-in"),
+        ),
         title="Create an account",
     )
 

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, empty_state, error_callout, page_shell
+from epoint_ui.components import card, empty_state, error_callout, link, page_shell, text_link
 from epoint_ui.pages.guard import signed_in
 from epoint_ui.states.views import WalletCard
 from epoint_ui.states.wallet import WalletState
@@ -70,8 +70,8 @@ def wallet() -> rx.Component:
                     "No points yet",
                     "Buy something at a business that uses ePoint and show your code at the "
                     "till: your points appear here.",
-                    rx.link(rx.button("Show my code", size="3"), href="/code"),
-                    rx.link("See which businesses take ePoint", href="/businesses"),
+                    link(rx.button("Show my code", size="3"), href="/code"),
+                    text_link("See which businesses take ePoint", "/businesses"),
                 ),
             ),
             rx.cond(WalletState.loading, rx.spinner(size="3", aria_label="Loading your wallet")),

@@ -1,0 +1,339 @@
+"""Browser tests: the real app in Debian's Chromium, against a local cloud in a subprocess.
+
+How the app runs here is how it runs in AWS: `reflex export --frontend-only` (what
+Amplify hosts) served as static files, plus `reflex run --backend-only --env prod`
+(the state server), pointed at a local cloud started with
+`python -m backend.local --port 0 --no-persist`. The export is built once per test
+session into a temporary web directory (so it never races a developer's `.web/`), and
+every test reuses it with a fresh browser context.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from pycognito import Cognito
+
+from tests.e2e.static_site import StaticSite
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# Flags measured to work as root and offline (see /work/shared/notes/toolchain-offline.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+PHONE = {"width": 390, "height": 844}
+# Refresh the access token once it is 5 s old (normally 5 min before its 60-min expiry),
+# so the tests exercise refresh and revocation without waiting an hour.
+REFRESH_MARGIN_S = "3595"
+PASSWORD = "Passw0rd-e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is an e2e test."""
+    for item in items:
+        if "/tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(url: str, proc: subprocess.Popen[Any], log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A fresh local cloud; its client env (pool, JWKS, endpoint) is put in os.environ."""
+    data = tmp_path_factory.mktemp("local-cloud")
+    log = data / "local-cloud.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "backend.local",
+                "--port",
+                "0",
+                "--no-persist",
+                "--data-dir",
+                str(data),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
+        )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        _stop(proc)
+        raise RuntimeError(f"local cloud did not start:\n{log.read_text()[-3000:]}")
+    info = json.loads(line)
+    os.environ.update(info["env"])
+    yield info
+    _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(local_cloud: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app (static export + state server) on the local cloud; its frontend URL."""
+    work = tmp_path_factory.mktemp("app")
+    backend_port = free_port()
+    env = {
+        **os.environ,
+        **local_cloud["env"],
+        "REFLEX_WEB_WORKDIR": str(work / "web"),
+        "REFLEX_STATES_WORKDIR": str(work / "states"),
+        "REFLEX_API_URL": f"http://localhost:{backend_port}",
+        "REFLEX_STATE_MANAGER_MODE": "memory",
+        "EPOINT_TOKEN_REFRESH_MARGIN_S": REFRESH_MARGIN_S,
+    }
+    build_log = work / "export.log"
+    with open(build_log, "w") as out:
+        done = subprocess.run(
+            ["reflex", "export", "--frontend-only", "--no-zip", "--loglevel", "warning"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=900,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"reflex export failed:\n{build_log.read_text()[-3000:]}")
+    backend_log = work / "backend.log"
+    with open(backend_log, "w") as out:
+        backend = subprocess.Popen(
+            [
+                "reflex",
+                "run",
+                "--backend-only",
+                "--env",
+                "prod",
+                "--backend-port",
+                str(backend_port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for(f"http://localhost:{backend_port}/ping", backend, backend_log)
+        with StaticSite(work / "web" / "build" / "client") as site:
+            yield site.url
+    finally:
+        _stop(backend)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless (never `playwright install`)."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A fresh browser (no cookies) sized like a phone, opened on the app."""
+    context = browser.new_context(viewport=PHONE, base_url=app_url)
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def open_page(page: Page, path: str) -> None:
+    """Navigates and waits for `load` (not networkidle: the Reflex socket stays busy)."""
+    page.goto(path, wait_until="load")
+
+
+# --- accessibility -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from the npm registry, installed once into the git-ignored .tools/."""
+    if not AXE_JS.is_file():
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-fund",
+                "--no-audit",
+                "--prefix",
+                str(ROOT / ".tools"),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            timeout=300,
+        )
+    return AXE_JS
+
+
+def serious_violations(page: Page, axe_script: Path) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    results = page.evaluate("async () => await window.axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(f"{n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    """A confirmed user of the local cloud, signed in through pycognito (SRP)."""
+
+    email: str
+    password: str
+    access_token: str
+    user_id: str
+
+
+class Accounts:
+    """Makes users quickly without a browser: sign-up, outbox code, confirm, SRP sign-in."""
+
+    def __init__(self, cloud: dict[str, Any]) -> None:
+        self.cloud = cloud
+
+    @staticmethod
+    def new_email(prefix: str = "customer") -> str:
+        """A unique address for this run."""
+        return f"{prefix}-{secrets.token_hex(4)}@example.com"
+
+    def _idp(self) -> Any:
+        return boto3.client("cognito-idp", region_name=self.cloud["region"])
+
+    def outbox_code(self, email: str, purpose: str = "sign_up") -> str:
+        """The newest code the local cloud 'emailed' to `email` for `purpose`."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            answer = httpx.get(self.cloud["outbox_url"], params={"format": "json"}).json()
+            messages = answer["messages"] if isinstance(answer, dict) else answer
+            mine = [
+                m for m in messages if m["to"].lower() == email.lower() and m["purpose"] == purpose
+            ]
+            if mine:
+                return max(mine, key=lambda m: m["sent_at"])["code"]
+            time.sleep(0.2)
+        raise AssertionError(f"no {purpose} code in the outbox for {email}")
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Account:
+        """SRP sign-in for an existing confirmed user."""
+        u = Cognito(
+            self.cloud["user_pool_id"],
+            self.cloud["client_id"],
+            user_pool_region=self.cloud["region"],
+            username=email,
+        )
+        u.authenticate(password=password)
+        claims = u.verify_token(u.access_token, "access_token", "access")
+        return Account(email, password, u.access_token, str(claims["sub"]))
+
+    def create(self, name: str = "Test User", email: str | None = None) -> Account:
+        """A new confirmed user, signed in."""
+        email = email or self.new_email()
+        idp = self._idp()
+        idp.sign_up(
+            ClientId=self.cloud["client_id"],
+            Username=email,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
+        )
+        idp.confirm_sign_up(
+            ClientId=self.cloud["client_id"],
+            Username=email,
+            ConfirmationCode=self.outbox_code(email),
+        )
+        return self.sign_in(email)
+
+    def revoke(self, email: str) -> None:
+        """Signs the user out everywhere at Cognito (as an admin or a stolen phone would)."""
+        self._idp().admin_user_global_sign_out(
+            UserPoolId=self.cloud["user_pool_id"], Username=email
+        )
+
+
+@pytest.fixture(scope="session")
+def accounts(local_cloud: dict[str, Any]) -> Accounts:
+    """Creates confirmed users on the local cloud."""
+    return Accounts(local_cloud)
+
+
+def api(cloud: dict[str, Any], account: Account) -> httpx.Client:
+    """An HTTP client calling the local API as `account`."""
+    return httpx.Client(
+        base_url=cloud["api_url"],
+        headers={"Authorization": f"Bearer {account.access_token}"},
+        timeout=15,
+    )
+
+
+def sign_in_through_ui(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Signs in with the sign-in form and waits for the wallet."""
+    open_page(page, "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/wallet")

@@ -1,0 +1,97 @@
+"""A new customer, end to end: sign up, confirm, wallet, My code scanned by a merchant, history."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PASSWORD, Accounts, api, open_page, serious_violations
+
+
+def assert_accessible(page: Page, axe_script: Path) -> None:
+    """No serious or critical axe-core violations on the page as it is now."""
+    assert serious_violations(page, axe_script) == []
+
+
+def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
+    page: Page, accounts: Accounts, local_cloud: dict[str, Any], axe_script: Path
+) -> None:
+    email = accounts.new_email("journey")
+
+    open_page(page, "/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Loyalty points")
+    assert_accessible(page, axe_script)
+    page.get_by_role("link", name="Create an account").click()
+
+    page.wait_for_url("**/sign-up")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Your name").fill("Nora")
+    rules = page.locator("li[data-met]")
+    page.get_by_label("Password").fill("abc")
+    expect(rules.filter(has_text="A lower-case letter")).to_have_attribute("data-met", "true")
+    expect(rules.filter(has_text="At least 8 characters")).to_have_attribute("data-met", "false")
+    page.get_by_label("Password").fill(PASSWORD)
+    expect(page.locator('li[data-met="true"]')).to_have_count(4)
+    assert_accessible(page, axe_script)
+    page.get_by_role("button", name="Create account").click()
+
+    page.wait_for_url("**/verify")
+    expect(page.get_by_text(email)).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(r"Send a new code in \d+ s"))
+    ).to_be_disabled()
+    code = accounts.outbox_code(email)
+    wrong = "000000" if code != "000000" else "111111"
+    page.get_by_label("Confirmation code").fill(wrong)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("alert")).to_contain_text("That code isn't right")
+    assert_accessible(page, axe_script)
+    page.get_by_label("Confirmation code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+
+    page.wait_for_url("**/wallet")
+    expect(page.get_by_role("heading", name="No points yet")).to_be_visible()
+    assert_accessible(page, axe_script)
+
+    page.get_by_role("link", name="My code", exact=True).click()
+    page.wait_for_url("**/code")
+    short_code = page.get_by_test_id("short-code")
+    expect(short_code).to_have_text(re.compile(r"^\d{6}$"))
+    expect(page.get_by_role("img", name=re.compile("one-time QR code"))).to_be_visible()
+    assert_accessible(page, axe_script)
+
+    # A merchant at the till scans the code and books a purchase, through the API.
+    owner = accounts.create("Rosa")
+    with api(local_cloud, owner) as merchant:
+        shop = merchant.post("/merchants", json={"name": "Café Rosa", "category": "cafe"})
+        assert shop.status_code == 201, shop.text
+        shop_id = shop.json()["merchant_id"]
+        visit = merchant.post(
+            f"/merchants/{shop_id}/visits", json={"token": short_code.inner_text()}
+        )
+        assert visit.status_code == 201, visit.text
+        expect(page.get_by_text("Scanned at Café Rosa")).to_be_visible(timeout=5_000)
+        earn = merchant.post(
+            f"/merchants/{shop_id}/visits/{visit.json()['visit_id']}/earn",
+            json={"amount_cents": 1250},
+            headers={"Idempotency-Key": "e2e-earn-journey-1"},
+        )
+        assert earn.status_code == 201, earn.text
+    expect(page.get_by_text("Scanned at Café Rosa: +12 points")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text("Your balance at Café Rosa: 12 points")).to_be_visible()
+
+    page.get_by_role("link", name="History", exact=True).click()
+    page.wait_for_url("**/history")
+    entry = page.get_by_role("listitem").filter(has_text="Purchase")
+    expect(entry).to_contain_text("Café Rosa")
+    expect(entry).to_contain_text("+12 points")
+    assert_accessible(page, axe_script)
+
+    page.get_by_role("link", name="Wallet", exact=True).click()
+    card = page.get_by_role("heading", name="Café Rosa")
+    expect(card).to_be_visible()
+    expect(page.get_by_text("12 points", exact=False).first).to_be_visible()
+    assert_accessible(page, axe_script)
