@@ -58,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="use moto's stock TransactWriteItems (benchmark comparison only)",
     )
+    # Fault injection (tests/proof, bench/proof.py): see backend/local/faults.py.
+    parser.add_argument(
+        "--faults",
+        type=float,
+        default=0.0,
+        help="fail this share (0-1) of balance transactions on purpose (default 0: off)",
+    )
+    parser.add_argument("--faults-seed", type=int, default=None, help="seed for --faults")
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -77,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         frontend_origins=args.origins.split(",") if args.origins else None,
         stock_transactions=args.stock_transactions,
     ).start()
+    if args.faults:
+        from backend.local import faults
+
+        faults.install(args.faults, args.faults_seed)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,125 @@
+"""A fault layer for the local cloud: DynamoDB throttling and transient errors, on purpose.
+
+    python -m backend.local --faults 0.2 [--faults-seed 7]
+
+Off unless that flag is given. When on, each TransactWriteItems that changes a balance
+(earn, redeem, reverse: the ones that carry an idempotency record) fails with the given
+probability, in one of the ways DynamoDB and Lambda really fail:
+
+| kind | written? | what the caller sees |
+|---|---|---|
+| `throttled` | no | ProvisionedThroughputExceededException: botocore retries it |
+| `internal_error` | no | InternalServerError (500): botocore retries it |
+| `tx_throttled` | no | TransactionCanceledException, reason ThrottlingError: not retried by botocore, the API answers 500, the client retries |
+| `internal_error_after_write` | **yes** | InternalServerError after the write: botocore retries a transaction that already happened |
+| `lost_after_write` | **yes** | the write happened but the answer is lost (a Lambda timeout or crash after the commit): the API answers 500, the client retries |
+
+The last two are the dangerous ones: only the idempotency record written in the same
+transaction stops a retry from paying twice. Every injected fault is logged to stderr as
+one `FAULT kind=... applied=...` line, so a test can count them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.models import DynamoDBBackend
+
+log = logging.getLogger("epoint.local.faults")
+
+KINDS_BEFORE = ("throttled", "internal_error", "tx_throttled")
+KINDS_AFTER = ("internal_error_after_write", "lost_after_write")
+_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+
+counts: Counter[str] = Counter()
+_lock = threading.Lock()
+_wrapped: Callable[..., None] | None = None
+
+
+class _ServerError(JsonRESTError):
+    code = 500
+
+
+def _throttled() -> Exception:
+    return JsonRESTError(
+        _PREFIX + "ProvisionedThroughputExceededException",
+        "The level of configured provisioned throughput for the table was exceeded.",
+    )
+
+
+def _internal_error() -> Exception:
+    return _ServerError(_PREFIX + "InternalServerError", "Internal server error (injected)")
+
+
+def _lost() -> Exception:
+    # Stands for "the Lambda died after the commit": an error botocore does not retry, so it
+    # reaches the handler, the API answers 500, and the client must retry with its key.
+    return JsonRESTError(
+        _PREFIX + "InjectedLostResponse", "The write happened but its answer was lost (injected)"
+    )
+
+
+def _changes_a_balance(transact_items: list[dict[str, Any]]) -> bool:
+    for entry in transact_items:
+        put = entry.get("Put") if isinstance(entry, dict) else None
+        pk = ((put or {}).get("Item") or {}).get("pk") or {}
+        if str(pk.get("S", "")).startswith("IDEMPOTENCY#"):
+            return True
+    return False
+
+
+def install(rate: float, seed: int | None = None) -> None:
+    """Fail balance-changing transactions with probability `rate` (0 < rate <= 1)."""
+    global _wrapped
+    if not 0 < rate <= 1:
+        raise ValueError("the fault rate must be in (0, 1]")
+    if _wrapped is not None:
+        return
+    inner = DynamoDBBackend.transact_write_items  # the local cloud's item-level rollback
+    _wrapped = inner
+    chooser = random.Random(seed)
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        if not _changes_a_balance(transact_items):
+            return inner(self, transact_items)
+        with _lock:
+            kind = chooser.choice(KINDS_BEFORE + KINDS_AFTER) if chooser.random() < rate else None
+        if kind in KINDS_BEFORE:
+            _record(kind, applied=False)
+            if kind == "throttled":
+                raise _throttled()
+            if kind == "internal_error":
+                raise _internal_error()
+            raise TransactionCanceledException(
+                [("ThrottlingError", "Throughput exceeds the current capacity.", None)]
+                * len(transact_items)
+            )
+        inner(self, transact_items)
+        if kind in KINDS_AFTER:
+            _record(kind, applied=True)
+            raise _internal_error() if kind == "internal_error_after_write" else _lost()
+        return None
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    log.warning("fault injection on: %.0f%% of balance transactions fail", rate * 100)
+
+
+def _record(kind: str, applied: bool) -> None:
+    with _lock:
+        counts[kind] += 1
+    log.info("FAULT kind=%s applied=%s", kind, applied)
+
+
+def uninstall() -> None:
+    """Back to the fault-free transaction."""
+    global _wrapped
+    if _wrapped is not None:
+        DynamoDBBackend.transact_write_items = _wrapped  # type: ignore[method-assign]
+        _wrapped = None
