@@ -240,7 +240,9 @@ def test_every_log_group_expires_and_every_writer_uses_one_of_them(cfn):
     for container in task["Properties"]["ContainerDefinitions"]:
         group = container["LogConfiguration"]["Options"]["awslogs-group"]
         assert group["Ref"] in groups
-    for logical_id, stage in of_type(cfn, "AWS::ApiGatewayV2::Stage").items():
+    stages = of_type(cfn, "AWS::ApiGatewayV2::Stage")
+    assert stages, "the HTTP API has no stage with access logs"
+    for logical_id, stage in stages.items():
         dest = stage["Properties"]["AccessLogSettings"]["DestinationArn"]
         assert dest["Fn::GetAtt"][0] in groups, logical_id
 
@@ -266,6 +268,7 @@ def test_alarms_cover_errors_throttles_and_unhealthy_hosts_and_notify_the_topic(
         "AWS/ApiGateway/5xx",
         "AWS/Lambda/Errors",
         "AWS/Lambda/Throttles",
+        "ePoint/ApiThrottled",
         "AWS/DynamoDB/SystemErrors",
         "AWS/DynamoDB/ReadThrottleEvents",
         "AWS/DynamoDB/WriteThrottleEvents",
