@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (pinned in requirements.txt), so code changes reuse this layer.
+# No bun or Node: `reflex run --backend-only` compiles no front end (checked without bun on
+# PATH: it serves /ping and /_health). Dependencies first, pinned in requirements.txt.
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 

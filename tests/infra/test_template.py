@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -320,5 +321,8 @@ def test_the_export_is_built_against_the_state_servers_public_url(cfn):
     assert env["REFLEX_API_URL"] == {"Fn::Sub": "https://${StateServerDomain}"}
     spec = yaml.safe_load(app["Properties"]["BuildSpec"])
     assert spec["frontend"]["artifacts"]["baseDirectory"] == ".web/build/client"
+    # Amplify and scripts/deploy build the export with the same script.
+    assert "scripts/export-frontend" in spec["frontend"]["phases"]["build"]["commands"]
+    assert os.access(ROOT / "scripts/export-frontend", os.X_OK)
     rules = app["Properties"]["CustomRules"]
     assert {"Source": "/<*>", "Target": "/404.html", "Status": "404"} in rules
