@@ -1,0 +1,113 @@
+"""The reconciliation tool: a clean ledger adds up; a tampered table is caught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from tests.integration.conftest import RunningCloud
+from tests.proof import world
+
+
+def _table(cloud: RunningCloud) -> Any:
+    """The local cloud's table, straight through its moto server (as an intruder would)."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=cloud.cognito_endpoint,
+        region_name=cloud.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="module")
+def ledger(proof_cloud: RunningCloud, proof_api: httpx.Client) -> dict[str, Any]:
+    """A business with two customers: earns, a redemption, a reversed earn and a reversed redemption."""
+    owner, alice, bob = world.people(proof_cloud.info, 3, "Reconcile")
+    merchant_id = world.business(proof_api, owner)
+    txs = []
+    for customer, cents in ((alice, 4200), (bob, 1999), (alice, 1000)):
+        visit_id = world.visit(proof_api, owner, merchant_id, customer)
+        answer, _ = world.post_until_answered(
+            proof_api,
+            f"/merchants/{merchant_id}/visits/{visit_id}/earn",
+            owner,
+            {"amount_cents": cents},
+        )
+        txs.append(world.ok(answer, 201)["transaction"]["tx_id"])
+    visit_id = world.visit(proof_api, owner, merchant_id, alice)
+    redeemed, _ = world.post_until_answered(
+        proof_api, f"/merchants/{merchant_id}/visits/{visit_id}/redeem", owner, {"points": 5}
+    )
+    redeem_tx = world.ok(redeemed, 201)["transaction"]["tx_id"]
+    for tx_id in (txs[1], redeem_tx):
+        answer, _ = world.post_until_answered(
+            proof_api, f"/merchants/{merchant_id}/transactions/{tx_id}/reverse", owner, {}
+        )
+        world.ok(answer, 201)
+    return {"merchant_id": merchant_id, "alice": alice, "bob": bob, "earn_tx": txs[0]}
+
+
+def test_a_clean_ledger_has_no_discrepancies(proof_cloud: RunningCloud, ledger: dict) -> None:
+    found, output = world.reconcile(proof_cloud.api_url)
+    assert found == 0, output
+    assert "memberships_checked: 2" in output
+    assert "ledger_entries_checked: 6" in output
+    assert "reversals_checked: 2" in output
+
+
+def test_a_balance_tampered_in_the_table_is_reported(
+    proof_cloud: RunningCloud, ledger: dict
+) -> None:
+    table, merchant_id, alice = _table(proof_cloud), ledger["merchant_id"], ledger["alice"]
+    key = {"pk": {"S": f"USER#{alice.user_id}"}, "sk": {"S": f"MEMBER#{merchant_id}"}}
+    before = table.get_item(TableName=proof_cloud.table_name, Key=key)["Item"]
+    table.update_item(
+        TableName=proof_cloud.table_name,
+        Key=key,
+        UpdateExpression="SET balance = balance + :gift",
+        ExpressionAttributeValues={":gift": {"N": "1000"}},
+    )
+    try:
+        found, output = world.reconcile(proof_cloud.api_url)
+        assert found == 1, output
+        assert f"customer={alice.user_id} merchant={merchant_id}" in output
+        balance = int(before["balance"]["N"])
+        assert f"balance {balance + 1000} != ledger sum {balance}" in output
+    finally:
+        table.put_item(TableName=proof_cloud.table_name, Item=before)
+    assert world.reconcile(proof_cloud.api_url)[0] == 0
+
+
+def test_a_reversal_whose_original_forgot_it_is_reported(
+    proof_cloud: RunningCloud, ledger: dict
+) -> None:
+    table, merchant_id = _table(proof_cloud), ledger["merchant_id"]
+    reversed_entries = [
+        item
+        for item in table.query(
+            TableName=proof_cloud.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :tx)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"MERCHANT#{merchant_id}"},
+                ":tx": {"S": "TX#"},
+            },
+        )["Items"]
+        if "reversed_by" in item
+    ]
+    original = reversed_entries[0]
+    table.update_item(
+        TableName=proof_cloud.table_name,
+        Key={"pk": original["pk"], "sk": original["sk"]},
+        UpdateExpression="REMOVE reversed_by",
+    )
+    try:
+        found, output = world.reconcile(proof_cloud.api_url)
+        assert found == 1, output
+        assert "the original's reversed_by is None" in output
+    finally:
+        table.put_item(TableName=proof_cloud.table_name, Item=original)
+    assert world.reconcile(proof_cloud.api_url)[0] == 0
