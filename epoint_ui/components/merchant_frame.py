@@ -89,10 +89,27 @@ def owner_only(
                 message,
                 icon="lock",
                 color_scheme="amber",
+                high_contrast=True,
                 role="alert",
                 width="100%",
                 id="owner-only",
             ),
         ),
         rx.spinner(size="3", aria_label="Loading"),
+    )
+
+
+def done_note(message: rx.Var[str] | str, note_id: str | None = None) -> rx.Component:
+    """What just succeeded (saved, added, reversed), announced politely; nothing when empty."""
+    return rx.cond(
+        message,
+        rx.callout(
+            message,
+            icon="circle_check",
+            color_scheme="green",
+            high_contrast=True,
+            role="status",
+            width="100%",
+            id=note_id,
+        ),
     )

@@ -2,8 +2,8 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, empty_state, error_callout, notice_callout
-from epoint_ui.components.merchant_frame import merchant_page
+from epoint_ui.components import card, empty_state, error_callout
+from epoint_ui.components.merchant_frame import done_note, merchant_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_ledger import KINDS, LedgerState
 from epoint_ui.states.session import SessionState
@@ -99,7 +99,7 @@ def ledger() -> rx.Component:
     """The ledger page."""
     return merchant_page(
         _filter(),
-        rx.box(notice_callout(LedgerState.notice), id="ledger-notice", width="100%"),
+        rx.box(done_note(LedgerState.notice), id="ledger-notice", width="100%"),
         error_callout(LedgerState.error),
         rx.cond(
             LedgerState.items,

@@ -6,11 +6,10 @@ from epoint_ui.components import (
     card,
     error_callout,
     field,
-    notice_callout,
     primary_button,
     text_input,
 )
-from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.components.merchant_frame import done_note, merchant_page, owner_only
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
 from epoint_ui.states.session import SessionState
@@ -114,7 +113,7 @@ def _retired_row(reward: rx.Var) -> rx.Component:
 def _catalogue() -> rx.Component:
     return rx.vstack(
         _form(),
-        notice_callout(R.notice),
+        done_note(R.notice),
         error_callout(R.error),
         card(
             rx.heading("Offered now", as_="h2", size="4"),

@@ -19,6 +19,7 @@ def _scan_block() -> rx.Component:
                 ScanState.camera_problem,
                 icon="camera_off",
                 color_scheme="amber",
+                high_contrast=True,
                 role="alert",
                 width="100%",
                 id="camera-problem",
@@ -156,21 +157,22 @@ def _redeem_block() -> rx.Component:
 
 
 def _receipt(receipt: rx.Var) -> rx.Component:
-    return rx.callout(
-        rx.vstack(
+    return rx.box(
+        rx.hstack(
+            rx.icon("receipt", aria_hidden="true", color=rx.color("green", 11)),
             rx.text(receipt["title"], weight="bold"),
-            rx.text(rx.text.span(receipt["points"], class_name="receipt-points"), " points"),
-            rx.text(
-                "New balance: ", rx.text.span(receipt["balance"], class_name="receipt-balance")
-            ),
-            rx.text("Transaction ", rx.code(receipt["tx_id"], class_name="receipt-tx"), size="1"),
-            spacing="1",
+            align="center",
         ),
-        icon="receipt",
-        color_scheme="green",
+        rx.text(rx.text.span(receipt["points"], class_name="receipt-points"), " points"),
+        rx.text("New balance: ", rx.text.span(receipt["balance"], class_name="receipt-balance")),
+        rx.text("Transaction ", rx.code(receipt["tx_id"], class_name="receipt-tx"), size="1"),
         role="status",
         class_name="receipt",
         width="100%",
+        padding="1em",
+        border_radius="var(--radius-3)",
+        background=rx.color("green", 3),
+        color=rx.color("green", 12),
     )
 
 
@@ -189,7 +191,12 @@ def _visit_block() -> rx.Component:
 def _expired_block() -> rx.Component:
     return card(
         rx.callout(
-            VISIT_EXPIRED, icon="timer_off", color_scheme="amber", role="alert", id="visit-expired"
+            VISIT_EXPIRED,
+            icon="timer_off",
+            color_scheme="amber",
+            high_contrast=True,
+            role="alert",
+            id="visit-expired",
         ),
         rx.foreach(ScanState.receipts, _receipt),
         primary_button("Scan a new code", on_click=ScanState.new_scan, type="button"),

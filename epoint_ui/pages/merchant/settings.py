@@ -6,11 +6,10 @@ from epoint_ui.components import (
     card,
     error_callout,
     field,
-    notice_callout,
     primary_button,
     text_input,
 )
-from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.components.merchant_frame import done_note, merchant_page, owner_only
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
 from epoint_ui.states.session import SessionState
@@ -131,7 +130,7 @@ def _form() -> rx.Component:
             ),
         ),
         error_callout(S.error),
-        notice_callout(S.saved),
+        done_note(S.saved),
         primary_button("Save settings", loading=S.saving, on_click=S.save, type="button"),
         spacing="4",
         width="100%",

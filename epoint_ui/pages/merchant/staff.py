@@ -6,11 +6,10 @@ from epoint_ui.components import (
     card,
     error_callout,
     field,
-    notice_callout,
     primary_button,
     text_input,
 )
-from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.components.merchant_frame import done_note, merchant_page, owner_only
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_staff import MerchantStaffState as T
 from epoint_ui.states.session import SessionState
@@ -58,7 +57,7 @@ def _staff() -> rx.Component:
             ),
             primary_button("Add staff member", loading=T.adding, on_click=T.add, type="button"),
         ),
-        notice_callout(T.notice),
+        done_note(T.notice),
         error_callout(T.error),
         card(
             rx.heading("Team", as_="h2", size="4"),

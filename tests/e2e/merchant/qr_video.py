@@ -55,3 +55,15 @@ def write_y4m(frame: Image.Image, path: Path, frames: int = 30, fps: int = 15) -
 def write_qr_y4m(value: str, path: Path, size: int = 720) -> Path:
     """Write a y4m video showing `value` as a QR code; returns `path`."""
     return write_y4m(qr_frame(value, size), path)
+
+
+def write_picture_y4m(png: bytes, path: Path, size: int = 720) -> Path:
+    """Write a y4m video of a picture (e.g. a screenshot of the customer's My code screen)."""
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    scale = (size - 80) / max(picture.size)
+    picture = picture.resize(
+        (round(picture.width * scale), round(picture.height * scale)), Image.NEAREST
+    )
+    frame = Image.new("RGB", (size, size), "white")
+    frame.paste(picture, ((size - picture.width) // 2, (size - picture.height) // 2))
+    return write_y4m(frame, path)

@@ -1,0 +1,152 @@
+"""The business console: register, ledger and reverse, staff limits, accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import (
+    Account,
+    Accounts,
+    api,
+    open_page,
+    serious_violations,
+    sign_in_through_ui,
+)
+from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
+
+
+def award_and_redeem_through_api(cloud: dict[str, Any], shop: Shop, customer: Account) -> None:
+    """A visit where the customer earns 12 points and spends 10 of them on the reward."""
+    code = issue_code(cloud, customer)
+    with api(cloud, shop.owner) as client:
+        visit = client.post(f"/merchants/{shop.merchant_id}/visits", json={"token": code["token"]})
+        visit_path = f"/merchants/{shop.merchant_id}/visits/{visit.json()['visit_id']}"
+        client.post(
+            f"{visit_path}/earn",
+            json={"amount_cents": 1250},
+            headers={"Idempotency-Key": "e2e-earn-" + code["token_id"][-12:]},
+        ).raise_for_status()
+        client.post(
+            f"{visit_path}/redeem",
+            json={"reward_id": shop.reward_id},
+            headers={"Idempotency-Key": "e2e-redeem-" + code["token_id"][-12:]},
+        ).raise_for_status()
+
+
+def test_reverse_explains_spent_points_and_refunds_a_redemption(
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    award_and_redeem_through_api(local_cloud, shop, customer)
+    merchant_signs_in(page, shop.owner.email)
+    open_page(page, "/merchant/ledger")
+    rows = page.locator(".ledger-row")
+    expect(rows).to_have_count(2)
+    earn = rows.filter(has_text="Purchase of 12.50 EUR")
+    redeem = rows.filter(has_text="Redeemed Free coffee")
+
+    # The customer already spent 10 of the 12 points: the refund of the purchase is refused.
+    earn.get_by_role("button", name="Reverse").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Reverse this transaction?")
+    dialog.get_by_role("button", name="Reverse").click()
+    expect(page.locator("#reverse-error")).to_contain_text("already spent these points")
+    dialog.get_by_role("button", name="Keep it").click()
+    expect(dialog).to_have_count(0)
+
+    # Refunding the redemption gives the 10 points back...
+    redeem.get_by_role("button", name="Reverse").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Reverse").click()
+    expect(page.locator("#ledger-notice")).to_contain_text(
+        "+10 points, the customer's balance is now 12"
+    )
+    expect(rows).to_have_count(3)
+    expect(redeem.get_by_text("Reversed")).to_be_visible()
+
+    # ...after which the purchase can be reversed too.
+    earn.get_by_role("button", name="Reverse").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Reverse").click()
+    expect(page.locator("#ledger-notice")).to_contain_text(
+        "-12 points, the customer's balance is now 0"
+    )
+
+    page.get_by_role("radio", name="Reversals").click()
+    expect(rows).to_have_count(2)
+    with api(local_cloud, customer) as client:
+        assert client.get("/wallet").json()["memberships"][0]["balance"] == 0
+
+
+def test_staff_scan_but_cannot_reach_settings(
+    shop: Shop, accounts: Accounts, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    staff = accounts.create("Sam Staff", accounts.new_email("staff"))
+    merchant_signs_in(page, shop.owner.email)
+    open_page(page, "/merchant/staff")
+    page.get_by_label("Their ePoint email").fill(staff.email)
+    page.get_by_role("button", name="Add staff member").click()
+    expect(page.locator(".staff-row").filter(has_text=staff.email)).to_be_visible()
+    page.context.clear_cookies()
+
+    sign_in_through_ui(page, staff.email)
+    open_page(page, "/merchant/scan")
+    expect(page.locator("#business-name")).to_have_text("Café Rosa")
+    expect(page.get_by_role("button", name="Find customer")).to_be_visible()
+    business_nav = page.get_by_role("navigation", name="Business")
+    expect(business_nav.get_by_role("link", name="Ledger")).to_be_visible()
+    expect(business_nav.get_by_role("link", name="Settings")).to_have_count(0)
+
+    for section in ("settings", "rewards", "staff"):
+        open_page(page, f"/merchant/{section}")
+        expect(page.locator("#owner-only")).to_contain_text("Only the owner of Café Rosa")
+    expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
+
+    with api(local_cloud, staff) as client:
+        refused = client.patch(f"/merchants/{shop.merchant_id}", json={"name": "Mine now"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+
+
+def test_register_a_business_and_every_merchant_page_is_accessible(
+    accounts: Accounts, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
+) -> None:
+    owner = accounts.create("Nina New", accounts.new_email("newshop"))
+    sign_in_through_ui(page, owner.email)
+    open_page(page, "/merchant")
+    expect(page.get_by_role("heading", name="No business yet")).to_be_visible()
+    assert serious_violations(page, axe_script) == []
+
+    page.get_by_label("Business name").fill("Bäckerei Nina")
+    page.get_by_label("Category").select_option("bakery")
+    page.get_by_label("Points per currency unit").fill("2")
+    page.get_by_role("button", name="Register business").click()
+    page.wait_for_url("**/merchant/settings")
+    expect(page.locator("#business-name")).to_have_text("Bäckerei Nina")
+    # The live preview: 2 points per unit, Silver's x1.25.
+    expect(page.locator("#settings-preview")).to_contain_text(
+        "A 12.50 purchase earns 30 points at Silver."
+    )
+    page.get_by_label("Purchase amount").fill("40")
+    expect(page.locator("#settings-preview")).to_contain_text(
+        "A 40.00 purchase earns 120 points at Gold."
+    )
+    assert serious_violations(page, axe_script) == []
+
+    open_page(page, "/merchant/rewards")
+    page.get_by_label("Name").fill("Croissant")
+    page.get_by_label("Cost in points").fill("30")
+    page.get_by_role("button", name="Add reward").click()
+    expect(page.locator(".reward-row").filter(has_text="Croissant")).to_be_visible()
+    assert serious_violations(page, axe_script) == []
+
+    for section in ("staff", "ledger", "figures", "scan"):
+        open_page(page, f"/merchant/{section}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
+        assert serious_violations(page, axe_script) == [], section
+
+    code = issue_code(local_cloud, customer)
+    page.get_by_label("Or type the 6-digit code under the QR code").fill(code["short_code"])
+    page.get_by_role("button", name="Find customer").click()
+    expect(page.locator("#customer-name")).to_have_text("Carl Customer")
+    assert serious_violations(page, axe_script) == []

@@ -1,0 +1,102 @@
+"""At the till: scan the customer's code (camera or typed), award points, redeem a reward."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import Account, api, open_page, sign_in_through_ui
+from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
+from tests.e2e.merchant.qr_video import write_picture_y4m
+
+
+def open_visit_with_typed_code(page: Page, short_code: str) -> None:
+    """Types the customer's 6-digit code on the scan page."""
+    page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
+    page.get_by_role("button", name="Find customer").click()
+
+
+def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
+    shop: Shop,
+    customer: Account,
+    second_page: Page,
+    camera_context: BrowserContext,
+    camera_file: Path,
+) -> None:
+    till = camera_context.new_page()
+    sign_in_through_ui(till, shop.owner.email)
+
+    # The customer opens My code on their phone; the camera will see exactly that screen.
+    phone = second_page
+    sign_in_through_ui(phone, customer.email)
+    open_page(phone, "/code")
+    qr = phone.get_by_alt_text("Your one-time QR code. Show it to the cashier.")
+    expect(qr).to_be_visible()
+    write_picture_y4m(qr.screenshot(), camera_file)
+
+    open_page(till, "/merchant/scan")
+    expect(till.locator("#customer-name")).to_have_text("Carl Customer", timeout=30_000)
+    expect(till.locator("#customer-balance")).to_have_text("0")
+    expect(till.locator("#customer-tier")).to_have_text("Bronze")
+
+    till.get_by_label("Purchase total (EUR)").fill("12.50")
+    expect(till.locator("#award-preview")).to_have_text("12.50 EUR earns 12 points at Bronze.")
+    till.get_by_role("button", name="Award points").click()
+    receipt = till.locator(".receipt")
+    expect(receipt).to_contain_text("Awarded for 12.50 EUR")
+    expect(receipt.locator(".receipt-points")).to_have_text("+12")
+    expect(receipt.locator(".receipt-balance")).to_have_text("12")
+    expect(receipt.locator(".receipt-tx")).to_have_text(re.compile(r"^t_\w+$"))
+
+    expect(phone.get_by_role("heading", name="Scanned at Café Rosa", exact=False)).to_be_visible(
+        timeout=20_000
+    )
+    expect(phone.get_by_text("Your balance at Café Rosa: 12 points")).to_be_visible()
+
+
+def test_typed_code_award_then_redeem_and_a_double_tap_awards_once(
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    merchant_signs_in(page, shop.owner.email)
+    code = issue_code(local_cloud, customer)
+    open_visit_with_typed_code(page, code["short_code"])
+    expect(page.locator("#customer-name")).to_have_text("Carl Customer")
+    expect(page.get_by_text("The customer's points don't cover a reward yet.")).to_be_visible()
+
+    page.get_by_label("Purchase total (EUR)").fill("25")
+    expect(page.locator("#award-preview")).to_have_text("25.00 EUR earns 25 points at Bronze.")
+    page.get_by_role("button", name="Award points").dblclick()
+    expect(page.locator("#customer-balance")).to_have_text("25")
+    expect(page.locator(".receipt")).to_have_count(1)
+    expect(page.locator("#award-done")).to_be_visible()
+
+    page.get_by_role("button", name="Redeem Free coffee").click()
+    latest = page.locator(".receipt").first
+    expect(latest).to_contain_text("Redeemed Free coffee")
+    expect(latest.locator(".receipt-points")).to_have_text("-10")
+    expect(latest.locator(".receipt-balance")).to_have_text("15")
+    expect(page.locator("#customer-balance")).to_have_text("15")
+
+    with api(local_cloud, shop.owner) as client:
+        ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
+    assert [(tx["kind"], tx["points"]) for tx in ledger] == [("redeem", -10), ("earn", 25)]
+
+
+def test_a_used_code_is_refused_with_a_clear_message(
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    merchant_signs_in(page, shop.owner.email)
+    code = issue_code(local_cloud, customer)
+    open_visit_with_typed_code(page, code["short_code"])
+    expect(page.locator("#customer-name")).to_have_text("Carl Customer")
+
+    page.get_by_role("button", name="Next customer").click()
+    open_visit_with_typed_code(page, code["short_code"])
+    expect(page.locator("#scan-error")).to_contain_text("This code was already used")
+    expect(page.locator("#customer-name")).to_have_count(0)
+
+    open_visit_with_typed_code(page, "12345")
+    expect(page.locator("#scan-error")).to_contain_text("Enter the 6 digits")
