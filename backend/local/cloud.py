@@ -78,6 +78,7 @@ class LocalCloud:
         self._saved_calls = -1
         self._handlers: dict[str, Any] = {}
         self._handlers_lock = threading.Lock()
+        self._containers: dict[str, threading.RLock] = {}
         self.moto_url = ""
         self.api_url = ""
 
@@ -211,8 +212,20 @@ class LocalCloud:
             return self._handlers[handler_path]
 
     def invoke(self, event: dict[str, Any], handler_path: str, function_id: str) -> Any:
-        """Call a template handler in-process with a Lambda-like context."""
-        return self._handler(handler_path)(event, LambdaContext(function_id, self.region))
+        """Call a template handler in-process with a Lambda-like context, one event at a time.
+
+        A Lambda container never runs two events at once, and handlers rely on that
+        (module-level warm caches). In this process each function is one warm container,
+        so concurrent requests to it queue, as they would for a function with reserved
+        concurrency 1; the DynamoDB conditions still decide every race between functions.
+        """
+        handler = self._handler(handler_path)
+        with self._container_lock(function_id):
+            return handler(event, LambdaContext(function_id, self.region))
+
+    def _container_lock(self, function_id: str) -> threading.RLock:
+        with self._handlers_lock:
+            return self._containers.setdefault(function_id, threading.RLock())
 
     def _trigger(self, handler_path: str) -> Any:
         function_id = template.function_for_handler(handler_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,41 @@ def test_a_restart_keeps_users_and_balances_and_reset_wipes_them(tmp_path: Path)
             pycognito_user(wiped.info, customer.username).authenticate(password=PASSWORD)
     finally:
         wiped.stop()
+
+
+def test_fifty_concurrent_redemptions_never_overdraw(
+    cloud: RunningCloud, api: httpx.Client
+) -> None:
+    owner = signed_up_user(cloud.info, name="Owner")
+    customer = signed_up_user(cloud.info, name="Customer")
+    merchant_id = _business(api, owner)
+    visit_id = _open_visit(api, owner, merchant_id, customer)
+    earned = api.post(
+        f"/merchants/{merchant_id}/visits/{visit_id}/earn",
+        json={"amount_cents": 25_000},
+        headers=_idempotent(owner.access_token),
+    )
+    assert earned.json()["balance"] == 250
+
+    def redeem(_: int) -> int:
+        with httpx.Client(base_url=cloud.api_url, timeout=60) as own:
+            return own.post(
+                f"/merchants/{merchant_id}/visits/{visit_id}/redeem",
+                json={"points": 10},
+                headers=_idempotent(owner.access_token),
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(redeem, range(50)))
+
+    assert statuses.count(201) == 25
+    assert statuses.count(409) == 25
+    wallet = api.get("/wallet", headers=bearer(customer.access_token)).json()["memberships"]
+    assert wallet[0]["balance"] == 0
+    ledger = api.get(
+        "/transactions",
+        params={"merchant_id": merchant_id, "limit": 100},
+        headers=bearer(customer.access_token),
+    ).json()["items"]
+    assert sum(entry["points"] for entry in ledger) == 0
+    assert len(ledger) == 26
