@@ -308,11 +308,9 @@ class Accounts:
         )
         return self.sign_in(email)
 
-    def revoke(self, email: str) -> None:
-        """Signs the user out everywhere at Cognito (as an admin or a stolen phone would)."""
-        self._idp().admin_user_global_sign_out(
-            UserPoolId=self.cloud["user_pool_id"], Username=email
-        )
+    def sign_out_everywhere(self, account: Account) -> None:
+        """The user signs out of every device (from another one): all refresh tokens die."""
+        self._idp().global_sign_out(AccessToken=account.access_token)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,107 @@
+"""Signing in and out, and what happens to a session over time, in a real browser."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import (
+    REFRESH_MARGIN_S,
+    Accounts,
+    open_page,
+    serious_violations,
+    sign_in_through_ui,
+)
+
+# The app refreshes a token once it is this old (see conftest.REFRESH_MARGIN_S).
+TOKEN_AGE_BEFORE_REFRESH_S = 3600 - int(REFRESH_MARGIN_S)
+
+
+def test_wrong_password_says_so_and_keeps_the_visitor_out(
+    page: Page, accounts: Accounts, axe_script: Path
+) -> None:
+    user = accounts.create("Wanda")
+    open_page(page, "/sign-in")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("Not-the-passw0rd")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    assert serious_violations(page, axe_script) == []
+    open_page(page, "/wallet")
+    page.wait_for_url("**/sign-in?next=/wallet")
+    expect(page.get_by_role("status")).to_have_text("Please sign in to continue.")
+
+
+def test_signed_out_visitor_goes_to_sign_in_and_back_to_the_page_they_wanted(
+    page: Page, accounts: Accounts
+) -> None:
+    user = accounts.create("Bea")
+    open_page(page, "/history")
+    page.wait_for_url("**/sign-in?next=/history")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+    expect(page.get_by_role("heading", name="Nothing here yet")).to_be_visible()
+
+
+def test_reload_and_new_tab_stay_signed_in_without_tokens_in_the_browser(
+    page: Page, accounts: Accounts
+) -> None:
+    user = accounts.create("Rita")
+    sign_in_through_ui(page, user.email)
+    # Past the refresh point: the next page load refreshes the tokens server-side.
+    time.sleep(TOKEN_AGE_BEFORE_REFRESH_S + 1)
+    page.reload(wait_until="load")
+    expect(page.get_by_role("heading", name="No points yet")).to_be_visible()
+    assert page.url.endswith("/wallet")
+
+    other_tab = page.context.new_page()
+    other_tab.goto("/profile", wait_until="load")
+    expect(other_tab.get_by_test_id("profile-email")).to_have_text(user.email)
+
+    # The browser holds only an opaque session id: no token in cookies, storage or HTML.
+    cookies = page.context.cookies()
+    assert [c["name"] for c in cookies if c["name"] == "epoint_session"] == ["epoint_session"]
+    stored = page.evaluate(
+        "() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})"
+        " + document.cookie + document.documentElement.outerHTML"
+    )
+    assert user.access_token.split(".")[0] not in stored  # no JWT header of any token
+    assert "eyJ" not in stored
+
+
+def test_revoked_tokens_send_the_user_to_sign_in_with_a_message(
+    page: Page, accounts: Accounts
+) -> None:
+    user = accounts.create("Vic")
+    sign_in_through_ui(page, user.email)
+    accounts.sign_out_everywhere(user)  # from another device: every refresh token is revoked
+    time.sleep(TOKEN_AGE_BEFORE_REFRESH_S + 1)
+    page.get_by_role("link", name="History", exact=True).click()
+    page.wait_for_url("**/sign-in?next=/history")
+    expect(page.get_by_role("status")).to_have_text("Your session has ended. Please sign in again.")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/history")
+
+
+def test_sign_out_ends_the_session_in_every_tab(page: Page, accounts: Accounts) -> None:
+    user = accounts.create("Sam")
+    sign_in_through_ui(page, user.email)
+    other_tab = page.context.new_page()
+    other_tab.goto("/wallet", wait_until="load")
+    expect(other_tab.get_by_role("heading", name="No points yet")).to_be_visible()
+
+    page.get_by_role("link", name="Profile", exact=True).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)  # the landing page
+    expect(page.get_by_role("link", name="Create an account")).to_be_visible()
+
+    # The other tab's session is gone on the server: its next page asks for sign-in.
+    other_tab.get_by_role("link", name="History", exact=True).click()
+    other_tab.wait_for_url("**/sign-in?next=/history")
+    expect(other_tab.get_by_role("status")).to_have_text("Please sign in to continue.")
