@@ -1,0 +1,177 @@
+"""Ledger benchmark: DynamoDB round trips on the warm path, and the handler's cold import.
+
+    python bench/ledger.py            # prints `name: value` lines
+
+Round trips are counted from botocore's own `before-send` event (one per HTTP request the
+client would send) while earn and redeem run through backend.app.handler against moto
+in-process. The cold import ratio is `import backend.app` over `import boto3`, each timed
+in fresh interpreters, alternating, several times (median).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "TABLE_NAME": "epoint-bench",
+        "QR_SECRET_ARN": "epoint-qr-bench",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "ePoint",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # keep the EMF lines out of the figures
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+ROUNDS = 20
+IMPORT_RUNS = 7
+
+
+class Context:
+    function_name = "ApiFunction"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:ApiFunction"
+    aws_request_id = "bench"
+
+
+def _event(
+    method: str, path: str, user: str, body: dict | None = None, key: str | None = None
+) -> dict:
+    headers = {"content-type": "application/json"} | ({"idempotency-key": key} if key else {})
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+            "requestId": str(uuid.uuid4()),
+            "authorizer": {"jwt": {"claims": {"sub": user}}},
+            "stage": "$default",
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def round_trips() -> dict[str, float]:
+    """Warm-path round trips and in-process latency of earn and redeem."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        from backend.app import handler
+        from backend.dal import cache
+        from backend.dal import dynamodb as db
+        from backend.local.template import table_create_kwargs
+        from backend.triggers.post_confirmation import handler as post_confirmation
+
+        boto3.client("dynamodb").create_table(**table_create_kwargs(os.environ["TABLE_NAME"]))
+        boto3.client("secretsmanager").create_secret(
+            Name=os.environ["QR_SECRET_ARN"], SecretString="bench-key" * 4
+        )
+
+        def call(
+            method: str, path: str, user: str, body: dict | None = None, key: str | None = None
+        ) -> dict:
+            reply = handler(_event(method, path, user, body, key), Context())
+            assert reply["statusCode"] < 300, reply
+            return json.loads(reply["body"]) if reply.get("body") else {}
+
+        for user in ("owner", "staff", "customer"):
+            event = {"request": {"userAttributes": {"sub": user, "email": f"{user}@example.com"}}}
+            post_confirmation(event, Context())
+        mid = call("POST", "/merchants", "owner", {"name": "Bench Café", "category": "cafe"})[
+            "merchant_id"
+        ]
+        call("POST", f"/merchants/{mid}/staff", "owner", {"email": "staff@example.com"})
+        rid = call(
+            "POST", f"/merchants/{mid}/rewards", "owner", {"name": "Coffee", "cost_points": 10}
+        )["reward_id"]
+
+        sent: list[str] = []
+        db.client().meta.events.register_first(
+            "before-send.dynamodb", lambda **kw: sent.append("x")
+        )
+
+        def counted(path: str, body: dict, key: str) -> tuple[int, float]:
+            """(DynamoDB requests sent, milliseconds) for one staff POST."""
+            sent.clear()
+            start = time.perf_counter()
+            call("POST", path, "staff", body, key)
+            return len(sent), (time.perf_counter() - start) * 1000
+
+        earn_trips, redeem_trips, earn_ms, redeem_ms, cold_trips = [], [], [], [], []
+        for n in range(ROUNDS):
+            token = call("POST", "/qr-tokens", "customer")["token"]
+            vid = call("POST", f"/merchants/{mid}/visits", "staff", {"token": token})["visit_id"]
+            base = f"/merchants/{mid}/visits/{vid}"
+            trips, ms = counted(f"{base}/earn", {"amount_cents": 2500}, f"earn-{n:06d}")
+            earn_trips.append(trips)
+            earn_ms.append(ms)
+            trips, ms = counted(f"{base}/redeem", {"reward_id": rid}, f"redeem-{n:06d}")
+            redeem_trips.append(trips)
+            redeem_ms.append(ms)
+            if n == ROUNDS - 1:  # a cold container: nothing cached
+                cache.clear()
+                trips, _ = counted(f"{base}/redeem", {"points": 1}, f"cold-{n:06d}")
+                cold_trips.append(trips)
+
+    return {
+        "dynamodb_round_trips_per_earn": max(earn_trips),
+        "dynamodb_round_trips_per_redeem": max(redeem_trips),
+        "dynamodb_round_trips_per_redeem_cold_cache": cold_trips[0],
+        "earn_ms_median_moto_in_process": round(statistics.median(earn_ms), 2),
+        "redeem_ms_median_moto_in_process": round(statistics.median(redeem_ms), 2),
+    }
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return float(out.stdout.strip())
+
+
+def cold_import() -> dict[str, float]:
+    """Median fresh-process import times, boto3 and the handler module, side by side."""
+    boto3_s, app_s = [], []
+    for _ in range(IMPORT_RUNS):
+        boto3_s.append(_import_seconds("boto3"))
+        app_s.append(_import_seconds("backend.app"))
+    b, a = statistics.median(boto3_s), statistics.median(app_s)
+    return {
+        "import_boto3_ms": round(b * 1000, 1),
+        "import_backend_app_ms": round(a * 1000, 1),
+        "cold_import_ratio": round(a / b, 2),
+    }
+
+
+def main() -> None:
+    for name, value in {**round_trips(), **cold_import()}.items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()
