@@ -9,6 +9,8 @@ wrapper that keeps moto doing the bookkeeping:
 - forgot-password codes likewise (1 h), delivered to the outbox, not to a moto header;
 - `USER_SRP_AUTH` proves the password (see `srp`); a wrong one is NotAuthorizedException;
 - auth flows the app client does not allow (ExplicitAuthFlows) are refused;
+- usernames and email aliases match case-insensitively when the pool says
+  `UsernameConfiguration.CaseSensitive: false`;
 - the pool's PostConfirmation trigger runs in-process after a confirmation.
 
 See ../shared/notes/local-aws-fidelity.md for the measured gaps.
@@ -363,6 +365,24 @@ def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
     return _STOCK["respond_to_auth_challenge"](self)
 
 
+_STOCK_GET_USER = CognitoIdpUserPool._get_user
+
+
+def _get_user(self: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
+    """moto's lookup, then a case-insensitive one if the pool is case-insensitive."""
+    user = _STOCK_GET_USER(self, username)
+    config = self.extended_config.get("UsernameConfiguration") or {}
+    if user is not None or not username or config.get("CaseSensitive", True):
+        return user
+    wanted = username.lower()
+    aliases = self.extended_config.get("UsernameAttributes") or []
+    for candidate in self.users.values():
+        names = [candidate.username, *(candidate.attribute_lookup.get(a) for a in aliases)]
+        if any(name and name.lower() == wanted for name in names):
+            return candidate
+    return None
+
+
 _PATCHES: dict[str, Callable[..., Any]] = {
     "sign_up": sign_up,
     "confirm_sign_up": confirm_sign_up,
@@ -381,6 +401,7 @@ def install() -> None:
         if name not in _STOCK:
             _STOCK[name] = getattr(CognitoIdpResponse, name, None)  # type: ignore[assignment]
         setattr(CognitoIdpResponse, name, patched)
+    CognitoIdpUserPool._get_user = _get_user  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
@@ -391,3 +412,4 @@ def uninstall() -> None:
         else:
             setattr(CognitoIdpResponse, name, stock)
     _STOCK.clear()
+    CognitoIdpUserPool._get_user = _STOCK_GET_USER  # type: ignore[method-assign]

@@ -319,6 +319,28 @@ def test_srp_proves_the_password(pool: dict[str, Any]) -> None:
     assert excinfo.value.response["Error"]["Code"] == "NotAuthorizedException"
 
 
+def test_email_sign_in_ignores_case_like_the_pool_says(pool: dict[str, Any]) -> None:
+    code = _sign_up(pool, "mixed@example.com")
+    pool["client"].confirm_sign_up(
+        ClientId=pool["client_id"], Username="Mixed@Example.com", ConfirmationCode=code
+    )
+    u = Cognito(
+        pool["pool_id"], pool["client_id"], user_pool_region=REGION, username="MIXED@example.COM"
+    )
+    u.pool_jwk = load_resource("cognitoidp/resources/jwks-public.json")
+    u.authenticate(password=PASSWORD)
+    sign_up_again = pool["client"].sign_up
+    assert (
+        _code_error(
+            sign_up_again,
+            ClientId=pool["client_id"],
+            Username="Mixed@example.com",
+            Password=PASSWORD,
+        )
+        == "UsernameExistsException"
+    )
+
+
 def test_moto_alone_would_let_a_wrong_password_in(pool: dict[str, Any]) -> None:
     # Guards the reason this layer exists: if moto ever fixes it, this layer can shrink.
     _sign_up(pool, "stock@example.com")
