@@ -5,6 +5,8 @@ import threading
 import pytest
 
 from backend import clock
+from backend.dal import dynamodb as db
+from backend.dal import keys
 from backend.logic import errors, ledger
 from backend.logic.idempotency import from_request
 from tests.unit.conftest import call, make_shop, new_key
@@ -273,3 +275,44 @@ def test_removed_staff_lose_access_at_once(shop):
     reply = shop.earn(visit_id, 10_00)  # the warm cache knows the visit; the condition refuses
     assert (reply.status, reply.code) == (403, "forbidden")
     assert shop.balance() == 0
+
+
+def test_the_warm_cache_never_decides_stale_balances_are_caught_by_the_condition(shop):
+    """Another container spent the points; this one's cache still says 100."""
+    visit_id = fund(shop, 100_00)
+    db.update(
+        keys.user(shop.customer),
+        keys.member(shop.merchant_id),
+        "SET balance = :z, version = version + :one",
+        {":z": 0, ":one": 1},
+    )
+    reply = shop.redeem(visit_id, points=50)
+    assert (reply.status, reply.code) == (409, "insufficient_points")
+    # ...and a stale *low* balance does not refuse a redemption the real balance covers.
+    db.update(
+        keys.user(shop.customer),
+        keys.member(shop.merchant_id),
+        "SET balance = :b, version = version + :one",
+        {":b": 80, ":one": 1},
+    )
+    assert shop.redeem(visit_id, points=60).body["balance"] == 20
+
+
+def test_the_warm_cache_never_decides_changed_settings_apply_at_once(shop):
+    """The owner changed the rule through another container: the settings condition notices."""
+    shop.scan()  # warms this container's cache with the old rule
+    db.update(
+        keys.merchant(shop.merchant_id),
+        keys.PROFILE,
+        "SET earning_rule = :r, settings_version = settings_version + :one",
+        {":r": {"points_per_unit": 5, "min_purchase_cents": 0}, ":one": 1},
+    )
+    visit_id = shop.scan().body["visit_id"]
+    assert shop.earn(visit_id, 10_00).body["transaction"]["points"] == 50
+
+
+def test_reverse_without_a_body(shop):
+    earned = shop.earn(shop.scan().body["visit_id"], 10_00).body["transaction"]
+    path = f"/merchants/{shop.merchant_id}/transactions/{earned['tx_id']}/reverse"
+    reply = call("POST", path, user=shop.owner, headers={"Idempotency-Key": new_key()})
+    assert reply.status == 201 and reply.body["balance"] == 0
