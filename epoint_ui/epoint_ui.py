@@ -3,6 +3,7 @@
 import reflex as rx
 
 import epoint_ui.pages  # noqa: F401 - importing registers every page
+from epoint_ui.settings import get_settings
 
 app = rx.App(
     html_lang="en",
@@ -11,3 +12,7 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#3e63dd"),
     ],
 )
+
+# Read the settings when the state server starts: with no AWS settings this starts the
+# local cloud now (and logs where its outbox is) rather than on the first sign-in.
+app.register_lifespan_task(get_settings)

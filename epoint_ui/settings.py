@@ -6,10 +6,11 @@ Two ways to run, chosen by the environment and nowhere else:
   are all set. Nothing local starts. (The end-to-end tests use this mode too, pointing
   it at a local cloud they run as a subprocess, with `AWS_ENDPOINT_URL` and
   `COGNITO_JWKS` in the environment for boto3 and pycognito.)
-* **Local cloud** - none of them is set: the local cloud (moto provisioned from
-  template.yaml, plus the local API gateway) starts inside this process.
+* **Local cloud** - none of the `EPOINT_*` ones is set: the local cloud (moto
+  provisioned from template.yaml, plus the local API gateway) starts inside this
+  process (or is reused if another process already serves it on its fixed ports).
 
-Setting only some of the four is a mistake and fails loudly rather than guessing.
+Setting only some of them is a mistake and fails loudly rather than guessing.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def _start_local_cloud() -> Settings:
     from backend.local import embedded
 
     cloud = embedded.start()
+    if cloud is None:  # cannot happen: we only get here without AWS settings
+        raise RuntimeError("The local cloud refused to start; see its log.")
     # boto3 (inside pycognito) and pycognito's token check read these from the environment.
     client_env = _field(cloud, "env")
     assert isinstance(client_env, dict)
@@ -87,13 +90,14 @@ def _start_local_cloud() -> Settings:
 @functools.cache
 def get_settings() -> Settings:
     """The app's settings; the first call starts the local cloud when no AWS settings are given."""
-    present = [name for name in _AWS_VARS if os.environ.get(name)]
-    if len(present) == len(_AWS_VARS):
-        return _from_environment()
-    if present:
-        missing = ", ".join(name for name in _AWS_VARS if name not in present)
+    present = [name for name in _AWS_VARS[:3] if os.environ.get(name)]
+    if not present:
+        return _start_local_cloud()
+    missing = [name for name in _AWS_VARS if not os.environ.get(name)]
+    if missing:
         raise RuntimeError(
-            f"Partial AWS settings: {', '.join(present)} set but {missing} missing. "
-            "Set all four to use AWS, or none to run on the local cloud."
+            f"Incomplete AWS settings: {', '.join(missing)} missing. "
+            f"Set all of {', '.join(_AWS_VARS)} to use AWS, or none of the EPOINT_* ones "
+            "to run on the local cloud."
         )
-    return _start_local_cloud()
+    return _from_environment()

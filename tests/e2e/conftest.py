@@ -5,18 +5,14 @@ Amplify hosts) served as static files, plus `reflex run --backend-only --env pro
 (the state server), pointed at a local cloud started with
 `python -m backend.local --port 0 --no-persist`. The export is built once per test
 session into a temporary web directory (so it never races a developer's `.web/`), and
-every test reuses it with a fresh browser context.
+every test reuses it with a fresh browser context. See `app_under_test.py`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from pycognito import Cognito
 
-from tests.e2e.static_site import StaticSite
+from tests.e2e import app_under_test
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -59,122 +55,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(url: str, proc: subprocess.Popen[Any], log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A fresh local cloud; its client env (pool, JWKS, endpoint) is put in os.environ."""
-    data = tmp_path_factory.mktemp("local-cloud")
-    log = data / "local-cloud.log"
-    with open(log, "w") as err:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "backend.local",
-                "--port",
-                "0",
-                "--no-persist",
-                "--data-dir",
-                str(data),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            start_new_session=True,
-        )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        _stop(proc)
-        raise RuntimeError(f"local cloud did not start:\n{log.read_text()[-3000:]}")
-    info = json.loads(line)
-    os.environ.update(info["env"])
-    yield info
-    _stop(proc)
+    with app_under_test.local_cloud(tmp_path_factory.mktemp("local-cloud")) as info:
+        os.environ.update(info["env"])
+        yield info
 
 
 @pytest.fixture(scope="session")
 def app_url(local_cloud: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app (static export + state server) on the local cloud; its frontend URL."""
     work = tmp_path_factory.mktemp("app")
-    backend_port = free_port()
-    env = {
-        **os.environ,
-        **local_cloud["env"],
-        "REFLEX_WEB_WORKDIR": str(work / "web"),
-        "REFLEX_STATES_WORKDIR": str(work / "states"),
-        "REFLEX_API_URL": f"http://localhost:{backend_port}",
-        "REFLEX_STATE_MANAGER_MODE": "memory",
-        "EPOINT_TOKEN_REFRESH_MARGIN_S": REFRESH_MARGIN_S,
-    }
-    build_log = work / "export.log"
-    with open(build_log, "w") as out:
-        done = subprocess.run(
-            ["reflex", "export", "--frontend-only", "--no-zip", "--loglevel", "warning"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            timeout=900,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"reflex export failed:\n{build_log.read_text()[-3000:]}")
-    backend_log = work / "backend.log"
-    with open(backend_log, "w") as out:
-        backend = subprocess.Popen(
-            [
-                "reflex",
-                "run",
-                "--backend-only",
-                "--env",
-                "prod",
-                "--backend-port",
-                str(backend_port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_for(f"http://localhost:{backend_port}/ping", backend, backend_log)
-        with StaticSite(work / "web" / "build" / "client") as site:
-            yield site.url
-    finally:
-        _stop(backend)
+    port = app_under_test.free_port()
+    env = app_under_test.app_env(
+        local_cloud, work, port, EPOINT_TOKEN_REFRESH_MARGIN_S=REFRESH_MARGIN_S
+    )
+    site_dir = app_under_test.export_app(env)
+    with (
+        app_under_test.state_server(env, port, work / "state-server.log"),
+        app_under_test.StaticSite(site_dir) as site,
+    ):
+        yield site.url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,212 @@
+"""Runs ePoint the way AWS does, for the browser tests and the front-end benchmark.
+
+* `local_cloud()` - `python -m backend.local --port 0 --no-persist` in a subprocess.
+* `export_app()` - `reflex export --frontend-only` (what Amplify hosts) into a temporary
+  web directory, so it never races a developer's `.web/`.
+* `state_server()` - `reflex run --backend-only --env prod` (the container in AWS).
+* `StaticSite` - serves the export like a static host (route -> `route.html`, gzip).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _wait_for(url: str, proc: subprocess.Popen[Any], log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def local_cloud(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """A fresh, throw-away local cloud; yields its JSON line (api_url, env, ...)."""
+    log = data_dir / "local-cloud.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "backend.local",
+                "--port",
+                "0",
+                "--no-persist",
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
+        )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"local cloud did not start:\n{log.read_text()[-3000:]}")
+        yield json.loads(line)
+    finally:
+        _stop(proc)
+
+
+def app_env(
+    cloud: dict[str, Any], workdir: Path, backend_port: int, **extra: str
+) -> dict[str, str]:
+    """The environment of the export and the state server: AWS mode, aimed at `cloud`."""
+    return {
+        **os.environ,
+        **cloud["env"],
+        "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+        "REFLEX_API_URL": f"http://localhost:{backend_port}",
+        "REFLEX_STATE_MANAGER_MODE": "memory",
+        **extra,
+    }
+
+
+def export_app(env: dict[str, str], cwd: Path = ROOT) -> Path:
+    """`reflex export --frontend-only` of the app in `cwd`; returns the static site's folder."""
+    web = Path(env.get("REFLEX_WEB_WORKDIR") or cwd / ".web")
+    web.parent.mkdir(parents=True, exist_ok=True)
+    log = web.parent / "export.log"
+    with open(log, "w") as out:
+        done = subprocess.run(
+            ["reflex", "export", "--frontend-only", "--no-zip", "--loglevel", "warning"],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=900,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"reflex export failed:\n{log.read_text()[-3000:]}")
+    return (web if web.is_absolute() else cwd / web) / "build" / "client"
+
+
+@contextlib.contextmanager
+def state_server(env: dict[str, str], backend_port: int, log: Path) -> Iterator[str]:
+    """The Reflex state server (`--backend-only --env prod`); yields its URL."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                "reflex",
+                "run",
+                "--backend-only",
+                "--env",
+                "prod",
+                "--backend-port",
+                str(backend_port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://localhost:{backend_port}"
+        _wait_for(f"{url}/ping", proc, log)
+        yield url
+    finally:
+        _stop(proc)
+
+
+class _ExportHandler(SimpleHTTPRequestHandler):
+    def translate_path(self, path: str) -> str:
+        root = Path(self.directory)
+        route = urlsplit(path).path.strip("/")
+        if not route:
+            return str(root / "index.html")
+        for candidate in (route, f"{route}.html", f"{route}/index.html"):
+            if (root / candidate).is_file():
+                return str(root / candidate)
+        # Unknown routes get the single-page-app fallback, which routes client-side.
+        fallback = root / "__spa-fallback.html"
+        return str(fallback if fallback.is_file() else root / "404.html")
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        # Like a static host: serve the export's pre-compressed `.gz` twin when accepted.
+        path = self.translate_path(self.path)
+        gz = Path(path + ".gz")
+        if "gzip" in self.headers.get("Accept-Encoding", "") and gz.is_file():
+            body = gz.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            if "/assets/" in path:
+                self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class StaticSite:
+    """A background HTTP server for one export folder."""
+
+    def __init__(self, directory: Path, port: int = 0) -> None:
+        handler = functools.partial(_ExportHandler, directory=str(directory))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Where the site is served (http://localhost:PORT)."""
+        return f"http://localhost:{self._server.server_address[1]}"
+
+    def __enter__(self) -> StaticSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
