@@ -150,3 +150,23 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
     page.get_by_role("button", name="Find customer").click()
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     assert serious_violations(page, axe_script) == []
+
+
+def test_figures_show_points_visits_and_customers(
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    award_and_redeem_through_api(local_cloud, shop, customer)
+    merchant_signs_in(page, shop.owner.email)
+    open_page(page, "/merchant/figures")
+    expect(page.locator("#fig-issued")).to_have_text("12")
+    expect(page.locator("#fig-redeemed")).to_have_text("10")
+    expect(page.locator("#fig-visits")).to_have_text("1")
+    expect(page.locator("#fig-customers")).to_have_text("1")
+    expect(page.locator("#fig-returning")).to_have_text("0")
+    expect(page.locator("figure .recharts-bar-rectangle").first).to_be_attached()
+
+    page.get_by_role("radio", name="Last 30 days").click()
+    expect(page.locator("figure .recharts-xAxis .recharts-cartesian-axis-tick")).not_to_have_count(
+        0
+    )
+    expect(page.locator("#fig-issued")).to_have_text("12")
