@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 
-from backend.local.cloud import LocalCloud
+from backend.local.cloud import DEFAULT_DATA_DIR, LocalCloud
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--data-dir",
-        default=os.environ.get("EPOINT_LOCAL_DATA_DIR", ".local-cloud"),
+        default=os.environ.get("EPOINT_LOCAL_DATA_DIR", str(DEFAULT_DATA_DIR)),
         help="where local data is saved (default .local-cloud/)",
     )
     parser.add_argument("--reset", action="store_true", help="wipe saved local data first")

@@ -21,7 +21,11 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.threaded_moto_server import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from moto.utilities.utils import load_resource
 
 from backend.local import (
@@ -31,7 +35,7 @@ from backend.local import (
     state_lock,
     template,
 )
-from backend.local.gateway import Gateway, GatewayServer, JwtVerifier, LambdaContext
+from backend.local.gateway import BackgroundServer, Gateway, JwtVerifier, LambdaContext
 from backend.local.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ DEFAULT_REGION = "us-east-1"
 TABLE_NAME = "epoint-local-ledger"
 SECRET_NAME = "epoint-local/QrSigningSecret"  # noqa: S105 - a name, not a value
 HOST = "127.0.0.1"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".local-cloud"  # git-ignored
 # Environment variables that mean "use AWS, not the local cloud".
 AWS_SETTINGS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID")
 
@@ -51,7 +56,7 @@ class LocalCloud:
         self,
         port: int = 8787,
         moto_port: int = 4566,
-        data_dir: Path | str = ".local-cloud",
+        data_dir: Path | str = DEFAULT_DATA_DIR,
         persist: bool = True,
         reset: bool = False,
         region: str = DEFAULT_REGION,
@@ -71,8 +76,8 @@ class LocalCloud:
         self.outbox = Outbox()
         self.refs: dict[str, Any] = {}
         self._mock = mock_aws()
-        self._moto: ThreadedMotoServer | None = None
-        self._gateway: GatewayServer | None = None
+        self._moto: BackgroundServer | None = None
+        self._gateway: BackgroundServer | None = None
         self._stop = threading.Event()
         self._saver: threading.Thread | None = None
         self._saved_calls = -1
@@ -106,11 +111,19 @@ class LocalCloud:
         cognito_fidelity.settings.triggers = {
             name: self._trigger(handler) for name, handler in template.user_pool_triggers().items()
         }
-        self._moto = ThreadedMotoServer(ip_address=HOST, port=self.moto_port, verbose=False)
-        self._moto.start()
-        self.moto_url = "http://{}:{}".format(*self._moto.get_host_and_port())
-        self._gateway = GatewayServer(self._build_gateway(), HOST, self.port)
+        self._moto = BackgroundServer(
+            DomainDispatcherApplication(create_backend_app),
+            HOST,
+            self.moto_port,
+            name="epoint-moto",
+            request_handler=MotoRequestHandler,
+        )
+        self.moto_url = f"http://{HOST}:{self._moto.port}"
+        self._gateway = BackgroundServer(
+            self._build_gateway(), HOST, self.port, name="epoint-gateway"
+        )
         self.api_url = f"http://{HOST}:{self._gateway.port}"
+        self._moto.start()
         self._gateway.start()
         if self.persist:
             self._saver = threading.Thread(target=self._save_loop, name="epoint-saver", daemon=True)
@@ -120,14 +133,9 @@ class LocalCloud:
     def stop(self) -> None:
         """Stop serving, then save a final snapshot."""
         self._stop.set()
-        if self._gateway:
-            self._gateway.stop()
-        if self._moto:
-            # ThreadedMotoServer.stop() joins without closing the socket: do both here.
-            server = self._moto._server
+        for server in (self._gateway, self._moto):
             if server is not None:
-                server.shutdown()
-                server.server_close()
+                server.stop()
         if self.persist:
             self.save()
         self._mock.stop(remove_data=False)

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend.local.cloud import AWS_SETTINGS, LocalCloud, client_env_from_info
+from backend.local.cloud import (
+    AWS_SETTINGS,
+    DEFAULT_DATA_DIR,
+    LocalCloud,
+    client_env_from_info,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +95,7 @@ def start(
         _cloud = LocalCloud(
             port=port,
             moto_port=moto_port,
-            data_dir=data_dir or os.environ.get("EPOINT_LOCAL_DATA_DIR", ".local-cloud"),
+            data_dir=data_dir or os.environ.get("EPOINT_LOCAL_DATA_DIR", str(DEFAULT_DATA_DIR)),
             persist=persist,
         ).start()
         atexit.register(_cloud.stop)

@@ -394,23 +394,30 @@ class Gateway:
         return Response(page, content_type="text/html; charset=utf-8")
 
 
-class GatewayServer:
-    """Runs a Gateway on a werkzeug threaded server in a background thread."""
+class BackgroundServer:
+    """A WSGI app on a threaded werkzeug server, served from a daemon thread."""
 
-    def __init__(self, gateway: Gateway, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, gateway, threaded=True)
+    def __init__(self, app: Any, host: str, port: int, name: str, **options: Any) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, **options)
         self._server.daemon_threads = True  # type: ignore[attr-defined]
+        # A short poll interval so that shutdown (SIGTERM) is prompt.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="epoint-gateway", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=name,
+            daemon=True,
         )
 
     @property
     def port(self) -> int:
+        """The bound port (useful when asked for port 0)."""
         return int(self._server.server_port)
 
     def start(self) -> None:
+        """Start serving in the background."""
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop accepting requests and close the socket."""
         self._server.shutdown()
         self._server.server_close()
