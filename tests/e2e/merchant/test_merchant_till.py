@@ -57,7 +57,7 @@ def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
     expect(phone.get_by_text("Your balance at Café Rosa: 12 points")).to_be_visible()
 
 
-def test_typed_code_award_then_redeem_and_a_double_tap_awards_once(
+def test_typed_code_award_then_redeem_and_double_taps_count_once(
     shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
@@ -73,12 +73,14 @@ def test_typed_code_award_then_redeem_and_a_double_tap_awards_once(
     expect(page.locator(".receipt")).to_have_count(1)
     expect(page.locator("#award-done")).to_be_visible()
 
-    page.get_by_role("button", name="Redeem Free coffee").click()
+    page.get_by_role("button", name="Redeem Free coffee").dblclick()
     latest = page.locator(".receipt").first
     expect(latest).to_contain_text("Redeemed Free coffee")
     expect(latest.locator(".receipt-points")).to_have_text("-10")
     expect(latest.locator(".receipt-balance")).to_have_text("15")
     expect(page.locator("#customer-balance")).to_have_text("15")
+    expect(page.locator(".receipt")).to_have_count(2)
+    expect(page.locator("#action-error")).to_have_text("")
 
     with api(local_cloud, shop.owner) as client:
         ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
