@@ -156,6 +156,25 @@ def test_the_load_balancer_serves_https_only_and_redirects_http(cfn):
     assert not of_type(cfn, "AWS::ElasticLoadBalancingV2::ListenerRule")
 
 
+def test_the_tasks_and_redis_accept_traffic_only_from_their_one_client(cfn):
+    groups = cfn["Resources"]
+    (task_in,) = groups["TaskSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert task_in["SourceSecurityGroupId"] == {"Ref": "AlbSecurityGroup"}
+    assert (task_in["FromPort"], task_in["ToPort"]) == (8000, 8000)
+    (redis_in,) = groups["RedisSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert redis_in["SourceSecurityGroupId"] == {"Ref": "TaskSecurityGroup"}
+    # The ALB's default allow-all egress is replaced: it talks to the tasks only.
+    alb_out = groups["AlbSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    assert [r["CidrIp"] for r in alb_out] == ["127.0.0.1/32"]
+    extra = of_type(cfn, "AWS::EC2::SecurityGroupEgress")
+    alb_extra = [
+        r for r in extra.values() if r["Properties"]["GroupId"] == {"Ref": "AlbSecurityGroup"}
+    ]
+    assert [r["Properties"]["DestinationSecurityGroupId"] for r in alb_extra] == [
+        {"Ref": "TaskSecurityGroup"}
+    ]
+
+
 def test_the_target_group_is_sticky_and_checks_reflex_health(cfn):
     (tg,) = of_type(cfn, "AWS::ElasticLoadBalancingV2::TargetGroup").values()
     props = tg["Properties"]
