@@ -5,8 +5,9 @@
 Builds the app with `reflex export --frontend-only`, serves it like a static host
 (gzip, route -> route.html) with its state server on a throw-away local cloud, then:
 
-* runs Lighthouse (npm package, on Debian's Chromium) on the landing, sign-up and sign-in
-  pages and prints the lowest score of the three per category (targets: performance 90,
+* runs Lighthouse (npm package, on Debian's Chromium, its default mobile preset) three
+  times on each of the landing, sign-up and sign-in pages and prints, per category, the
+  lowest of the three pages' medians (targets: performance 90,
   accessibility 95, best practices 95);
 * loads the landing page in Chromium, sums the gzip size of every script it fetches
   before `load`, does the same for a blank Reflex app (`reflex init --template blank`)
@@ -18,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,9 @@ LIGHTHOUSE_VERSION = "13.5.0"
 TOOLS = ROOT / ".tools"
 LIGHTHOUSE = TOOLS / "node_modules" / ".bin" / "lighthouse"
 PAGES = ("/", "/sign-up", "/sign-in")
+# Lighthouse's performance score moves with the machine's load (2 shared cores):
+# each page is measured this many times and its median taken.
+RUNS = 3
 CATEGORIES = ("performance", "accessibility", "best-practices")
 
 
@@ -131,8 +136,9 @@ def main() -> int:
             ):
                 scores = {}
                 for path in PAGES:
-                    scores[path] = lighthouse(served.url + path, work / "lighthouse.json")
-                    print(f"lighthouse {path}: {scores[path]}", flush=True)
+                    runs = [lighthouse(served.url + path, work / "lh.json") for _ in range(RUNS)]
+                    scores[path] = {c: statistics.median(r[c] for r in runs) for c in CATEGORIES}
+                    print(f"lighthouse {path}: runs {runs} -> median {scores[path]}", flush=True)
                 app_js, app_files = first_load_js(served.url + "/")
         blank_js, blank_files = blank_app_js(work)
 
@@ -140,7 +146,7 @@ def main() -> int:
     print(f"first_load_js_gzip_bytes blank: {blank_js} ({blank_files} files)")
     for category in CATEGORIES:
         lowest = min(s[category] for s in scores.values())
-        print(f"lighthouse_{category.replace('-', '_')}: {lowest}")
+        print(f"lighthouse_{category.replace('-', '_')}: {lowest:g}")
     print(f"first_load_js_ratio: {app_js / blank_js:.2f}")
     return 0
 
