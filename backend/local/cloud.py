@@ -251,6 +251,7 @@ class LocalCloud:
             invoke=self.invoke,
             outbox=self.outbox,
             info=self.info,
+            throttle=template.http_api_throttling(),
         )
 
     # ------------------------------------------------------------ what clients need

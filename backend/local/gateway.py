@@ -30,7 +30,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from backend.local.outbox import Outbox
-from backend.local.template import Cors, JwtAuthorizer, Route
+from backend.local.template import Cors, JwtAuthorizer, Route, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,29 @@ class JwtVerifier:
         return claims
 
 
+class TokenBucket:
+    """API Gateway's throttle: `rate` requests per second on average, bursts up to `burst`."""
+
+    def __init__(self, throttle: Throttle, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = throttle.rate_per_s
+        self.capacity = float(throttle.burst)
+        self.tokens = self.capacity
+        self.clock = clock
+        self.updated = clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Spend one token; False means: answer 429."""
+        with self._lock:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
 class LambdaContext:
     """The attributes of a Lambda context object that handlers and Powertools read."""
 
@@ -172,6 +195,7 @@ class Gateway:
         invoke: Invoker,
         outbox: Outbox,
         info: Callable[[], dict[str, Any]],
+        throttle: Throttle | None = None,
         api_id: str = "local",
     ) -> None:
         self.routes = [_compile(r) for r in routes]
@@ -180,6 +204,7 @@ class Gateway:
         self.invoke = invoke
         self.outbox = outbox
         self.info = info
+        self.bucket = TokenBucket(throttle) if throttle else None
         self.api_id = api_id
 
     # ------------------------------------------------------------ WSGI
@@ -215,6 +240,8 @@ class Gateway:
         match = self._match(request.method, request.path)
         if match is None:
             return _json_response(404, {"message": "Not Found"})
+        if self.bucket is not None and not self.bucket.take():
+            return _json_response(429, {"message": "Too Many Requests"})
         compiled, path_params = match
         route = compiled.route
         claims: dict[str, Any] | None = None

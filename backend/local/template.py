@@ -306,3 +306,20 @@ def http_api_authorizers(
             audience=tuple(jwt_config.get("audience") or ()),
         )
     return result
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The API's default route throttling (requests per second, burst)."""
+
+    rate_per_s: float
+    burst: int
+
+
+def http_api_throttling(api_logical_id: str = "HttpApi") -> Throttle | None:
+    """DefaultRouteSettings' throttling, if the template sets it."""
+    settings = resource(api_logical_id).get("DefaultRouteSettings") or {}
+    rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
+    if rate is None or burst is None:
+        return None
+    return Throttle(rate_per_s=float(rate), burst=int(burst))

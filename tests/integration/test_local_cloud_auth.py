@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.conftest import (
     PASSWORD,
     RunningCloud,
+    bearer,
     cognito_client,
     new_email,
     outbox_code,
     pycognito_user,
+    signed_up_user,
 )
 
 
@@ -63,6 +66,15 @@ def test_sign_up_needs_the_emailed_code(cloud: RunningCloud) -> None:
         ]
     }
     assert attributes["email_verified"] == "true"
+
+
+def test_the_refresh_token_renews_the_access_token(cloud: RunningCloud) -> None:
+    user = signed_up_user(cloud.info)
+    first = user.access_token
+    user.renew_access_token()
+    assert user.access_token and user.access_token != first
+    answer = httpx.get(f"{cloud.api_url}/me", headers=bearer(user.access_token), timeout=30)
+    assert answer.status_code == 200
 
 
 def test_a_resent_code_replaces_the_first(cloud: RunningCloud) -> None:

@@ -17,6 +17,7 @@ from werkzeug.test import Client
 from backend.local import template
 from backend.local.gateway import Gateway, JwtVerifier
 from backend.local.outbox import Outbox
+from backend.local.template import Throttle
 
 REGION = "us-east-1"
 POOL = f"{REGION}_LocalPool"
@@ -173,3 +174,35 @@ def test_a_token_without_the_routes_scope_is_403(client: Client, recorder: Recor
     assert answer.status_code == 403
     assert 'error="insufficient_scope"' in answer.headers["www-authenticate"]
     assert recorder.events == []
+
+
+def test_requests_beyond_the_burst_are_429_until_the_rate_refills(recorder: Recorder) -> None:
+    jwks = load_resource("cognitoidp/resources/jwks-public.json")
+    verifiers = {
+        name: JwtVerifier(a, jwks) for name, a in template.http_api_authorizers(REFS).items()
+    }
+    gateway = Gateway(
+        routes=template.http_api_routes(),
+        authorizers=verifiers,
+        cors=None,
+        invoke=recorder,
+        outbox=Outbox(),
+        info=dict,
+        throttle=Throttle(rate_per_s=2, burst=3),
+    )
+    now = [1000.0]
+    assert gateway.bucket is not None
+    gateway.bucket.clock = lambda: now[0]
+    gateway.bucket.updated = now[0]
+    client = Client(gateway)
+    statuses = [client.get("/openapi.json").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get("/openapi.json").json == {"message": "Too Many Requests"}
+    now[0] += 0.5  # one token back at 2 per second
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/openapi.json").status_code == 429
+
+
+def test_the_template_sets_api_gateways_default_throttle() -> None:
+    throttle = template.http_api_throttling()
+    assert throttle is not None and throttle.rate_per_s > 0 and throttle.burst > 0
