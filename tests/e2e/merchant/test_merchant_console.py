@@ -170,3 +170,29 @@ def test_figures_show_points_visits_and_customers(
         0
     )
     expect(page.locator("#fig-issued")).to_have_text("12")
+
+
+def test_owner_edits_and_retires_a_reward_and_removes_staff(
+    shop: Shop, accounts: Accounts, customer: Account, page: Page, local_cloud: dict[str, Any]
+) -> None:
+    staff = accounts.create("Sam Staff", accounts.new_email("staff"))
+    with api(local_cloud, shop.owner) as client:
+        client.post(f"/merchants/{shop.merchant_id}/staff", json={"email": staff.email})
+    merchant_signs_in(page, shop.owner.email)
+
+    open_page(page, "/merchant/rewards")
+    page.get_by_role("button", name="Edit Free coffee").click()
+    page.get_by_label("Cost in points").fill("8")
+    page.get_by_role("button", name="Save reward").click()
+    expect(page.locator(".reward-row").filter(has_text="Free coffee")).to_contain_text("8 points")
+    page.get_by_role("button", name="Retire Free coffee").click()
+    expect(page.get_by_role("heading", name="Retired")).to_be_visible()
+    expect(page.get_by_role("button", name="Offer Free coffee again")).to_be_visible()
+    expect(page.locator(".reward-row")).to_have_count(0)
+
+    open_page(page, "/merchant/staff")
+    member = page.locator(".staff-row").filter(has_text=staff.email)
+    member.get_by_role("button", name=f"Remove {staff.email}").click()
+    expect(member).to_have_count(0)
+    with api(local_cloud, staff) as client:
+        assert client.get(f"/merchants/{shop.merchant_id}/transactions").status_code == 403

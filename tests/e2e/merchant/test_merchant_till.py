@@ -6,9 +6,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import Account, api, open_page, sign_in_through_ui
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    Account,
+    api,
+    open_page,
+    sign_in_through_ui,
+)
 from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
 from tests.e2e.merchant.qr_video import write_picture_y4m
 
@@ -91,6 +99,8 @@ def test_a_used_code_is_refused_with_a_clear_message(
     shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
+    # This browser has no camera at all: the page says so and the typed code still works.
+    expect(page.locator("#camera-problem")).to_contain_text("No camera was found")
     code = issue_code(local_cloud, customer)
     open_visit_with_typed_code(page, code["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
@@ -102,3 +112,22 @@ def test_a_used_code_is_refused_with_a_clear_message(
 
     open_visit_with_typed_code(page, "12345")
     expect(page.locator("#scan-error")).to_contain_text("Enter the 6 digits")
+
+
+def test_a_denied_camera_is_explained_and_the_typed_code_still_works(
+    shop: Shop, customer: Account, browser: Browser, app_url: str, local_cloud: dict[str, Any]
+) -> None:
+    denied = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--deny-permission-prompts"],
+    )
+    try:
+        page = denied.new_context(viewport=PHONE, base_url=app_url).new_page()
+        page.set_default_timeout(15_000)
+        merchant_signs_in(page, shop.owner.email)
+        expect(page.locator("#camera-problem")).to_contain_text("not allowed to use the camera")
+        open_visit_with_typed_code(page, issue_code(local_cloud, customer)["short_code"])
+        expect(page.locator("#customer-name")).to_have_text("Carl Customer")
+    finally:
+        denied.close()
