@@ -1,0 +1,216 @@
+"""Faults: DynamoDB throttling and transient errors, and a kill -9, lose or double no point.
+
+The local cloud's fault layer (`--faults`, backend/local/faults.py) fails a share of the
+balance transactions of earn, redeem and reverse: before the write (throttled, 500, a
+throttled transaction) or after it (the write happened but the caller saw an error). The
+clients here retry 5xx with the same Idempotency-Key, as the UI does; at the end every
+balance must equal what the successful answers add up to, and the ledger must reconcile.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.conftest import PASSWORD, RunningCloud, pycognito_user, start_cloud
+from tests.proof import world
+from tests.proof.conftest import Figures, scale
+
+CUSTOMERS = scale(6, 24)
+ROUNDS = scale(4, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
+FAULT_RATE = 0.3
+
+
+@pytest.fixture(scope="module")
+def faulty_cloud(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A local cloud that fails 30% of balance transactions on purpose."""
+    running = start_cloud(
+        tmp_path_factory.mktemp("faulty-cloud"),
+        "--no-persist",
+        "--faults",
+        str(FAULT_RATE),
+        "--faults-seed",
+        "7",
+    )
+    yield running
+    running.stop()
+
+
+def _faults(cloud: RunningCloud) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in cloud.stderr_lines:
+        if "FAULT kind=" in line:
+            kind = line.split("FAULT kind=")[1].split()[0]
+            counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _customer_session(
+    api_url: str, staff: world.Person, merchant_id: str, customer: world.Person, seed: int
+) -> dict[str, Any]:
+    """One customer's visits under faults; returns what the successful answers add up to."""
+    rng = random.Random(seed)
+    expected, operations, client_retries = 0, 0, 0
+    with httpx.Client(base_url=api_url, timeout=60) as api:
+        for _ in range(ROUNDS):
+            visit_id = world.visit(api, staff, merchant_id, customer)
+            earned, retries = world.post_until_answered(
+                api,
+                f"/merchants/{merchant_id}/visits/{visit_id}/earn",
+                staff,
+                {"amount_cents": rng.randint(100, 5000)},
+            )
+            body = world.ok(earned, 201)
+            expected += body["transaction"]["points"]
+            assert body["balance"] == expected
+            operations, client_retries = operations + 1, client_retries + retries
+            if expected >= 10 and rng.random() < 0.6:
+                redeemed, retries = world.post_until_answered(
+                    api,
+                    f"/merchants/{merchant_id}/visits/{visit_id}/redeem",
+                    staff,
+                    {"points": rng.randint(1, expected)},
+                )
+                body = world.ok(redeemed, 201)
+                expected += body["transaction"]["points"]
+                assert body["balance"] == expected
+                operations, client_retries = operations + 1, client_retries + retries
+            if rng.random() < 0.4:
+                # Refund the last transaction (an earn or a redemption) of this visit.
+                tx_id = body["transaction"]["tx_id"]
+                reversed_, retries = world.post_until_answered(
+                    api, f"/merchants/{merchant_id}/transactions/{tx_id}/reverse", staff, {}
+                )
+                body = world.ok(reversed_, 201)
+                expected += body["transaction"]["points"]
+                assert body["balance"] == expected
+                operations, client_retries = operations + 1, client_retries + retries
+    return {"expected": expected, "operations": operations, "client_retries": client_retries}
+
+
+def test_faults_neither_lose_nor_double_a_point(
+    faulty_cloud: RunningCloud, figures: Figures
+) -> None:
+    owner, cashier, *customers = world.people(faulty_cloud.info, 2 + CUSTOMERS, "Fault")
+    with httpx.Client(base_url=faulty_cloud.api_url, timeout=60) as api:
+        merchant_id = world.business(api, owner)
+        world.hire(api, owner, merchant_id, cashier)
+
+    results: dict[str, dict[str, Any]] = {}
+    failures: list[BaseException] = []
+
+    def run(index: int, customer: world.Person) -> None:
+        try:
+            staff = owner if index % 2 else cashier
+            results[customer.user_id] = _customer_session(
+                faulty_cloud.api_url, staff, merchant_id, customer, seed=index
+            )
+        except BaseException as error:  # reported below, with the others
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(customers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+
+    lost_or_doubled = 0
+    with httpx.Client(base_url=faulty_cloud.api_url, timeout=60) as api:
+        for customer in customers:
+            wanted = results[customer.user_id]
+            wallet = world.ok(api.get("/wallet", headers=customer.auth))["memberships"]
+            balance = wallet[0]["balance"] if wallet else 0
+            history = world.ok(
+                api.get("/transactions", params={"limit": 100}, headers=customer.auth)
+            )["items"]
+            lost_or_doubled += abs(balance - wanted["expected"])
+            # One ledger entry per successful answer: a doubled retry would add one more.
+            assert len(history) == wanted["operations"], (customer.name, history)
+            assert sum(item["points"] for item in history) == balance
+
+    faults = _faults(faulty_cloud)
+    found, output = world.reconcile(faulty_cloud.api_url)
+    figures.record("faults_injected", sum(faults.values()))
+    figures.record("faults_by_kind", faults)
+    figures.record("fault_operations", sum(r["operations"] for r in results.values()))
+    figures.record("fault_client_retries", sum(r["client_retries"] for r in results.values()))
+    figures.record("points_lost_or_doubled", lost_or_doubled)
+    assert lost_or_doubled == 0
+    assert found == 0, output
+    # The dangerous kinds (written, then an error) must really have happened.
+    assert faults.get("lost_after_write", 0) > 0, faults
+    assert faults.get("internal_error_after_write", 0) > 0, faults
+    assert faults.get("tx_throttled", 0) > 0, faults
+
+
+def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
+    tmp_path: Path, figures: Figures
+) -> None:
+    """SIGKILL while tills are earning; restart on the same data dir: state loads and adds up."""
+    data_dir = tmp_path / "data"
+    first = start_cloud(data_dir)
+    owner, *customers = world.people(first.info, 4, "Crash")
+    with httpx.Client(base_url=first.api_url, timeout=60) as api:
+        merchant_id = world.business(api, owner)
+
+    stop = threading.Event()
+    acknowledged = [0]
+
+    def till(customer: world.Person) -> None:
+        with httpx.Client(base_url=first.api_url, timeout=10) as api:
+            while not stop.is_set():
+                try:
+                    visit_id = world.visit(api, owner, merchant_id, customer)
+                    world.earn(api, owner, merchant_id, visit_id, 1000)
+                    acknowledged[0] += 1
+                except (httpx.TransportError, AssertionError):
+                    return  # the cloud is gone
+
+    threads = [threading.Thread(target=till, args=(c,)) for c in customers]
+    for thread in threads:
+        thread.start()
+    # The local cloud snapshots every 15 s: kill it after at least one snapshot, mid-load.
+    time.sleep(scale(20, 40))
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait(timeout=10)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert acknowledged[0] > 0
+
+    second = start_cloud(data_dir)
+    try:
+        found, output = world.reconcile(second.api_url)
+        assert found == 0, output
+        entries = int(output.split("ledger_entries_checked: ")[1].split()[0])
+        assert 0 < entries <= acknowledged[0]
+        # Users reload too: they sign in again (SRP), and the reloaded cloud keeps working.
+        customer = _signed_in_again(second, customers[0])
+        cashier = _signed_in_again(second, owner)
+        with httpx.Client(base_url=second.api_url, timeout=60) as api:
+            wallet = world.ok(api.get("/wallet", headers=customer.auth))["memberships"]
+            assert [m["merchant_id"] for m in wallet] == [merchant_id]
+            before = wallet[0]["balance"]
+            visit_id = world.visit(api, cashier, merchant_id, customer)
+            assert world.earn(api, cashier, merchant_id, visit_id, 500) > before  # tiers scale it
+        figures.record("crash_acknowledged_earns", acknowledged[0])
+        figures.record("crash_reloaded_ledger_entries", entries)
+        figures.record("crash_reconcile_discrepancies", found)
+    finally:
+        second.stop()
+
+
+def _signed_in_again(cloud: RunningCloud, who: world.Person) -> world.Person:
+    """The same user, signed in (SRP) on a restarted cloud."""
+    user = pycognito_user(cloud.info, who.email)
+    user.authenticate(password=PASSWORD)
+    return world.Person(who.user_id, who.email, who.name, user.access_token, user.id_token)
