@@ -6,8 +6,9 @@
     os.environ.update(cloud.env)  # what pycognito/boto3 in this process need
 
 Fixed ports (gateway 8787, moto 4566; `EPOINT_LOCAL_API_PORT`, `EPOINT_LOCAL_MOTO_PORT`)
-so a browser and a reloaded backend find it again. `start()` is idempotent per process;
-if another process already serves a local cloud on those ports, it is reused.
+so a browser and a reloaded backend find it again: `start()` waits a few seconds for a
+previous worker to release them. It is idempotent per process; if another process keeps
+serving a local cloud on those ports (`python -m backend.local`), that one is reused.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import atexit
 import json
 import logging
 import os
+import socket
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,7 @@ from typing import Any
 from backend.local.cloud import (
     AWS_SETTINGS,
     DEFAULT_DATA_DIR,
+    HOST,
     LocalCloud,
     client_env_from_info,
 )
@@ -33,6 +37,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_PORT = 8787
 DEFAULT_MOTO_PORT = 4566
+PORT_WAIT_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,15 @@ def start(
             if moto_port is not None
             else int(os.environ.get("EPOINT_LOCAL_MOTO_PORT", DEFAULT_MOTO_PORT))
         )
-        running = _running_elsewhere(port) if port else None
-        if running is not None:
+        if not _ports_free((port, moto_port), wait_s=PORT_WAIT_S):
+            # Not freed in time: reuse a local cloud another process serves there (e.g.
+            # `python -m backend.local`), or say clearly what is in the way.
+            running = _running_elsewhere(port)
+            if running is None:
+                raise RuntimeError(
+                    f"Port {port} or {moto_port} is taken by something other than a local cloud; "
+                    "set EPOINT_LOCAL_API_PORT / EPOINT_LOCAL_MOTO_PORT to free ports."
+                )
             _current = _info(running, in_process=False)
             return _current
         _cloud = LocalCloud(
@@ -112,6 +124,31 @@ def stop() -> None:
             atexit.unregister(_cloud.stop)
             _cloud.stop()
         _cloud = _current = None
+
+
+def _ports_free(ports: tuple[int, ...], wait_s: float) -> bool:
+    """Whether every (non-zero) port can be bound on loopback, waiting up to `wait_s`.
+
+    The wait covers a reloading app: the previous worker is still saving and closing
+    its local cloud when the new one starts.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        if all(_port_free(p) for p in ports if p):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
 
 
 def _running_elsewhere(port: int) -> dict[str, Any] | None:
