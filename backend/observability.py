@@ -4,4 +4,5 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+# Patch only what we call (botocore): patching every supported library costs cold-start time.
+tracer = Tracer(patch_modules=["botocore"])

@@ -14,7 +14,7 @@ from backend import clock
 MAX_ENTRIES = 2000
 MERCHANT_TTL_SECONDS = 60  # settings are still checked by condition; this only bounds staleness
 
-_merchants: dict[str, tuple[float, dict[str, Any], list[dict[str, Any]]]] = {}
+_merchants: dict[str, tuple[float, dict[str, Any], list[dict[str, Any]] | None]] = {}
 _visits: dict[tuple[str, str], dict[str, Any]] = {}
 _memberships: dict[tuple[str, str], dict[str, Any] | None] = {}
 
@@ -26,15 +26,15 @@ def _bounded(store: dict[Any, Any], k: Any, v: Any) -> None:
         store.pop(next(iter(store)))
 
 
-def merchant(merchant_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """(profile, rewards) if cached and young enough."""
+def merchant(merchant_id: str) -> tuple[dict[str, Any], list[dict[str, Any]] | None] | None:
+    """(profile, rewards or None if not read yet) if cached and young enough."""
     hit = _merchants.get(merchant_id)
     if hit and clock.now() - hit[0] < MERCHANT_TTL_SECONDS:
         return hit[1], hit[2]
     return None
 
 
-def put_merchant(profile: dict[str, Any], rewards: list[dict[str, Any]]) -> None:
+def put_merchant(profile: dict[str, Any], rewards: list[dict[str, Any]] | None) -> None:
     _bounded(_merchants, profile["merchant_id"], (clock.now(), profile, rewards))
 
 

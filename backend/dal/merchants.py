@@ -48,12 +48,17 @@ def get_profile(merchant_id: str, *, consistent: bool = False) -> dict[str, Any]
 
 
 def load(
-    merchant_id: str, *, fresh: bool = False
+    merchant_id: str, *, fresh: bool = False, with_rewards: bool = True
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """(profile, all rewards) from the warm cache, or read and cached; None if no such business."""
-    if not fresh and (hit := cache.merchant(merchant_id)):
-        return hit
-    profile = get_profile(merchant_id, consistent=fresh)
+    """(profile, all rewards) from the warm cache, or read and cached; None if no such business.
+
+    With `with_rewards=False` (earn) a cached profile whose rewards were not read yet will
+    do, and the rewards come back as [].
+    """
+    hit = None if fresh else cache.merchant(merchant_id)
+    if hit and (hit[1] is not None or not with_rewards):
+        return hit[0], hit[1] or []
+    profile = hit[0] if hit else get_profile(merchant_id, consistent=fresh)
     if profile is None:
         cache.forget_merchant(merchant_id)
         return None

@@ -50,8 +50,10 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
 
 
-def _merchant(merchant_id: str, fresh: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    loaded = merchant_store.load(merchant_id, fresh=fresh)
+def _merchant(
+    merchant_id: str, fresh: bool = False, with_rewards: bool = True
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    loaded = merchant_store.load(merchant_id, fresh=fresh, with_rewards=with_rewards)
     if loaded is None:
         raise errors.NotFound()
     return loaded
@@ -137,7 +139,9 @@ def earn(
     fresh = False
     for attempt in range(MAX_ATTEMPTS):
         now_s, now_iso = clock.now_s(), clock.iso()
-        profile, _ = _merchant(merchant_id, fresh)
+        if not fresh:
+            store.prefetch(merchant_id, visit_id)
+        profile, _ = _merchant(merchant_id, fresh, with_rewards=False)
         visit = _open_visit(merchant_id, visit_id, now_s, fresh)
         if visit.get("earned"):
             raise errors.VisitAlreadyEarned()
@@ -211,7 +215,9 @@ def redeem(
     checked_balance = False  # a cached balance that looks too low is re-read once before refusing
     for attempt in range(MAX_ATTEMPTS):
         now_s, now_iso = clock.now_s(), clock.iso()
-        profile, rewards = _merchant(merchant_id, fresh)
+        if not fresh:
+            store.prefetch(merchant_id, visit_id)
+        profile, rewards = _merchant(merchant_id, fresh, with_rewards=reward_id is not None)
         visit = _open_visit(merchant_id, visit_id, now_s, fresh)
         customer_id = visit["customer_id"]
         reward = None
@@ -302,7 +308,7 @@ def reverse(
     fresh = False
     for attempt in range(MAX_ATTEMPTS):
         now_s, now_iso = clock.now_s(), clock.iso()
-        profile, _ = _merchant(merchant_id)
+        profile, _ = _merchant(merchant_id, with_rewards=False)
         member = store.membership(customer_id, merchant_id, consistent=fresh)
         balance = int(member["balance"]) if member else 0
         lifetime = int(member["lifetime_points"]) if member else 0
