@@ -112,6 +112,11 @@ def test_a_restart_keeps_users_and_balances_and_reset_wipes_them(tmp_path: Path)
         assert (second.user_pool_id, second.client_id) == (first.user_pool_id, first.client_id)
         again = pycognito_user(second.info, customer.username)
         again.authenticate(password=PASSWORD)
+        # A browser session from before the restart keeps working: its refresh token too.
+        remembered = pycognito_user(second.info, customer.username)
+        remembered.refresh_token = customer.refresh_token
+        remembered.renew_access_token()
+        assert remembered.access_claims["sub"] == customer.access_claims["sub"]
         with httpx.Client(base_url=second.api_url, timeout=30) as api:
             wallet = api.get("/wallet", headers=bearer(again.access_token))
             assert wallet.status_code == 200, wallet.text
