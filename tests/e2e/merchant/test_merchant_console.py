@@ -15,7 +15,7 @@ from tests.e2e.conftest import (
     serious_violations,
     sign_in_through_ui,
 )
-from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
+from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in, register_shop
 
 
 def award_and_redeem_through_api(cloud: dict[str, Any], shop: Shop, customer: Account) -> None:
@@ -131,6 +131,12 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
     expect(page.locator("#settings-preview")).to_contain_text(
         "A 40.00 purchase earns 120 points at Gold."
     )
+    page.get_by_label("Tier 2 multiplier in percent").fill("200")
+    expect(page.locator("#settings-preview")).to_contain_text(
+        "A 40.00 purchase earns 160 points at Silver."
+    )
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status").filter(has_text="Settings saved.")).to_be_visible()
     assert serious_violations(page, axe_script) == []
 
     open_page(page, "/merchant/rewards")
@@ -196,3 +202,17 @@ def test_owner_edits_and_retires_a_reward_and_removes_staff(
     expect(member).to_have_count(0)
     with api(local_cloud, staff) as client:
         assert client.get(f"/merchants/{shop.merchant_id}/transactions").status_code == 403
+
+
+def test_switch_between_businesses(shop: Shop, page: Page, local_cloud: dict[str, Any]) -> None:
+    second = register_shop(local_cloud, shop.owner, "Bakery Two")
+    merchant_signs_in(page, shop.owner.email)
+    open_page(page, "/merchant")
+    page.get_by_role("button", name="Open Bakery Two").click()
+    page.wait_for_url("**/merchant/scan")
+    expect(page.locator("#business-name")).to_have_text("Bakery Two")
+    # The choice survives a reload.
+    open_page(page, "/merchant/settings")
+    expect(page.locator("#business-name")).to_have_text("Bakery Two")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Bakery Two")
+    assert second.merchant_id != shop.merchant_id
