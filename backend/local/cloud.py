@@ -16,6 +16,7 @@ import os
 import secrets
 import string
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,10 @@ HOST = "127.0.0.1"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".local-cloud"  # git-ignored
 # Environment variables that mean "use AWS, not the local cloud".
 AWS_SETTINGS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID")
+
+
+class FunctionTimeout(RuntimeError):
+    """A handler ran longer than its function's Timeout (Lambda would have killed it)."""
 
 
 class LocalCloud:
@@ -228,8 +233,17 @@ class LocalCloud:
         concurrency 1; the DynamoDB conditions still decide every race between functions.
         """
         handler = self._handler(handler_path)
+        timeout_s = template.function_timeout_s(function_id)
         with self._container_lock(function_id):
-            return handler(event, LambdaContext(function_id, self.region))
+            started = time.monotonic()
+            result = handler(event, LambdaContext(function_id, self.region, timeout_s))
+        elapsed = time.monotonic() - started
+        if elapsed > timeout_s:
+            # Deployed, Lambda would have stopped it: fail here too rather than hide it.
+            raise FunctionTimeout(
+                f"{function_id} timed out after {elapsed:.1f} s (Timeout {timeout_s:g} s)"
+            )
+        return result
 
     def _container_lock(self, function_id: str) -> threading.RLock:
         with self._handlers_lock:

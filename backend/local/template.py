@@ -323,3 +323,9 @@ def http_api_throttling(api_logical_id: str = "HttpApi") -> Throttle | None:
     if rate is None or burst is None:
         return None
     return Throttle(rate_per_s=float(rate), burst=int(burst))
+
+
+def function_timeout_s(function_id: str) -> float:
+    """A function's Timeout in seconds (its own, else Globals, else Lambda's default 3 s)."""
+    global_props = (load_template().get("Globals") or {}).get("Function") or {}
+    return float(resource(function_id).get("Timeout", global_props.get("Timeout", 3)))
