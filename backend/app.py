@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from backend import config
 from backend.logic import errors
 from backend.observability import logger, metrics, tracer
-from backend.routers import customer, merchants, visits
+from backend.routers import customer, identity, merchants, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(customer.router)
@@ -67,17 +67,12 @@ def openapi_document():  # -> Response (unannotated: Powertools would model it)
     )
 
 
-def _caller_of(event: dict[str, Any]) -> str | None:
-    ctx = event.get("requestContext") or {}
-    return (((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}).get("sub")
-
-
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (API Gateway HTTP API, payload v2)."""
-    logger.append_keys(user_id=_caller_of(event))
+    logger.append_keys(user_id=identity.sub_of(event))
     body = event.get("body") or ""
     # A base64 body is 4/3 of its bytes: compare the decoded size.
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())

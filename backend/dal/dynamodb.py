@@ -244,11 +244,13 @@ def query(
     limit: int | None = None,
     cursor: str | None = None,
     keep: Any = None,
+    list_tag: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Items of one partition (table or GSI), in sort-key order, a page at a time.
 
     `keep` is an optional Python predicate applied after reading (pages are refilled until
-    `limit` items pass). Returns (items, next_cursor or None).
+    `limit` items pass); `list_tag` names that filter, so a cursor of one filtered list is
+    refused by another. Returns (items, next_cursor or None).
     """
     pk_attr, pk_value = partition
     sk_attr = pk_attr[:-2] + "sk"
@@ -263,7 +265,7 @@ def query(
         expression += " AND #sk BETWEEN :lo AND :hi"
         names["#sk"] = sk_attr
         values[":lo"], values[":hi"] = sort_between
-    scope = f"{index or 'table'}:{pk_value}"
+    scope = f"{index or 'table'}:{pk_value}:{list_tag}"
     kwargs: dict[str, Any] = {
         "TableName": config.TABLE_NAME,
         "KeyConditionExpression": expression,

@@ -86,6 +86,7 @@ def merchant_entries(
             limit=limit,
             cursor=cursor,
             keep=keep,
+            list_tag=kind or "",
         )
     return db.query(
         ("pk", keys.merchant(merchant_id)),
@@ -94,6 +95,7 @@ def merchant_entries(
         limit=limit,
         cursor=cursor,
         keep=keep,
+        list_tag=kind or "",
     )
 
 

@@ -109,8 +109,16 @@ def directory(
             limit=limit,
             cursor=cursor,
             keep=keep,
+            list_tag=needle or "",
         )
-    return db.query(("gsi1pk", keys.DIRECTORY), index="gsi1", limit=limit, cursor=cursor, keep=keep)
+    return db.query(
+        ("gsi1pk", keys.DIRECTORY),
+        index="gsi1",
+        limit=limit,
+        cursor=cursor,
+        keep=keep,
+        list_tag=needle or "",
+    )
 
 
 # ------------------------------------------------------------------ staff

@@ -276,9 +276,9 @@ class LocalCloud:
         return load_resource("cognitoidp/resources/jwks-public.json")
 
     def info(self) -> dict[str, Any]:
-        """The one JSON line `python -m backend.local` prints."""
+        """The one JSON line `python -m backend.local` prints (also served at /dev/info)."""
         pool_id = self.refs["UserPool"]
-        return {
+        info: dict[str, Any] = {
             "api_url": self.api_url,
             "cognito_endpoint": self.moto_url,
             "region": self.region,
@@ -289,22 +289,9 @@ class LocalCloud:
             "jwks": self.jwks,
             "table_name": TABLE_NAME,
             "qr_secret_arn": self.refs["QrSigningSecret"],
-            "env": self.client_env(),
         }
-
-    def client_env(self) -> dict[str, str]:
-        """Environment for a client in another process (pycognito, boto3, httpx)."""
-        return client_env_from_info(
-            {
-                "api_url": self.api_url,
-                "cognito_endpoint": self.moto_url,
-                "region": self.region,
-                "user_pool_id": self.refs["UserPool"],
-                "client_id": self.refs["UserPoolClient"],
-                "outbox_url": f"{self.api_url}/dev/outbox",
-                "jwks": self.jwks,
-            }
-        )
+        info["env"] = client_env_from_info(info)
+        return info
 
 
 def client_env_from_info(info: dict[str, Any]) -> dict[str, str]:

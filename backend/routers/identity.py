@@ -16,12 +16,18 @@ from backend.logic import errors
 from backend.logic.idempotency import Idempotency, from_request
 
 
-def caller_id(request: Request) -> str:
-    """The signed-in user's id (`sub` of the verified access token); 401 if absent."""
-    ctx = request.resolved_event.raw_event.get("requestContext") or {}
+def sub_of(event: dict[str, Any]) -> str | None:
+    """`requestContext.authorizer.jwt.claims.sub` of an HTTP API event, if any."""
+    ctx = event.get("requestContext") or {}
     claims = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
+    return sub if isinstance(sub, str) and sub else None
+
+
+def caller_id(request: Request) -> str:
+    """The signed-in user's id (`sub` of the verified access token); 401 if absent."""
+    sub = sub_of(request.resolved_event.raw_event)
+    if sub is None:
         raise errors.Unauthorized()
     return sub
 

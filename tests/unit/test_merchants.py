@@ -148,3 +148,20 @@ def test_stats_count_points_visits_and_returning_customers(shop):
         ).status
         == 422
     )
+
+
+def test_a_cursor_of_one_filter_is_refused_by_another(shop):
+    for amount in (10_00, 20_00, 30_00):
+        shop.earn(shop.scan().body["visit_id"], amount)
+    path = f"/merchants/{shop.merchant_id}/transactions"
+    page = call("GET", path, user=shop.staff, query={"kind": "earn", "limit": "1"}).body
+    assert (
+        call(
+            "GET", path, user=shop.staff, query={"kind": "earn", "cursor": page["next_cursor"]}
+        ).status
+        == 200
+    )
+    reply = call(
+        "GET", path, user=shop.staff, query={"kind": "redeem", "cursor": page["next_cursor"]}
+    )
+    assert (reply.status, reply.code) == (400, "bad_request")
