@@ -1,0 +1,148 @@
+"""The load test: tills and customers on the local cloud (run by tests/proof/test_proof_load.py).
+
+    EPOINT_LOAD_USERS=users.json locust -f bench/locustfile.py --headless \\
+        -u 12 -r 4 --run-time 60s --host http://127.0.0.1:8787 --csv out/load
+
+`users.json` holds people who already signed up and signed in (the test makes them through
+Cognito before the run, so the measured part is the API):
+`{"merchants": [{"merchant_id", "reward_id", "reward_cost", "staff": Person}],
+"customers": [Person]}` with Person = `{"user_id", "email", "name", "access_token", ...}`.
+
+Each simulated user is one till of one business serving its own customers (a customer is
+at one till at a time, as in a shop), in a realistic mix: the customer shows a fresh QR code,
+the till opens a visit and awards points, often redeems a reward or points, sometimes
+refunds; customers read their wallet and history; owners read their ledger. Every request
+is named by its route, so the statistics are per route. Any status other than the one the
+API promises for that call counts as an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import threading
+import uuid
+from typing import Any
+
+from locust import HttpUser, between, task
+
+with open(os.environ["EPOINT_LOAD_USERS"], encoding="utf-8") as _file:
+    PEOPLE: dict[str, Any] = json.load(_file)
+
+_next_till = itertools.count()
+_lock = threading.Lock()
+
+
+def _auth(person: dict[str, Any]) -> dict[str, str]:
+    return {"authorization": f"Bearer {person['access_token']}"}
+
+
+class Till(HttpUser):
+    """One till of one business with its own customers."""
+
+    wait_time = between(0.05, 0.25)
+
+    def on_start(self) -> None:
+        """Take the next business and a disjoint share of the customers."""
+        with _lock:
+            index = next(_next_till)
+        merchants, customers = PEOPLE["merchants"], PEOPLE["customers"]
+        self.merchant = merchants[index % len(merchants)]
+        # Till i of n serves customers i, i+n, i+2n...: no customer stands at two tills.
+        tills = max(1, int(os.environ.get("EPOINT_LOAD_TILLS", "1")))
+        self.customers = customers[index % tills :: tills] or [customers[index % len(customers)]]
+        self.balances: dict[str, int] = {}
+        self.last_tx: str | None = None
+
+    def _post(
+        self, path: str, name: str, body: dict[str, Any], who: dict[str, Any], status: int = 201
+    ) -> dict[str, Any] | None:
+        headers = _auth(who)
+        if "/visits/" in path or "/reverse" in path:
+            headers["idempotency-key"] = uuid.uuid4().hex
+        with self.client.post(
+            path, json=body, headers=headers, name=name, catch_response=True
+        ) as answer:
+            if answer.status_code != status:
+                answer.failure(f"{answer.status_code} {answer.text[:200]}")
+                return None
+            answer.success()
+            return answer.json()
+
+    def _get(self, path: str, name: str, who: dict[str, Any], **params: Any) -> None:
+        with self.client.get(
+            path, params=params or None, headers=_auth(who), name=name, catch_response=True
+        ) as answer:
+            if answer.status_code != 200:
+                answer.failure(f"{answer.status_code} {answer.text[:200]}")
+            else:
+                answer.success()
+
+    @task(6)
+    def serve_a_customer(self) -> None:
+        """Scan a fresh code, award points, maybe redeem, rarely refund."""
+        customer = random.choice(self.customers)
+        staff, merchant_id = self.merchant["staff"], self.merchant["merchant_id"]
+        token = self._post("/qr-tokens", "POST /qr-tokens", {}, customer)
+        if token is None:
+            return
+        visit = self._post(
+            f"/merchants/{merchant_id}/visits",
+            "POST /merchants/{merchant_id}/visits",
+            {"token": token["token"]},
+            staff,
+        )
+        if visit is None:
+            return
+        base = f"/merchants/{merchant_id}/visits/{visit['visit_id']}"
+        earned = self._post(
+            f"{base}/earn",
+            "POST /merchants/{merchant_id}/visits/{visit_id}/earn",
+            {"amount_cents": random.randint(150, 6000)},
+            staff,
+        )
+        if earned is None:
+            return
+        balance = earned["balance"]
+        self.last_tx = earned["transaction"]["tx_id"]
+        redeem_name = "POST /merchants/{merchant_id}/visits/{visit_id}/redeem"
+        if balance >= self.merchant["reward_cost"] and random.random() < 0.5:
+            redeemed = self._post(
+                f"{base}/redeem", redeem_name, {"reward_id": self.merchant["reward_id"]}, staff
+            )
+            if redeemed:
+                balance, self.last_tx = redeemed["balance"], redeemed["transaction"]["tx_id"]
+        elif balance >= 5 and random.random() < 0.3:
+            redeemed = self._post(
+                f"{base}/redeem", redeem_name, {"points": random.randint(1, balance // 2)}, staff
+            )
+            if redeemed:
+                balance, self.last_tx = redeemed["balance"], redeemed["transaction"]["tx_id"]
+        if random.random() < 0.1:
+            # A refund of what just happened (a redemption given back, or an earn taken back).
+            self._post(
+                f"/merchants/{merchant_id}/transactions/{self.last_tx}/reverse",
+                "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse",
+                {"reason": "refund"},
+                staff,
+            )
+
+    @task(3)
+    def customer_checks_the_wallet(self) -> None:
+        """The customer opens the app: wallet, then history."""
+        customer = random.choice(self.customers)
+        self._get("/wallet", "GET /wallet", customer)
+        self._get("/transactions", "GET /transactions", customer, limit=20)
+
+    @task(1)
+    def owner_reads_the_ledger(self) -> None:
+        """The business's recent transactions."""
+        merchant_id = self.merchant["merchant_id"]
+        self._get(
+            f"/merchants/{merchant_id}/transactions",
+            "GET /merchants/{merchant_id}/transactions",
+            self.merchant["staff"],
+            limit=20,
+        )

@@ -1,0 +1,123 @@
+"""Load: locust drives tills and customers through the local gateway; then every balance reconciles.
+
+Users sign up before the run (Cognito, the emailed code, SRP), so the measured run is the API.
+The per-route figures (requests/s, p50/p95/p99) are recorded for bench/proof.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.integration.conftest import REPO, RunningCloud
+from tests.proof import world
+from tests.proof.conftest import Figures, scale
+
+MERCHANTS = scale(3, 8)
+CUSTOMERS = scale(12, 48)
+TILLS = scale(6, 16)
+RUN_TIME = scale("45s", "120s")
+REWARD_COST = 40
+
+
+def _locust(api_url: str, users_file: Path, csv_prefix: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, EPOINT_LOAD_USERS=str(users_file), EPOINT_LOAD_TILLS=str(TILLS))
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(REPO / "bench" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(TILLS),
+            "--spawn-rate",
+            str(TILLS),
+            "--run-time",
+            RUN_TIME,
+            "--host",
+            api_url,
+            "--csv",
+            str(csv_prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_load_has_no_errors_and_every_balance_reconciles(
+    proof_cloud: RunningCloud, proof_api: httpx.Client, tmp_path: Path, figures: Figures
+) -> None:
+    owners = world.people(proof_cloud.info, MERCHANTS, "Owner")
+    cashiers = world.people(proof_cloud.info, MERCHANTS, "Cashier")
+    customers = world.people(proof_cloud.info, CUSTOMERS, "Shopper")
+    merchants = []
+    for index, (owner, cashier) in enumerate(zip(owners, cashiers, strict=True)):
+        merchant_id = world.business(proof_api, owner, f"Load Shop {index + 1}")
+        world.hire(proof_api, owner, merchant_id, cashier)
+        reward_id = world.reward(proof_api, owner, merchant_id, cost=REWARD_COST)
+        merchants.append(
+            {
+                "merchant_id": merchant_id,
+                "reward_id": reward_id,
+                "reward_cost": REWARD_COST,
+                "staff": cashier.to_json(),
+            }
+        )
+    users_file = tmp_path / "users.json"
+    users_file.write_text(
+        json.dumps({"merchants": merchants, "customers": [c.to_json() for c in customers]})
+    )
+
+    done = _locust(proof_cloud.api_url, users_file, tmp_path / "load")
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    with open(tmp_path / "load_stats.csv", encoding="utf-8") as stats_file:
+        rows = list(csv.DictReader(stats_file))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    routes = [r for r in rows if r["Name"] != "Aggregated"]
+
+    figures.record("load_run_time", RUN_TIME)
+    figures.record("load_tills", TILLS)
+    figures.record("load_requests", int(total["Request Count"]))
+    figures.record("load_rps", round(float(total["Requests/s"]), 1))
+    figures.record("load_errors", int(total["Failure Count"]))
+    for row in sorted(routes, key=lambda r: r["Name"]):
+        name = row["Name"]
+        figures.record(f"load_requests[{name}]", int(row["Request Count"]))
+        for pct in ("50", "95", "99"):
+            figures.record(f"load_p{pct}_ms[{name}]", float(row[f"{pct}%"]))
+
+    failures = (tmp_path / "load_failures.csv").read_text()
+    assert int(total["Failure Count"]) == 0, failures
+    assert done.returncode == 0, done.stderr[-3000:]
+    # Every route of the mix was exercised.
+    assert {r["Name"] for r in routes} >= {
+        "POST /qr-tokens",
+        "POST /merchants/{merchant_id}/visits",
+        "POST /merchants/{merchant_id}/visits/{visit_id}/earn",
+        "POST /merchants/{merchant_id}/visits/{visit_id}/redeem",
+        "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse",
+        "GET /wallet",
+        "GET /transactions",
+    }, [r["Name"] for r in routes]
+
+    found, output = world.reconcile(proof_cloud.api_url)
+    figures.record("reconcile_discrepancies", found)
+    figures.record(
+        "reconcile_ledger_entries", int(output.split("ledger_entries_checked: ")[1].split()[0])
+    )
+    assert found == 0, output
