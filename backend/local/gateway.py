@@ -64,9 +64,9 @@ def _compile(route: Route) -> _CompiledRoute:
 def _json_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
-    return Response(
-        json.dumps(body), status=status, headers=headers, content_type="application/json"
-    )
+    # Compact, as API Gateway writes its own bodies: {"message":"Unauthorized"}
+    text = json.dumps(body, separators=(",", ":"))
+    return Response(text, status=status, headers=headers, content_type="application/json")
 
 
 def _claim_string(value: Any) -> str:

@@ -40,6 +40,7 @@ def _access_claims(user: Any, **changes: Any) -> dict[str, Any]:
 def _assert_refused(answer: httpx.Response, status: int, body: dict[str, str]) -> None:
     assert answer.status_code == status
     assert answer.json() == body
+    assert answer.text == json.dumps(body, separators=(",", ":"))  # byte for byte like AWS
     assert answer.headers["www-authenticate"].startswith("Bearer")
 
 
