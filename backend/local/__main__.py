@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         help="CORS origins, comma-separated (default: template's FrontendOrigins)",
     )
     parser.add_argument(
+        "--save-interval",
+        type=float,
+        default=15.0,
+        help="seconds between periodic saves when something changed (default 15)",
+    )
+    parser.add_argument(
         "--stock-transactions",
         action="store_true",
         help="use moto's stock TransactWriteItems (benchmark comparison only)",
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         reset=args.reset,
         frontend_origins=args.origins.split(",") if args.origins else None,
         stock_transactions=args.stock_transactions,
+        save_interval_s=args.save_interval,
     ).start()
     if args.faults:
         from backend.local import faults

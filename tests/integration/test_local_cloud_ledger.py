@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -174,3 +175,26 @@ def test_fifty_concurrent_redemptions_never_overdraw(
     ).json()["items"]
     assert sum(entry["points"] for entry in ledger) == 0
     assert len(ledger) == 26
+
+
+def test_periodic_saves_survive_a_crash(tmp_path: Path) -> None:
+    first = start_cloud(tmp_path, "--save-interval", "0.3")
+    try:
+        user = signed_up_user(first.info, name="Survivor")
+        time.sleep(1.5)  # a few save periods
+    finally:
+        first.process.kill()  # no shutdown save: only the periodic snapshot remains
+        first.process.wait(timeout=10)
+    assert not list(tmp_path.glob(".state-*")), "a half-written temp file was left behind"
+
+    second = start_cloud(tmp_path)
+    try:
+        again = pycognito_user(second.info, user.username)
+        again.authenticate(password=PASSWORD)
+        with httpx.Client(base_url=second.api_url, timeout=30) as api:
+            assert (
+                api.get("/me", headers=bearer(again.access_token)).json()["display_name"]
+                == "Survivor"
+            )
+    finally:
+        second.stop()
