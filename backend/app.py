@@ -54,7 +54,14 @@ def _validation_error(error: RequestValidationError) -> Response:
 
 @app.not_found
 def _not_found(_: NotFoundError) -> Response:
-    return error_response(404, "not_found", "Not found.")
+    return error_response(404, "not_found", "There is no such route.")
+
+
+@app.exception_handler(Exception)
+def _unexpected(error: Exception) -> Response:
+    # A bug, not bad input: log it with the request's context, answer in the API's shape.
+    logger.exception("unhandled error")
+    return error_response(500, "internal_error", "Something went wrong on our side. Try again.")
 
 
 @app.get("/openapi.json")

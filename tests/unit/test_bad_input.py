@@ -6,6 +6,7 @@ import os
 import boto3
 import pytest
 
+from backend.local.template import http_api_routes
 from tests.unit.conftest import call, new_key
 
 
@@ -181,9 +182,8 @@ def test_bad_query_parameters_are_4xx(shop):
 
 
 def test_unknown_routes_and_missing_identity():
-    assert call("GET", "/nowhere", user="u").body == {
-        "error": {"code": "not_found", "message": "Not found."}
-    }
+    missing = call("GET", "/nowhere", user="u")
+    assert (missing.status, missing.code) == (404, "not_found")
     anonymous = call("GET", "/wallet", user=None)
     assert (anonymous.status, anonymous.code) == (401, "unauthorized")
 
@@ -199,3 +199,28 @@ def test_openapi_document_is_served_without_a_caller():
     ):
         assert path in paths
     assert "amount_cents" in json.dumps(reply.body["components"])
+
+
+def test_every_route_of_the_template_is_served_by_the_app(shop):
+    """template.yaml (what the gateway routes) and the resolver (what answers) agree."""
+    routes = http_api_routes()
+    assert len(routes) >= 25
+    for route in routes:
+        path = route.path.format(
+            merchant_id=shop.merchant_id,
+            visit_id="v_x",
+            tx_id="t_x",
+            reward_id="r_x",
+            user_id="u_x",
+            token_id="q_x",
+        )
+        reply = call(
+            route.method, path, user=shop.owner, body={}, headers={"Idempotency-Key": new_key()}
+        )
+        assert reply.status < 500, (route.route_key, reply)
+        assert (
+            not (reply.body or {})
+            .get("error", {})
+            .get("message", "")
+            .startswith("There is no such route")
+        ), route.route_key
