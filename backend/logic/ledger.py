@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from backend import clock
@@ -76,11 +77,11 @@ def _refusal_for_non_staff(merchant_id: str, staff_id: str) -> None:
         raise errors.Forbidden()
 
 
-def _staff_only(operation):
+def _staff_only(operation: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """The warm path checks staff inside the transaction; refusals raised before it check here."""
 
     @functools.wraps(operation)
-    def checked(staff_id: str, merchant_id: str, *args: Any, **kwargs: Any) -> Any:
+    def checked(staff_id: str, merchant_id: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         try:
             return operation(staff_id, merchant_id, *args, **kwargs)
         except errors.DomainError as error:
