@@ -98,7 +98,7 @@ def _award_block() -> rx.Component:
             rx.form(
                 rx.vstack(
                     field(
-                        rx.text("Purchase total (", ScanState.currency, ")"),
+                        "Purchase total (" + ScanState.currency + ")",
                         text_input(
                             "amount",
                             value=ScanState.amount,

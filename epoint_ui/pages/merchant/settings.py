@@ -73,7 +73,7 @@ def _form() -> rx.Component:
         card(
             rx.heading("Earning rule", as_="h2", size="4"),
             field(
-                rx.text("Points per currency unit (", MerchantState.currency, ")"),
+                "Points per currency unit (" + MerchantState.currency + ")",
                 text_input(
                     "points_per_unit",
                     value=S.points_per_unit,
