@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Depends, Request
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from backend import clock
 from backend.dal import ledger as ledger_store
@@ -35,10 +36,22 @@ def caller_id(request: Request) -> str:
 CallerId = Annotated[str, Depends(caller_id)]
 
 
-def idempotency(request: Request, caller: CallerId) -> Idempotency:
+def idempotency(
+    request: Request,
+    caller: CallerId,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="idempotency-key",
+            description="Required: 8-128 characters of A-Z a-z 0-9 _ - : . (a retry reuses it).",
+        ),
+    ] = None,
+) -> Idempotency:
     """The request's Idempotency-Key (required) with its fingerprint, scoped to the caller."""
     event = request.resolved_event
-    key = event.headers.get("idempotency-key") or event.headers.get("Idempotency-Key")
+    # The Header() above puts the key in the OpenAPI document; Powertools 3.37 does not
+    # inject headers into dependencies, so the value is read from the event as well.
+    key = key or event.headers.get("idempotency-key") or event.headers.get("Idempotency-Key")
     return from_request(caller, key, event.http_method, event.path, event.body)
 
 

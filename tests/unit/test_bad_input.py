@@ -224,3 +224,10 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             .get("message", "")
             .startswith("There is no such route")
         ), route.route_key
+
+
+def test_openapi_document_names_the_idempotency_key_header():
+    doc = call("GET", "/openapi.json", user=None).body
+    earn = doc["paths"]["/merchants/{merchant_id}/visits/{visit_id}/earn"]["post"]
+    headers = [p["name"] for p in earn["parameters"] if p["in"] == "header"]
+    assert headers == ["idempotency-key"]
