@@ -1,0 +1,368 @@
+"""The authorization matrix: every route of /openapi.json x every kind of caller, and what each must get.
+
+Callers: six kinds of bad token (answered by the gateway's JWT authorizer) and five people
+(answered by the backend's role rules in docs/api.md). Each route has a rule saying who may
+call it and a `prepare` that makes the call meaningful: fresh visits, transactions, rewards
+or staff, so a 2xx is a real success and a 403/404 is about the caller, not a missing thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import httpx
+import jwt
+from moto.utilities.utils import load_resource
+
+from tests.integration.conftest import RunningCloud
+from tests.proof import world
+from tests.proof.world import Person
+
+TOKEN_CALLERS = ("no_token", "expired", "forged_signature", "alg_none", "other_pool", "id_token")
+PEOPLE_CALLERS = ("customer", "another_customer", "staff_of_another_business", "staff", "owner")
+CALLERS = TOKEN_CALLERS + PEOPLE_CALLERS
+
+
+@dataclass
+class Call:
+    """One HTTP request of the matrix."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+    idempotent: bool = False
+
+
+@dataclass
+class Rule:
+    """Who may call a route: public, any (signed-in user), own (the customer's own thing),
+    staff (staff or owner of the business) or owner; and the success status."""
+
+    who: str
+    ok: int
+    prepare: Callable[[World, Person], Call]
+
+
+@dataclass
+class World:
+    """Two businesses with owners and staff, two customers, people to hire, a scanned token."""
+
+    api: httpx.Client
+    cloud: RunningCloud
+    owner: Person
+    staff: Person
+    owner2: Person
+    staff2: Person
+    customer: Person
+    customer2: Person
+    hireable: list[Person]
+    merchant_id: str = ""
+    merchant2_id: str = ""
+    merchant_name: str = ""
+    reward_id: str = ""
+    scanned_token_id: str = ""
+    other_pool_token: str = ""
+    _hired: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def person(self, caller: str) -> Person | None:
+        """The person behind a people-caller."""
+        return {
+            "customer": self.customer,
+            "another_customer": self.customer2,
+            "staff_of_another_business": self.staff2,
+            "staff": self.staff,
+            "owner": self.owner,
+        }.get(caller)
+
+    def next_hire(self) -> Person:
+        """Someone not yet on the staff (each owner success hires a new one)."""
+        self._hired += 1
+        return self.hireable[self._hired % len(self.hireable)]
+
+    def fresh_visit(self) -> str:
+        return world.visit(self.api, self.owner, self.merchant_id, self.customer)
+
+    def fresh_earn(self) -> str:
+        visit_id = self.fresh_visit()
+        answer, _ = world.post_until_answered(
+            self.api,
+            f"/merchants/{self.merchant_id}/visits/{visit_id}/earn",
+            self.owner,
+            {"amount_cents": 300},
+        )
+        return world.ok(answer, 201)["transaction"]["tx_id"]
+
+
+def build_world(cloud: RunningCloud, api: httpx.Client) -> World:
+    """Everyone and everything the matrix needs, made through the API."""
+    tag = world.key()[:6]
+    owner, staff, owner2, staff2 = world.people(cloud.info, 4, f"Authz Merchant {tag}")
+    customer = world.person(cloud.info, f"Victim {tag}")
+    customer2 = world.person(cloud.info, f"Intruder {tag}")
+    hireable = world.people(cloud.info, 3, f"Hire {tag}")
+    w = World(api, cloud, owner, staff, owner2, staff2, customer, customer2, hireable)
+    w.merchant_name = f"Authz Shop {tag}"
+    w.merchant_id = world.business(api, owner, w.merchant_name)
+    w.merchant2_id = world.business(api, owner2, f"Other Shop {tag}")
+    world.hire(api, owner, w.merchant_id, staff)
+    world.hire(api, owner2, w.merchant2_id, staff2)
+    w.reward_id = world.reward(api, owner, w.merchant_id, cost=10)
+    # The customer's scanned token: its status page shows the business, activity and balance.
+    token = world.qr_token(api, customer)
+    world.ok(
+        api.post(
+            f"/merchants/{w.merchant_id}/visits", json={"token": token["token"]}, headers=owner.auth
+        ),
+        201,
+    )
+    w.scanned_token_id = token["token_id"]
+    for _ in range(3):
+        w.fresh_earn()  # a balance to redeem from, and a history to (not) leak
+    w.other_pool_token = _other_pool_access_token(cloud)
+    return w
+
+
+def _other_pool_access_token(cloud: RunningCloud) -> str:
+    """A real access token from a second user pool on the same Cognito (same signing key)."""
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=cloud.cognito_endpoint,
+        region_name=cloud.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    pool = cognito.create_user_pool(PoolName="another-app")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="another-app",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    cognito.admin_create_user(UserPoolId=pool, Username="mallory@example.com")
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username="mallory@example.com", Password="Mall0ry-Passw0rd", Permanent=True
+    )
+    answer = cognito.admin_initiate_auth(
+        UserPoolId=pool,
+        ClientId=client,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "mallory@example.com", "PASSWORD": "Mall0ry-Passw0rd"},
+    )
+    return answer["AuthenticationResult"]["AccessToken"]
+
+
+# ------------------------------------------------------------------ bad tokens
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def bad_token(w: World, caller: str, rightful: Person) -> str | None:
+    """The Authorization header value a token-caller sends, built from the rightful user's token."""
+    if caller == "no_token":
+        return None
+    if caller == "id_token":
+        return rightful.id_token
+    if caller == "other_pool":
+        return w.other_pool_token
+    if caller == "expired":
+        # Signed with the pool's real key (moto ships it): only the expiry is wrong.
+        private = load_resource("cognitoidp/resources/jwks-private.json")
+        now = int(time.time())
+        claims = dict(_claims(rightful.access_token), iat=now - 7200, exp=now - 3600)
+        return jwt.encode(
+            claims, jwt.PyJWK(private).key, algorithm="RS256", headers={"kid": private["kid"]}
+        )
+    header, payload, signature = rightful.access_token.split(".")
+    if caller == "forged_signature":
+        # Someone else's identity in the payload, the rightful signature kept.
+        claims = dict(_claims(rightful.access_token), sub=w.customer2.user_id)
+        return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
+    if caller == "alg_none":
+        none_header = {"alg": "none", "typ": "JWT", "kid": _claims_header(rightful)["kid"]}
+        return f"{_b64(json.dumps(none_header).encode())}.{payload}."
+    raise ValueError(caller)
+
+
+def _claims_header(person: Person) -> dict[str, Any]:
+    return jwt.get_unverified_header(person.access_token)
+
+
+# ------------------------------------------------------------------ the rules
+
+
+def _m(w: World) -> str:
+    return f"/merchants/{w.merchant_id}"
+
+
+def _visit_call(w: World, p: Person) -> Call:
+    token = world.qr_token(w.api, w.customer)["token"]
+    return Call("POST", f"{_m(w)}/visits", {"token": token})
+
+
+def _earn_call(w: World, p: Person) -> Call:
+    return Call(
+        "POST", f"{_m(w)}/visits/{w.fresh_visit()}/earn", {"amount_cents": 500}, idempotent=True
+    )
+
+
+def _redeem_call(w: World, p: Person) -> Call:
+    return Call("POST", f"{_m(w)}/visits/{w.fresh_visit()}/redeem", {"points": 1}, idempotent=True)
+
+
+def _reverse_call(w: World, p: Person) -> Call:
+    return Call("POST", f"{_m(w)}/transactions/{w.fresh_earn()}/reverse", {}, idempotent=True)
+
+
+def _retire_call(w: World, p: Person) -> Call:
+    reward_id = world.reward(w.api, w.owner, w.merchant_id, cost=99)
+    return Call("DELETE", f"{_m(w)}/rewards/{reward_id}")
+
+
+def _add_staff_call(w: World, p: Person) -> Call:
+    hire = w.next_hire() if p is w.owner else w.hireable[0]
+    # An owner success must hire someone not yet on the staff: remove them first if needed.
+    w.api.delete(f"{_m(w)}/staff/{hire.user_id}", headers=w.owner.auth)
+    return Call("POST", f"{_m(w)}/staff", {"email": hire.email})
+
+
+def _remove_staff_call(w: World, p: Person) -> Call:
+    if p is not w.owner:
+        return Call("DELETE", f"{_m(w)}/staff/{w.staff.user_id}")
+    hire = w.next_hire()
+    w.api.post(f"{_m(w)}/staff", json={"email": hire.email}, headers=w.owner.auth)
+    return Call("DELETE", f"{_m(w)}/staff/{hire.user_id}")
+
+
+RULES: dict[str, Rule] = {
+    "GET /openapi.json": Rule("public", 200, lambda w, p: Call("GET", "/openapi.json")),
+    "GET /me": Rule("any", 200, lambda w, p: Call("GET", "/me")),
+    "PATCH /me": Rule("any", 200, lambda w, p: Call("PATCH", "/me", {"display_name": p.name})),
+    "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
+    "GET /wallet": Rule("any", 200, lambda w, p: Call("GET", "/wallet")),
+    "GET /transactions": Rule(
+        "any", 200, lambda w, p: Call("GET", "/transactions", params={"merchant_id": w.merchant_id})
+    ),
+    "POST /qr-tokens": Rule("any", 201, lambda w, p: Call("POST", "/qr-tokens")),
+    "GET /qr-tokens/{token_id}": Rule(
+        "own", 200, lambda w, p: Call("GET", f"/qr-tokens/{w.scanned_token_id}")
+    ),
+    "GET /merchants": Rule(
+        "any", 200, lambda w, p: Call("GET", "/merchants", params={"q": "Authz"})
+    ),
+    "POST /merchants": Rule(
+        "any",
+        201,
+        lambda w, p: Call("POST", "/merchants", {"name": "Side Shop", "category": "other"}),
+    ),
+    "GET /merchants/{merchant_id}": Rule("any", 200, lambda w, p: Call("GET", _m(w))),
+    "PATCH /merchants/{merchant_id}": Rule(
+        "owner", 200, lambda w, p: Call("PATCH", _m(w), {"name": w.merchant_name})
+    ),
+    "GET /merchants/{merchant_id}/rewards": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/rewards")
+    ),
+    "POST /merchants/{merchant_id}/rewards": Rule(
+        "owner",
+        201,
+        lambda w, p: Call("POST", f"{_m(w)}/rewards", {"name": "Tea", "cost_points": 20}),
+    ),
+    "PATCH /merchants/{merchant_id}/rewards/{reward_id}": Rule(
+        "owner",
+        200,
+        lambda w, p: Call("PATCH", f"{_m(w)}/rewards/{w.reward_id}", {"description": "Any size"}),
+    ),
+    "DELETE /merchants/{merchant_id}/rewards/{reward_id}": Rule("owner", 200, _retire_call),
+    "GET /merchants/{merchant_id}/staff": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/staff")
+    ),
+    "POST /merchants/{merchant_id}/staff": Rule("owner", 201, _add_staff_call),
+    "DELETE /merchants/{merchant_id}/staff/{user_id}": Rule("owner", 204, _remove_staff_call),
+    "POST /merchants/{merchant_id}/visits": Rule("staff", 201, _visit_call),
+    "POST /merchants/{merchant_id}/visits/{visit_id}/earn": Rule("staff", 201, _earn_call),
+    "POST /merchants/{merchant_id}/visits/{visit_id}/redeem": Rule("staff", 201, _redeem_call),
+    "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse": Rule("staff", 201, _reverse_call),
+    "GET /merchants/{merchant_id}/transactions": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/transactions")
+    ),
+    "GET /merchants/{merchant_id}/stats": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/stats", params={"days": 7})
+    ),
+}
+
+
+def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
+    """(status, error code or gateway message) a caller must get from a route."""
+    if rule.who == "public":
+        return 200, None
+    if caller == "id_token":
+        return 403, "Forbidden"
+    if caller in TOKEN_CALLERS:
+        return 401, "Unauthorized"
+    allowed = {
+        "any": PEOPLE_CALLERS,
+        "own": ("customer",),
+        "staff": ("staff", "owner"),
+        "owner": ("owner",),
+    }[rule.who]
+    if caller in allowed:
+        return rule.ok, None
+    # Someone else's QR token is "not found" (ids can't be probed); a business's things
+    # are "forbidden" to anyone who is not its staff/owner.
+    return (404, "not_found") if rule.who == "own" else (403, "forbidden")
+
+
+def rightful(w: World, rule: Rule) -> Person:
+    """The person whose request a token-caller tampers with."""
+    return w.customer if rule.who == "own" else w.owner
+
+
+def markers(w: World) -> dict[str, tuple[str, ...]]:
+    """Private strings and the callers who may see them (merchant routes of the business aside)."""
+    return {
+        w.customer.email: ("customer",),
+        w.customer.user_id: ("customer",),
+        w.customer.name: ("customer",),
+        w.customer2.email: ("another_customer",),
+        w.customer2.user_id: ("another_customer",),
+        w.customer2.name: ("another_customer",),
+        w.staff.email: ("staff", "owner"),
+    }
+
+
+def leaks(w: World, caller: str, route: str, answer: httpx.Response) -> list[str]:
+    """Private strings in an answer that this caller must not see."""
+    text = answer.text
+    found = []
+    for marker, viewers in markers(w).items():
+        if marker not in text:
+            continue
+        if answer.status_code >= 400:
+            found.append(marker)  # an error body carries no one's data
+            continue
+        if caller in viewers:
+            continue
+        # Staff and owner see their customers' id and name on the business's own routes.
+        business_route = route.startswith("POST /merchants/{merchant_id}/") or route.startswith(
+            "GET /merchants/{merchant_id}/"
+        )
+        if (
+            business_route
+            and caller in ("staff", "owner")
+            and marker in (w.customer.user_id, w.customer.name)
+        ):
+            continue
+        found.append(marker)
+    return found
