@@ -71,7 +71,7 @@ def _nav_item(item: NavLink, current: str, compact: bool) -> rx.Component:
     return link(
         rx.flex(
             rx.icon(item.icon, size=20, aria_hidden="true"),
-            rx.text(item.label, size="1" if compact else "2"),
+            rx.text(item.label, size="1" if compact else "2", white_space="nowrap"),
             direction="column" if compact else "row",
             align="center",
             gap="1" if compact else "2",
@@ -81,8 +81,10 @@ def _nav_item(item: NavLink, current: str, compact: bool) -> rx.Component:
         aria_current="page" if is_current else None,
         color=rx.color("accent", 12) if is_current else rx.color("gray", 11),
         weight="bold" if is_current else "regular",
-        padding="0.5em",
-        min_width="3.5em",
+        # On a phone every entry gets an equal share of the bar, however many there are.
+        padding="0.5em 0.1em" if compact else "0.5em",
+        flex="1 1 0" if compact else None,
+        min_width="0",
         text_align="center",
     )
 
@@ -130,7 +132,7 @@ def page_shell(*children: rx.Component, title: str, current: str = "") -> rx.Com
         rx.el.nav(
             rx.hstack(
                 *[_nav_item(item, current, compact=True) for item in NAV_LINKS],
-                justify="between",
+                spacing="0",
                 width="100%",
             ),
             aria_label="Main (phone)",
@@ -148,7 +150,9 @@ def page_shell(*children: rx.Component, title: str, current: str = "") -> rx.Com
     )
 
 
-def public_shell(*children: rx.Component, title: str) -> rx.Component:
+def public_shell(
+    *children: rx.Component, title: str, signed_in: rx.Var[bool] | bool = False
+) -> rx.Component:
     """A page for visitors (landing, sign-in, sign-up): brand, sign-in/up links, content."""
     return rx.box(
         _skip_link(),
@@ -156,10 +160,14 @@ def public_shell(*children: rx.Component, title: str) -> rx.Component:
             rx.hstack(
                 _brand(),
                 rx.el.nav(
-                    rx.hstack(
-                        text_link("Sign in", "/sign-in"),
-                        text_link("Sign up", "/sign-up"),
-                        spacing="4",
+                    rx.cond(
+                        signed_in,
+                        text_link("My wallet", "/wallet"),
+                        rx.hstack(
+                            text_link("Sign in", "/sign-in"),
+                            text_link("Sign up", "/sign-up"),
+                            spacing="4",
+                        ),
                     ),
                     aria_label="Account",
                 ),

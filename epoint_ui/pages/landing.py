@@ -61,4 +61,5 @@ def landing() -> rx.Component:
             "gift", "Enjoy rewards", "Your wallet shows which rewards your points already cover."
         ),
         title="Loyalty points at the shops you love",
+        signed_in=SessionState.signed_in,
     )
