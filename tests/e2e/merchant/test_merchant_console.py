@@ -37,7 +37,7 @@ def award_and_redeem_through_api(cloud: dict[str, Any], shop: Shop, customer: Ac
 
 
 def test_reverse_explains_spent_points_and_refunds_a_redemption(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
 ) -> None:
     award_and_redeem_through_api(local_cloud, shop, customer)
     merchant_signs_in(page, shop.owner.email)
@@ -53,6 +53,7 @@ def test_reverse_explains_spent_points_and_refunds_a_redemption(
     expect(dialog).to_contain_text("Reverse this transaction?")
     dialog.get_by_role("button", name="Reverse").click()
     expect(page.locator("#reverse-error")).to_contain_text("already spent these points")
+    assert serious_violations(page, axe_script) == []
     dialog.get_by_role("button", name="Keep it").click()
     expect(dialog).to_have_count(0)
 
@@ -79,7 +80,7 @@ def test_reverse_explains_spent_points_and_refunds_a_redemption(
 
 
 def test_staff_scan_but_cannot_reach_settings(
-    shop: Shop, accounts: Accounts, page: Page, local_cloud: dict[str, Any]
+    shop: Shop, accounts: Accounts, page: Page, local_cloud: dict[str, Any], axe_script: Path
 ) -> None:
     staff = accounts.create("Sam Staff", accounts.new_email("staff"))
     merchant_signs_in(page, shop.owner.email)
@@ -100,6 +101,7 @@ def test_staff_scan_but_cannot_reach_settings(
     for section in ("settings", "rewards", "staff"):
         open_page(page, f"/merchant/{section}")
         expect(page.locator("#owner-only")).to_contain_text("Only the owner of Café Rosa")
+    assert serious_violations(page, axe_script) == []
     expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
 
     with api(local_cloud, staff) as client:

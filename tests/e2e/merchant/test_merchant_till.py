@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     Account,
     api,
     open_page,
+    serious_violations,
     sign_in_through_ui,
 )
 from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
@@ -66,7 +67,7 @@ def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
 
 
 def test_typed_code_award_then_redeem_and_double_taps_count_once(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
     code = issue_code(local_cloud, customer)
@@ -89,6 +90,7 @@ def test_typed_code_award_then_redeem_and_double_taps_count_once(
     expect(page.locator("#customer-balance")).to_have_text("15")
     expect(page.locator(".receipt")).to_have_count(2)
     expect(page.locator("#action-error")).to_have_text("")
+    assert serious_violations(page, axe_script) == []
 
     with api(local_cloud, shop.owner) as client:
         ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
