@@ -1,0 +1,221 @@
+"""Hostile input: schemathesis against /openapi.json, oversized bodies and strings, injection text.
+
+Schemathesis generates requests for every operation of the served OpenAPI document
+(valid ones and deliberately invalid ones) with a signed-in owner's access token, and
+checks two things: no 5xx, and every documented response matches its schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import response_schema_conformance
+
+from tests.integration.conftest import RunningCloud
+from tests.proof import world
+from tests.proof.conftest import Figures, scale
+
+EXAMPLES_PER_OPERATION = scale(8, 60)
+
+HOSTILE_NAMES = [
+    "<script>alert('ePoint')</script>",
+    "' OR 1=1 --",
+    "Robert'); DROP TABLE ledger;--",
+    "{{7*7}} ${7*7} <%= 7*7 %>",
+    "مقهى الوردة",  # Arabic: right-to-left
+    "\u202eesoR éfaC",  # a right-to-left override character
+    "Café 🍰☕ 👩🏽‍🍳",  # emoji with skin tone and a zero-width joiner
+    "Ωmega ñ 漢字 ﷽",
+    "&lt;b&gt; &amp; \\u0000 %00",
+]
+
+
+@pytest.fixture(scope="module")
+def shop(proof_cloud: RunningCloud, proof_api: httpx.Client) -> dict[str, Any]:
+    """An owner with a business, a staff member and a customer with points."""
+    owner, customer = world.people(proof_cloud.info, 2, "Input")
+    merchant_id = world.business(proof_api, owner, "Input Shop")
+    visit_id = world.visit(proof_api, owner, merchant_id, customer)
+    world.earn(proof_api, owner, merchant_id, visit_id, 5000)
+    return {"owner": owner, "customer": customer, "merchant_id": merchant_id}
+
+
+def test_schemathesis_finds_no_5xx_and_no_schema_breaks(
+    proof_cloud: RunningCloud, shop: dict[str, Any], figures: Figures
+) -> None:
+    schema = schemathesis.openapi.from_url(f"{proof_cloud.api_url}/openapi.json")
+    auth = shop["owner"].auth
+    server_errors: list[str] = []
+    schema_breaks: list[str] = []
+    cases = 0
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            # Valid requests aimed at the owner's real business reach deeper than random ids.
+            fixed = (
+                {"merchant_id": shop["merchant_id"]}
+                if mode is GenerationMode.POSITIVE and "{merchant_id}" in operation.path
+                else None
+            )
+            strategy = operation.as_strategy(mode, path_parameters=fixed)
+
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=strategy)
+            def run(case: Any) -> None:
+                nonlocal cases
+                cases += 1
+                response = case.call(base_url=proof_cloud.api_url, headers=auth, timeout=30)
+                label = f"{case.method} {case.formatted_path} -> {response.status_code}"
+                if response.status_code >= 500:
+                    server_errors.append(f"{label}: {response.text[:200]}")
+                    return
+                try:
+                    case.validate_response(response, checks=[response_schema_conformance])
+                except Exception as failure:  # schemathesis raises its failure group
+                    schema_breaks.append(f"{label}: {str(failure)[:300]}")
+
+            try:
+                run()
+            except Unsatisfiable:
+                # Nothing to make invalid (no parameters, no body): only valid requests exist.
+                assert mode is GenerationMode.NEGATIVE, operation.label
+
+    figures.record("schemathesis_cases", cases)
+    figures.record("schemathesis_5xx", len(server_errors))
+    figures.record("schemathesis_schema_failures", len(schema_breaks))
+    assert not server_errors, "\n".join(server_errors[:20])
+    assert not schema_breaks, "\n".join(schema_breaks[:20])
+    found, output = world.reconcile(proof_cloud.api_url)
+    assert found == 0, output
+
+
+def _error(answer: httpx.Response) -> tuple[int, str]:
+    return answer.status_code, answer.json().get("error", {}).get("code", answer.text[:80])
+
+
+def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
+    proof_cloud: RunningCloud, proof_api: httpx.Client, shop: dict[str, Any]
+) -> None:
+    owner, mid = shop["owner"], shop["merchant_id"]
+    before = world.ok(proof_api.get(f"/merchants/{mid}/transactions", headers=owner.auth))
+    wallet_before = world.ok(proof_api.get("/wallet", headers=shop["customer"].auth))
+    post = proof_api.post
+
+    big = {"name": "x" * 20_000, "category": "cafe"}
+    assert _error(post("/merchants", json=big, headers=owner.auth)) == (413, "payload_too_large")
+    huge = b'{"name": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+    answer = post(
+        "/merchants", content=huge, headers={**owner.auth, "content-type": "application/json"}
+    )
+    assert (answer.status_code, answer.json()) == (413, {"message": "Request Entity Too Large"})
+
+    refused = [
+        post("/merchants", json={"name": "n" * 81, "category": "cafe"}, headers=owner.auth),
+        proof_api.patch("/me", json={"display_name": "d" * 61}, headers=owner.auth),
+        post(
+            f"/merchants/{mid}/rewards",
+            json={"name": "Tea", "description": "d" * 281, "cost_points": 5},
+            headers=owner.auth,
+        ),
+        post(f"/merchants/{mid}/visits", json={"token": "t" * 513}, headers=owner.auth),
+        post(
+            "/merchants", json={"name": "Shop", "category": "cafe", "extra": 1}, headers=owner.auth
+        ),
+        post("/merchants", json={"name": 12, "category": "cafe"}, headers=owner.auth),
+        proof_api.get("/merchants", params={"q": "q" * 81}, headers=owner.auth),
+        proof_api.get("/transactions", params={"limit": 101}, headers=owner.auth),
+        proof_api.get("/transactions", params={"limit": 10**30}, headers=owner.auth),
+    ]
+    for answer in refused:
+        assert _error(answer) == (422, "validation_error"), answer.request.url
+    visit_id = world.visit(proof_api, owner, mid, shop["customer"])
+    for amount in (0, -5, 10_000_001, 10**40, 12.5, "100"):
+        answer = post(
+            f"/merchants/{mid}/visits/{visit_id}/earn",
+            json={"amount_cents": amount},
+            headers={**owner.auth, "idempotency-key": world.key()},
+        )
+        assert _error(answer) == (422, "validation_error"), amount
+    for key in ("short", "k" * 129, "spaces are bad", "ключ-ключ-ключ".encode()):
+        answer = post(
+            f"/merchants/{mid}/visits/{visit_id}/earn",
+            json={"amount_cents": 100},
+            headers={**owner.auth, "idempotency-key": key},
+        )
+        assert _error(answer) == (400, "missing_idempotency_key"), key
+    bad_cursor = proof_api.get("/transactions", params={"cursor": "A" * 2000}, headers=owner.auth)
+    assert _error(bad_cursor) == (400, "bad_request")
+    not_json = post(
+        "/merchants",
+        content=b"{not json",
+        headers={**owner.auth, "content-type": "application/json"},
+    )
+    assert _error(not_json) == (400, "bad_request")
+
+    # Nothing changed: no entry, no balance move, no business named by the refused bodies.
+    after = world.ok(proof_api.get(f"/merchants/{mid}/transactions", headers=owner.auth))
+    assert after["items"] == before["items"]
+    assert world.ok(proof_api.get("/wallet", headers=shop["customer"].auth)) == wallet_before
+    mine = world.ok(proof_api.get("/me/merchants", headers=owner.auth))["merchants"]
+    assert [m["name"] for m in mine] == ["Input Shop"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_names_are_stored_and_echoed_verbatim_as_json_data(
+    proof_api: httpx.Client, shop: dict[str, Any], name: str
+) -> None:
+    owner, customer, mid = shop["owner"], shop["customer"], shop["merchant_id"]
+    renamed = proof_api.patch("/me", json={"display_name": name}, headers=customer.auth)
+    assert world.ok(renamed)["display_name"] == name
+    assert renamed.headers["content-type"].startswith("application/json")
+    assert world.ok(proof_api.get("/me", headers=customer.auth))["display_name"] == name
+
+    created = world.ok(
+        proof_api.post("/merchants", json={"name": name, "category": "other"}, headers=owner.auth),
+        201,
+    )
+    assert created["name"] == name
+    assert (
+        world.ok(proof_api.get(f"/merchants/{created['merchant_id']}", headers=owner.auth))["name"]
+        == name
+    )
+    reward = world.ok(
+        proof_api.post(
+            f"/merchants/{mid}/rewards",
+            json={"name": name, "description": name, "cost_points": 1},
+            headers=owner.auth,
+        ),
+        201,
+    )
+    assert (reward["name"], reward["description"]) == (name, name)
+
+    # At the till the staff see the customer's name exactly as typed, and so does the ledger.
+    token = world.qr_token(proof_api, customer)["token"]
+    opened = world.ok(
+        proof_api.post(f"/merchants/{mid}/visits", json={"token": token}, headers=owner.auth), 201
+    )
+    assert opened["customer"]["display_name"] == name
+    redeemed, _ = world.post_until_answered(
+        proof_api,
+        f"/merchants/{mid}/visits/{opened['visit_id']}/redeem",
+        owner,
+        {"reward_id": reward["reward_id"]},
+    )
+    entry = world.ok(redeemed, 201)["transaction"]
+    assert (entry["customer_name"], entry["reward_name"]) == (name, name)
+    history = world.ok(proof_api.get("/transactions", headers=customer.auth))["items"]
+    assert history[0]["reward_name"] == name
