@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import customers, merchants, visits
+from backend.models import responses as shapes
 from backend.models.requests import ProfileUpdate
 from backend.routers.identity import CallerId
 
@@ -15,31 +16,31 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
-@router.get("/me")
+@router.get("/me", responses=shapes.answers(shapes.Profile))
 def get_me(caller: CallerId) -> dict:
     """The caller's profile."""
     return customers.me(caller)
 
 
-@router.patch("/me")
+@router.patch("/me", responses=shapes.answers(shapes.Profile))
 def patch_me(body: ProfileUpdate, caller: CallerId) -> dict:
     """Change the caller's display name."""
     return customers.rename(caller, body.display_name)
 
 
-@router.get("/me/merchants")
+@router.get("/me/merchants", responses=shapes.answers(shapes.MyMerchants))
 def get_my_merchants(caller: CallerId) -> dict:
     """Businesses the caller owns or staffs."""
     return merchants.my_merchants(caller)
 
 
-@router.get("/wallet")
+@router.get("/wallet", responses=shapes.answers(shapes.Wallet))
 def get_wallet(caller: CallerId) -> dict:
     """One membership per business."""
     return customers.wallet(caller)
 
 
-@router.get("/transactions")
+@router.get("/transactions", responses=shapes.answers(shapes.TransactionPage))
 def get_transactions(
     caller: CallerId,
     merchant_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -50,13 +51,13 @@ def get_transactions(
     return customers.transactions(caller, merchant_id, limit, cursor)
 
 
-@router.post("/qr-tokens")
+@router.post("/qr-tokens", responses=shapes.answers(shapes.QrToken, 201))
 def post_qr_token(caller: CallerId) -> tuple[dict, int]:
     """A fresh one-time token for the caller."""
     return visits.issue_token(caller), 201
 
 
-@router.get("/qr-tokens/<token_id>")
+@router.get("/qr-tokens/<token_id>", responses=shapes.answers(shapes.QrTokenStatus))
 def get_qr_token(token_id: str, caller: CallerId) -> dict:
     """Whether the caller's token was scanned, and what happened in that visit."""
     return visits.token_status(caller, token_id)

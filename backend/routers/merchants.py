@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import errors, merchants, stats
+from backend.models import responses as shapes
 from backend.models.requests import (
     Category,
     MerchantCreate,
@@ -27,7 +28,7 @@ def _changes(body: MerchantUpdate | RewardUpdate) -> dict:
     return body.model_dump(exclude_none=True)
 
 
-@router.get("/merchants")
+@router.get("/merchants", responses=shapes.answers(shapes.MerchantPage))
 def list_merchants(
     caller: CallerId,
     category: Category | None = None,
@@ -39,61 +40,65 @@ def list_merchants(
     return merchants.directory(category, q, limit, cursor)
 
 
-@router.post("/merchants")
+@router.post("/merchants", responses=shapes.answers(shapes.Merchant, 201))
 def create_merchant(body: MerchantCreate, caller: CallerId) -> tuple[dict, int]:
     """Register a business; the caller becomes its owner."""
     return merchants.create_merchant(caller, body.model_dump(exclude_none=True)), 201
 
 
-@router.get("/merchants/<merchant_id>")
+@router.get("/merchants/<merchant_id>", responses=shapes.answers(shapes.Merchant))
 def get_merchant(merchant_id: str, caller: CallerId) -> dict:
     """One business with its active rewards."""
     return merchants.get_merchant(merchant_id)
 
 
-@router.patch("/merchants/<merchant_id>")
+@router.patch("/merchants/<merchant_id>", responses=shapes.answers(shapes.Merchant))
 def patch_merchant(merchant_id: str, body: MerchantUpdate, caller: CallerId) -> dict:
     """Owner changes settings."""
     return merchants.update_merchant(caller, merchant_id, _changes(body))
 
 
-@router.get("/merchants/<merchant_id>/rewards")
+@router.get("/merchants/<merchant_id>/rewards", responses=shapes.answers(shapes.RewardList))
 def list_rewards(merchant_id: str, caller: CallerId, include_retired: bool = False) -> dict:
     """Staff see the business's rewards."""
     return merchants.list_rewards(caller, merchant_id, include_retired)
 
 
-@router.post("/merchants/<merchant_id>/rewards")
+@router.post("/merchants/<merchant_id>/rewards", responses=shapes.answers(shapes.Reward, 201))
 def create_reward(merchant_id: str, body: RewardCreate, caller: CallerId) -> tuple[dict, int]:
     """Owner adds a reward."""
     return merchants.create_reward(caller, merchant_id, body.model_dump()), 201
 
 
-@router.patch("/merchants/<merchant_id>/rewards/<reward_id>")
+@router.patch(
+    "/merchants/<merchant_id>/rewards/<reward_id>", responses=shapes.answers(shapes.Reward)
+)
 def patch_reward(merchant_id: str, reward_id: str, body: RewardUpdate, caller: CallerId) -> dict:
     """Owner edits a reward."""
     return merchants.update_reward(caller, merchant_id, reward_id, _changes(body))
 
 
-@router.delete("/merchants/<merchant_id>/rewards/<reward_id>")
+@router.delete(
+    "/merchants/<merchant_id>/rewards/<reward_id>", responses=shapes.answers(shapes.Reward)
+)
 def retire_reward(merchant_id: str, reward_id: str, caller: CallerId) -> dict:
     """Owner retires a reward (kept for the history)."""
     return merchants.update_reward(caller, merchant_id, reward_id, {"active": False})
 
 
-@router.get("/merchants/<merchant_id>/staff")
+@router.get("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffList))
 def list_staff(merchant_id: str, caller: CallerId) -> dict:
     """Owner sees the staff."""
     return merchants.list_staff(caller, merchant_id)
 
 
-@router.post("/merchants/<merchant_id>/staff")
+@router.post("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffMember, 201))
 def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict, int]:
     """Owner adds a staff member by email."""
     return merchants.add_staff(caller, merchant_id, body.email), 201
 
 
-@router.delete("/merchants/<merchant_id>/staff/<user_id>")
+@router.delete("/merchants/<merchant_id>/staff/<user_id>", responses=shapes.answers(None, 204))
 def remove_staff(
     merchant_id: str, user_id: str, caller: CallerId
 ):  # -> Response (unannotated: Powertools would model it)
@@ -102,7 +107,9 @@ def remove_staff(
     return Response(status_code=204, body="")
 
 
-@router.get("/merchants/<merchant_id>/transactions")
+@router.get(
+    "/merchants/<merchant_id>/transactions", responses=shapes.answers(shapes.TransactionPage)
+)
 def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
@@ -115,7 +122,7 @@ def merchant_transactions(
     return merchants.transactions(caller, merchant_id, kind, customer_id, limit, cursor)
 
 
-@router.get("/merchants/<merchant_id>/stats")
+@router.get("/merchants/<merchant_id>/stats", responses=shapes.answers(shapes.Stats))
 def merchant_stats(merchant_id: str, caller: CallerId, days: int = 7) -> dict:
     """Figures over the last 7 or 30 days."""
     if days not in (7, 30):

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from backend.logic import ledger, merchants, visits
+from backend.models import responses as shapes
 from backend.models.requests import Earn, Redeem, Reverse, VisitOpen
 from backend.observability import metrics
 from backend.routers.identity import CallerId, IdempotencyKey, idempotent
@@ -14,13 +15,16 @@ from backend.routers.identity import CallerId, IdempotencyKey, idempotent
 router = Router()
 
 
-@router.post("/merchants/<merchant_id>/visits")
+@router.post("/merchants/<merchant_id>/visits", responses=shapes.answers(shapes.Visit, 201))
 def open_visit(merchant_id: str, body: VisitOpen, caller: CallerId) -> tuple[dict, int]:
     """Consume the customer's scanned token and open a 10-minute visit."""
     return visits.open_visit(caller, merchant_id, body.token), 201
 
 
-@router.post("/merchants/<merchant_id>/visits/<visit_id>/earn")
+@router.post(
+    "/merchants/<merchant_id>/visits/<visit_id>/earn",
+    responses=shapes.answers(shapes.BalanceChange, 201),
+)
 @idempotent
 def earn(
     merchant_id: str, visit_id: str, body: Earn, caller: CallerId, idem: IdempotencyKey
@@ -33,7 +37,10 @@ def earn(
     return result, 201
 
 
-@router.post("/merchants/<merchant_id>/visits/<visit_id>/redeem")
+@router.post(
+    "/merchants/<merchant_id>/visits/<visit_id>/redeem",
+    responses=shapes.answers(shapes.BalanceChange, 201),
+)
 @idempotent
 def redeem(
     merchant_id: str, visit_id: str, body: Redeem, caller: CallerId, idem: IdempotencyKey
@@ -46,7 +53,10 @@ def redeem(
     return result, 201
 
 
-@router.post("/merchants/<merchant_id>/transactions/<tx_id>/reverse")
+@router.post(
+    "/merchants/<merchant_id>/transactions/<tx_id>/reverse",
+    responses=shapes.answers(shapes.Reversal, 201),
+)
 @idempotent
 def reverse(
     merchant_id: str,

@@ -1,0 +1,229 @@
+"""Response shapes, for the OpenAPI document (docs/api.md is the prose version).
+
+Routes return plain dicts built by the domain; these models describe them to clients
+(`responses=` on each route) without re-validating every answer at run time.
+"""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Shape(BaseModel):
+    """Base of every response model (compiled only when the document is generated)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ErrorDetail(Shape):
+    code: str
+    message: str
+
+
+class ErrorBody(Shape):
+    error: ErrorDetail
+
+
+class Tier(Shape):
+    name: str
+    threshold: int
+    multiplier_pct: int
+
+
+class NextTier(Shape):
+    name: str
+    threshold: int
+    points_needed: int
+
+
+class EarningRule(Shape):
+    points_per_unit: int
+    min_purchase_cents: int
+
+
+class Reward(Shape):
+    reward_id: str
+    name: str
+    description: str
+    cost_points: int
+    active: bool
+    created_at: str
+
+
+class RewardList(Shape):
+    rewards: list[Reward]
+
+
+class Merchant(Shape):
+    merchant_id: str
+    name: str
+    category: str
+    currency: str
+    earning_rule: EarningRule
+    tiers: list[Tier]
+    owner_id: str
+    created_at: str
+    rewards: list[Reward]
+
+
+class MerchantPage(Shape):
+    items: list[Merchant]
+    next_cursor: str | None
+
+
+class Profile(Shape):
+    user_id: str
+    email: str
+    display_name: str
+    created_at: str
+
+
+class Role(Shape):
+    merchant_id: str
+    name: str
+    category: str
+    role: Literal["owner", "staff"]
+
+
+class MyMerchants(Shape):
+    merchants: list[Role]
+
+
+class Membership(Shape):
+    merchant_id: str
+    merchant_name: str
+    category: str
+    currency: str
+    balance: int
+    lifetime_points: int
+    tier: Tier
+    next_tier: NextTier | None
+    affordable_rewards: list[Reward]
+    updated_at: str
+
+
+class Wallet(Shape):
+    memberships: list[Membership]
+
+
+class Transaction(Shape):
+    tx_id: str
+    merchant_id: str
+    merchant_name: str
+    customer_id: str
+    customer_name: str
+    kind: Literal["earn", "redeem", "reversal"]
+    points: int
+    amount_cents: int | None
+    reward_id: str | None
+    reward_name: str | None
+    reverses: str | None
+    reversed_by: str | None
+    balance_after: int
+    visit_id: str | None
+    staff_id: str
+    created_at: str
+
+
+class TransactionPage(Shape):
+    items: list[Transaction]
+    next_cursor: str | None
+
+
+class QrToken(Shape):
+    token_id: str
+    token: str
+    short_code: str
+    expires_at: str
+    expires_in: int
+
+
+class Activity(Shape):
+    tx_id: str
+    kind: str
+    points: int
+    balance_after: int
+    created_at: str
+
+
+class MerchantRef(Shape):
+    merchant_id: str
+    name: str
+
+
+class QrTokenStatus(Shape):
+    token_id: str
+    status: Literal["pending", "scanned", "expired"]
+    merchant: MerchantRef | None
+    activity: list[Activity]
+    balance: int | None
+
+
+class StaffMember(Shape):
+    user_id: str
+    email: str
+    display_name: str
+    role: Literal["owner", "staff"]
+    added_at: str
+
+
+class StaffList(Shape):
+    staff: list[StaffMember]
+
+
+class Customer(Shape):
+    customer_id: str
+    display_name: str
+
+
+class Visit(Shape):
+    visit_id: str
+    expires_at: str
+    customer: Customer
+    balance: int
+    lifetime_points: int
+    tier: Tier
+    next_tier: NextTier | None
+    earned: bool
+    rewards: list[Reward]
+    affordable_rewards: list[Reward]
+
+
+class BalanceChange(Shape):
+    transaction: Transaction
+    balance: int
+    tier: Tier
+
+
+class Reversal(Shape):
+    transaction: Transaction
+    balance: int
+
+
+class Day(Shape):
+    date: str
+    points_issued: int
+    points_redeemed: int
+    visits: int
+
+
+class Stats(Shape):
+    days: int
+    points_issued: int
+    points_redeemed: int
+    visits: int
+    unique_customers: int
+    returning_customers: int
+    daily: list[Day]
+
+
+def answers(model: type[Shape] | None, status: int = 200) -> dict[int, Any]:
+    """`responses=` for a route: its success shape, and the error body for refusals."""
+    error = {
+        "description": "Refused: see the error code",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+    success: dict[str, Any] = {"description": "OK" if status < 300 else "Created"}
+    if model is not None:
+        success["content"] = {"application/json": {"model": model}}
+    return {status: success, 400: error, 403: error, 404: error, 409: error, 422: error}

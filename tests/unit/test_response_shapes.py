@@ -1,0 +1,52 @@
+"""What the routes answer is exactly what the OpenAPI document says (backend/models/responses.py)."""
+
+from backend.models import responses as shapes
+from tests.unit.conftest import call
+
+
+def conforms(model: type[shapes.Shape], body: dict) -> None:
+    """Every field documented, nothing undocumented, the right types."""
+    assert model.model_validate(body).model_dump() == body
+
+
+def test_answers_match_their_documented_shapes(shop):
+    mid, owner, staff, customer = shop.merchant_id, shop.owner, shop.staff, shop.customer
+    issued = call("POST", "/qr-tokens", user=customer).body
+    conforms(shapes.QrToken, issued)
+    visit = call(
+        "POST", f"/merchants/{mid}/visits", user=staff, body={"token": issued["token"]}
+    ).body
+    conforms(shapes.Visit, visit)
+    earned = shop.earn(visit["visit_id"], 150_00).body
+    conforms(shapes.BalanceChange, earned)
+    redeemed = shop.redeem(visit["visit_id"], reward_id=shop.reward_id).body
+    conforms(shapes.BalanceChange, redeemed)
+    conforms(shapes.Reversal, shop.reverse(redeemed["transaction"]["tx_id"], by=owner).body)
+    conforms(
+        shapes.QrTokenStatus, call("GET", f"/qr-tokens/{issued['token_id']}", user=customer).body
+    )
+
+    conforms(shapes.Profile, call("GET", "/me", user=customer).body)
+    conforms(shapes.MyMerchants, call("GET", "/me/merchants", user=owner).body)
+    conforms(shapes.Wallet, call("GET", "/wallet", user=customer).body)
+    conforms(shapes.TransactionPage, call("GET", "/transactions", user=customer).body)
+    conforms(shapes.MerchantPage, call("GET", "/merchants", user=customer).body)
+    conforms(shapes.Merchant, call("GET", f"/merchants/{mid}", user=customer).body)
+    conforms(shapes.RewardList, call("GET", f"/merchants/{mid}/rewards", user=staff).body)
+    conforms(shapes.StaffList, call("GET", f"/merchants/{mid}/staff", user=owner).body)
+    conforms(shapes.TransactionPage, call("GET", f"/merchants/{mid}/transactions", user=staff).body)
+    conforms(shapes.Stats, call("GET", f"/merchants/{mid}/stats", user=staff).body)
+    conforms(shapes.ErrorBody, call("GET", "/merchants/m_nope", user=customer).body)
+
+
+def test_the_document_refers_to_the_shapes():
+    doc = call("GET", "/openapi.json", user=None).body
+    wallet = doc["paths"]["/wallet"]["get"]["responses"]
+    assert wallet["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Wallet"
+    }
+    assert wallet["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    earn = doc["paths"]["/merchants/{merchant_id}/visits/{visit_id}/earn"]["post"]["responses"]
+    assert "BalanceChange" in earn["201"]["content"]["application/json"]["schema"]["$ref"]
