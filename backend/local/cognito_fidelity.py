@@ -341,26 +341,34 @@ def admin_initiate_auth(self: CognitoIdpResponse) -> Any:
 
 
 def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
-    """PASSWORD_VERIFIER succeeds only with a signature that proves the password."""
+    """PASSWORD_VERIFIER succeeds only with a signature that proves the password.
+
+    The proof is bound to the user and pool it was issued for: answering with another
+    USERNAME, or through another pool's client, fails like a wrong password.
+    """
     if self._get_param("ChallengeName") != "PASSWORD_VERIFIER":
         return _STOCK["respond_to_auth_challenge"](self)
+    client_id = self._get_param("ClientId")
+    backend, pool = _pool_for_client(self, client_id)
     answers = self._get_param("ChallengeResponses") or {}
     block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
     with _srp_lock:
         entry = _srp_challenges.pop(block, None)
-    proven = entry is not None and srp.verify(
-        entry[0], answers.get("TIMESTAMP") or "", answers.get("PASSWORD_CLAIM_SIGNATURE") or ""
+    user = pool._get_user(answers.get("USERNAME") or "")
+    proven = (
+        entry is not None
+        and user is not None
+        and entry[0].user_id == user.id
+        and entry[0].pool_name == pool.id.split("_", 1)[1]
+        and srp.verify(
+            entry[0], answers.get("TIMESTAMP") or "", answers.get("PASSWORD_CLAIM_SIGNATURE") or ""
+        )
     )
     if not proven:
-        _, pool = _pool_for_client(self, self._get_param("ClientId"))
-        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(
-            self._get_param("ClientId")
-        )
         backend.sessions.pop(block, None)
         raise NotAuthorizedError("Incorrect username or password.")
-    _, pool = _pool_for_client(self, self._get_param("ClientId"))
-    user = pool._get_user(answers.get("USERNAME") or "")
-    if user is not None and user.status == UserStatus.UNCONFIRMED:
+    assert user is not None
+    if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException("User is not confirmed.")
     return _STOCK["respond_to_auth_challenge"](self)
 

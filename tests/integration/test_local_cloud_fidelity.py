@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.utilities.utils import load_resource
 from pycognito import Cognito
+from pycognito.aws_srp import AWSSRP
 
 from backend.local import cognito_fidelity, dynamodb_transactions, state_lock, template
 from backend.local.outbox import Outbox
@@ -317,6 +318,33 @@ def test_srp_proves_the_password(pool: dict[str, Any]) -> None:
         ).authenticate(password=PASSWORD)
     # PreventUserExistenceErrors: an unknown user looks like a wrong password.
     assert excinfo.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_a_password_proof_for_one_user_does_not_sign_in_another(pool: dict[str, Any]) -> None:
+    for email in ("alice@example.com", "bob@example.com"):
+        code = _sign_up(pool, email)
+        pool["client"].confirm_sign_up(
+            ClientId=pool["client_id"], Username=email, ConfirmationCode=code
+        )
+    bob = pool["client"].admin_get_user(UserPoolId=pool["pool_id"], Username="bob@example.com")
+
+    alice = AWSSRP(
+        "alice@example.com", PASSWORD, pool["pool_id"], pool["client_id"], client=pool["client"]
+    )
+    params = alice.get_auth_params()
+    challenge = pool["client"].initiate_auth(
+        ClientId=pool["client_id"], AuthFlow="USER_SRP_AUTH", AuthParameters=params
+    )
+    answers = alice.process_challenge(challenge["ChallengeParameters"], params)
+    answers["USERNAME"] = bob["Username"]
+    respond = pool["client"].respond_to_auth_challenge
+    error = _code_error(
+        respond,
+        ClientId=pool["client_id"],
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=answers,
+    )
+    assert error == "NotAuthorizedException"
 
 
 def test_email_sign_in_ignores_case_like_the_pool_says(pool: dict[str, Any]) -> None:
