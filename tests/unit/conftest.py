@@ -29,7 +29,7 @@ import boto3
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from backend import clock
+from backend import clock, config
 from backend.dal import cache, qr_secret
 from backend.dal import dynamodb as db
 from backend.local.template import table_create_kwargs
@@ -62,25 +62,30 @@ for _name in (
     setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def moto_account():
-    """One moto account for the session (starting moto per test costs ~0.5 s): the QR secret."""
+    """A moto account per test module (starting moto per test costs ~0.5 s): the QR secret.
+
+    Module scope, not session: moto must not stay switched on for suites that run later
+    in the same pytest session and talk to a real endpoint.
+    """
     with mock_aws():
         boto3.client("secretsmanager").create_secret(
-            Name=os.environ["QR_SECRET_ARN"], SecretString=QR_SECRET
+            Name=config.QR_SECRET_ARN, SecretString=QR_SECRET
         )
         db.reset_client()
         qr_secret.signing_key.cache_clear()
         yield boto3.client("dynamodb")
+        db.reset_client()
+        qr_secret.signing_key.cache_clear()
 
 
 @pytest.fixture(autouse=True)
 def aws(moto_account):
     """A fresh table per test, created from template.yaml, and a cold container."""
-    name = os.environ["TABLE_NAME"]
-    if name in moto_account.list_tables()["TableNames"]:
-        moto_account.delete_table(TableName=name)
-    moto_account.create_table(**table_create_kwargs(name))
+    if config.TABLE_NAME in moto_account.list_tables()["TableNames"]:
+        moto_account.delete_table(TableName=config.TABLE_NAME)
+    moto_account.create_table(**table_create_kwargs(config.TABLE_NAME))
     cache.clear()
     clock.reset()
     yield

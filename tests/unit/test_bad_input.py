@@ -1,11 +1,11 @@
 """Bad input is a 4xx with the error body, never a 500, and changes nothing (invariant 6)."""
 
 import json
-import os
 
 import boto3
 import pytest
 
+from backend import config
 from backend.local.template import http_api_routes
 from tests.unit.conftest import call, new_key
 
@@ -13,7 +13,7 @@ from tests.unit.conftest import call, new_key
 def table_snapshot() -> list:
     """Every item in the table (test-only Scan), to prove a refusal wrote nothing."""
     client = boto3.client("dynamodb")
-    items = client.scan(TableName=os.environ["TABLE_NAME"])["Items"]
+    items = client.scan(TableName=config.TABLE_NAME)["Items"]
     return sorted(json.dumps(i, sort_keys=True) for i in items)
 
 
