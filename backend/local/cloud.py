@@ -169,14 +169,19 @@ class LocalCloud:
             refs["FrontendOrigins"] = self.frontend_origins
 
         dynamodb = self._client("dynamodb")
+        table_kwargs = template.table_create_kwargs(TABLE_NAME)
         if TABLE_NAME not in dynamodb.list_tables()["TableNames"]:
-            dynamodb.create_table(**template.table_create_kwargs(TABLE_NAME))
+            dynamodb.create_table(**table_kwargs)
             ttl = template.table_ttl_attribute()
             if ttl:
                 dynamodb.update_time_to_live(
                     TableName=TABLE_NAME,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
                 )
+        else:
+            _warn_if_table_drifted(
+                dynamodb.describe_table(TableName=TABLE_NAME)["Table"], table_kwargs
+            )
         refs["LedgerTable"] = TABLE_NAME
         refs["LedgerTable.Arn"] = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["TableArn"]
 
@@ -207,6 +212,9 @@ class LocalCloud:
             client_id = cognito.create_user_pool_client(**client_kwargs)["UserPoolClient"][
                 "ClientId"
             ]
+        else:
+            updatable = {k: v for k, v in client_kwargs.items() if k != "GenerateSecret"}
+            cognito.update_user_pool_client(ClientId=client_id, **updatable)
         refs["UserPoolClient"] = client_id
 
         # What Lambda would put in the functions' environment (TABLE_NAME, QR_SECRET_ARN...).
@@ -308,6 +316,24 @@ def client_env_from_info(info: dict[str, Any]) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "COGNITO_JWKS": json.dumps(info["jwks"]),
     }
+
+
+def _warn_if_table_drifted(saved: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """Saved data predates a change to the table's keys or indexes: say how to catch up."""
+
+    def shape(table: dict[str, Any]) -> tuple[Any, ...]:
+        indexes = {
+            (i["IndexName"], tuple((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"]))
+            for i in table.get("GlobalSecondaryIndexes") or []
+        }
+        keys = tuple((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"])
+        return keys, frozenset(indexes)
+
+    if shape(saved) != shape(wanted):
+        log.warning(
+            "the saved table's keys or indexes differ from template.yaml; "
+            "run `python -m backend.local --reset` to start from the template"
+        )
 
 
 def _generate_secret(spec: dict[str, Any]) -> str:
