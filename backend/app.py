@@ -9,7 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 
 from backend import config
@@ -52,6 +55,13 @@ def _validation_error(error: RequestValidationError) -> Response:
     return error_response(422, "validation_error", messages)
 
 
+@app.exception_handler(RequestUnsupportedContentType)
+def _not_json(_: RequestUnsupportedContentType) -> Response:
+    return error_response(
+        400, "bad_request", "Send the body as JSON (Content-Type: application/json)."
+    )
+
+
 @app.not_found
 def _not_found(_: NotFoundError) -> Response:
     return error_response(404, "not_found", "There is no such route.")
@@ -74,6 +84,15 @@ def openapi_document():  # -> Response (unannotated: Powertools would model it)
     )
 
 
+def _early_error(error: errors.DomainError) -> dict[str, Any]:
+    """A refusal decided before routing, in the API gateway's response format."""
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": {"code": error.code, "message": error.message}}),
+    }
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
@@ -84,10 +103,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # A base64 body is 4/3 of its bytes: compare the decoded size.
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
     if size > config.MAX_BODY_BYTES:
-        too_large = errors.PayloadTooLarge()
-        return {
-            "statusCode": too_large.status,
-            "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": {"code": too_large.code, "message": too_large.message}}),
-        }
+        return _early_error(errors.PayloadTooLarge())
+    content_type = ((event.get("headers") or {}).get("content-type") or "application/json").lower()
+    if body and not content_type.startswith("application/json"):
+        # The API speaks JSON only; Powertools would otherwise parse forms as bodies.
+        return _early_error(
+            errors.BadRequest("Send the body as JSON (Content-Type: application/json).")
+        )
     return app.resolve(event, context)

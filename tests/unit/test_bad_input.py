@@ -231,3 +231,25 @@ def test_openapi_document_names_the_idempotency_key_header():
     earn = doc["paths"]["/merchants/{merchant_id}/visits/{visit_id}/earn"]["post"]
     headers = [p["name"] for p in earn["parameters"] if p["in"] == "header"]
     assert headers == ["idempotency-key"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ],
+)
+def test_bodies_that_are_not_json_are_400(shop, content_type):
+    before = table_snapshot()
+    reply = call(
+        "POST",
+        "/merchants",
+        user=shop.owner,
+        raw_body='{"name": "Shop", "category": "cafe"}',
+        headers={"content-type": content_type},
+    )
+    assert (reply.status, reply.code) == (400, "bad_request")
+    assert table_snapshot() == before
