@@ -104,6 +104,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
     if size > config.MAX_BODY_BYTES:
         return _early_error(errors.PayloadTooLarge())
+    if any(
+        len(segment) > config.MAX_ID_CHARS for segment in (event.get("rawPath") or "").split("/")
+    ):
+        # No id is that long; DynamoDB would refuse such a key (ValidationException, a 500).
+        return _early_error(errors.NotFound())
     content_type = ((event.get("headers") or {}).get("content-type") or "application/json").lower()
     if body and not content_type.startswith("application/json"):
         # The API speaks JSON only; Powertools would otherwise parse forms as bodies.

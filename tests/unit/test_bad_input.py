@@ -253,3 +253,14 @@ def test_bodies_that_are_not_json_are_400(shop, content_type):
     )
     assert (reply.status, reply.code) == (400, "bad_request")
     assert table_snapshot() == before
+
+
+def test_absurdly_long_ids_are_404_not_a_key_error(shop):
+    """DynamoDB refuses keys over 1-2 KB with a ValidationException (moto does not check)."""
+    for method, path in (
+        ("GET", f"/merchants/{'m' * 3000}"),
+        ("DELETE", f"/merchants/{shop.merchant_id}/staff/{'u' * 3000}"),
+        ("GET", f"/qr-tokens/{'q' * 3000}"),
+    ):
+        reply = call(method, path, user=shop.owner)
+        assert (reply.status, reply.code) == (404, "not_found"), path[:40]
