@@ -204,7 +204,10 @@ class Gateway:
         self.invoke = invoke
         self.outbox = outbox
         self.info = info
-        self.bucket = TokenBucket(throttle) if throttle else None
+        # DefaultRouteSettings throttle each route separately, as API Gateway does.
+        self.throttle = throttle
+        self.buckets: dict[str, TokenBucket] = {}
+        self._buckets_lock = threading.Lock()
         self.api_id = api_id
 
     # ------------------------------------------------------------ WSGI
@@ -240,7 +243,7 @@ class Gateway:
         match = self._match(request.method, request.path)
         if match is None:
             return _json_response(404, {"message": "Not Found"})
-        if self.bucket is not None and not self.bucket.take():
+        if not self._admit(match[0].route.route_key):
             return _json_response(429, {"message": "Too Many Requests"})
         compiled, path_params = match
         route = compiled.route
@@ -259,6 +262,13 @@ class Gateway:
             log.exception("handler %s raised", route.handler)
             return _json_response(500, {"message": "Internal Server Error"})
         return self._response(result)
+
+    def _admit(self, route_key: str) -> bool:
+        if self.throttle is None:
+            return True
+        with self._buckets_lock:
+            bucket = self.buckets.setdefault(route_key, TokenBucket(self.throttle))
+        return bucket.take()
 
     def _match(self, method: str, path: str) -> tuple[_CompiledRoute, dict[str, str]] | None:
         for compiled in self.routes:

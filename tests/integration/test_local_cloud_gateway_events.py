@@ -191,13 +191,15 @@ def test_requests_beyond_the_burst_are_429_until_the_rate_refills(recorder: Reco
         throttle=Throttle(rate_per_s=2, burst=3),
     )
     now = [1000.0]
-    assert gateway.bucket is not None
-    gateway.bucket.clock = lambda: now[0]
-    gateway.bucket.updated = now[0]
     client = Client(gateway)
     statuses = [client.get("/openapi.json").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+    bucket = gateway.buckets["GET /openapi.json"]
+    bucket.clock = lambda: now[0]
+    bucket.updated = now[0]
     assert client.get("/openapi.json").json == {"message": "Too Many Requests"}
+    # Each route has its own allowance.
+    assert client.get("/me", headers={"Authorization": _access_token()}).status_code == 200
     now[0] += 0.5  # one token back at 2 per second
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/openapi.json").status_code == 429
