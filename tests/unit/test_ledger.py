@@ -316,3 +316,24 @@ def test_reverse_without_a_body(shop):
     path = f"/merchants/{shop.merchant_id}/transactions/{earned['tx_id']}/reverse"
     reply = call("POST", path, user=shop.owner, headers={"Idempotency-Key": new_key()})
     assert reply.status == 201 and reply.body["balance"] == 0
+
+
+def test_the_same_key_sent_by_ten_tills_at_once_writes_one_entry(shop):
+    """A double-tapped button on several devices: one redemption, one answer for all."""
+    visit_id = fund(shop, 100_00)
+    outcomes: list[dict] = []
+
+    def tap() -> None:
+        idem = from_request(shop.staff, "double-tap-0001", "POST", "/redeem", '{"points":30}')
+        try:
+            outcomes.append(ledger.redeem(shop.staff, shop.merchant_id, visit_id, None, 30, idem))
+        except errors.IdempotentReplay as replay:
+            outcomes.append(idem.replay(replay.record)[1])
+
+    workers = [threading.Thread(target=tap) for _ in range(10)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert len(outcomes) == 10 and all(o == outcomes[0] for o in outcomes)
+    assert shop.balance() == 70 == ledger_sum(shop)
