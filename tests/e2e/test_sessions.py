@@ -63,8 +63,9 @@ def test_reload_and_new_tab_stay_signed_in_without_tokens_in_the_browser(
     expect(other_tab.get_by_test_id("profile-email")).to_have_text(user.email)
 
     # The browser holds only an opaque session id: no token in cookies, storage or HTML.
-    cookies = page.context.cookies()
-    assert [c["name"] for c in cookies if c["name"] == "epoint_session"] == ["epoint_session"]
+    (session_cookie,) = [c for c in page.context.cookies() if c["name"] == "epoint_session"]
+    assert session_cookie["secure"] and session_cookie["sameSite"] == "Strict"
+    assert len(session_cookie["value"]) >= 40  # 256 random bits
     stored = page.evaluate(
         "() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})"
         " + document.cookie + document.documentElement.outerHTML"
