@@ -2,8 +2,8 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, link, public_shell
-from epoint_ui.states.session import SessionState
+from epoint_ui.components import card, link, notice_callout, public_shell
+from epoint_ui.states.session import SIGNED_OUT, SessionState
 
 
 def _step(icon: str, title: str, text: str) -> rx.Component:
@@ -25,6 +25,7 @@ def _step(icon: str, title: str, text: str) -> rx.Component:
 def landing() -> rx.Component:
     """The front page."""
     return public_shell(
+        rx.cond(SessionState.notice == SIGNED_OUT, notice_callout(SessionState.notice)),
         rx.text(
             "Collect points every time you buy at your favourite café, bakery or shop, "
             "and turn them into rewards. One wallet for all of them.",

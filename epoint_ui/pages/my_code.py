@@ -33,11 +33,17 @@ def _code() -> rx.Component:
             "New code in " + MyCodeState.seconds_left.to_string() + " s",
             size="2",
             color=rx.color("gray", 11),
-            aria_live="off",
         ),
         align="center",
         spacing="2",
         width="100%",
+    )
+
+
+def _paused() -> rx.Component:
+    return card(
+        rx.text("Your code is paused to save battery.", size="4"),
+        rx.button("Show a new code", size="3", on_click=MyCodeState.new_code, type="button"),
     )
 
 
@@ -59,11 +65,13 @@ def my_code() -> rx.Component:
     return page_shell(
         rx.box(
             error_callout(MyCodeState.error),
-            rx.box(
-                rx.cond(MyCodeState.scanned, _scanned(), _code()),
-                role="status",
-                aria_live="polite",
-                width="100%",
+            # A live region that is in the page from the start, so the scan is announced
+            # (and not the countdown, which sits outside it).
+            rx.box(rx.cond(MyCodeState.scanned, _scanned()), role="status", width="100%"),
+            rx.cond(
+                MyCodeState.scanned,
+                rx.fragment(),
+                rx.cond(MyCodeState.paused, _paused(), _code()),
             ),
             on_unmount=MyCodeState.hide,
             width="100%",

@@ -51,6 +51,7 @@ def profile() -> rx.Component:
         rx.button(
             "Sign out",
             on_click=SessionState.sign_out,
+            loading=SessionState.signing_out,
             variant="outline",
             color_scheme="red",
             size="3",

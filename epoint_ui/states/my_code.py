@@ -18,6 +18,9 @@ REFRESH_BEFORE_S = 5
 POLL_EVERY_S = 1.0
 # After a scan, keep watching the visit (earn, redemptions) this long; a visit lives 10 min.
 WATCH_AFTER_SCAN_S = 600
+# A closed tab sends no "left the page" event: stop refreshing codes after this long and
+# let the customer ask for a new one, so a forgotten tab does not poll for ever.
+SHOW_AT_MOST_S = 600
 
 
 def qr_data_uri(value: str) -> str:
@@ -36,6 +39,7 @@ class MyCodeState(rx.State):
     balance_message: str = ""
     error: str = ""
     active: bool = False
+    paused: bool = False
     _token_id: str = ""
     _token_expires: float = 0.0
     _run: int = 0
@@ -49,10 +53,10 @@ class MyCodeState(rx.State):
                 return None
             self._run += 1
             run = self._run
-            self.active, self.scanned, self.error = True, False, ""
+            self.active, self.paused, self.scanned, self.error = True, False, False, ""
             self.scanned_message, self.balance_message = "", ""
             self._token_id, self.short_code, self.qr_src = "", "", ""
-        scanned_at = 0.0
+        scanned_at, started = 0.0, time.time()
         while True:
             async with self:
                 if not self.active or self._run != run:
@@ -63,12 +67,14 @@ class MyCodeState(rx.State):
                     self.active = False
                     return SessionState.end_session
                 token_id, expires, scanned = self._token_id, self._token_expires, self.scanned
+            if (scanned and time.time() - scanned_at > WATCH_AFTER_SCAN_S) or (
+                not scanned and time.time() - started > SHOW_AT_MOST_S
+            ):
+                async with self:
+                    self.active, self.paused = False, not scanned
+                return None
             try:
                 if scanned:
-                    if time.time() - scanned_at > WATCH_AFTER_SCAN_S:
-                        async with self:
-                            self.active = False
-                        return None
                     await self._watch(client, token_id, run)
                 elif not token_id or expires - time.time() <= REFRESH_BEFORE_S:
                     await self._new_code(client, run)

@@ -25,6 +25,7 @@ from epoint_ui.settings import get_settings
 log = logging.getLogger(__name__)
 
 SESSION_ENDED = "Your session has ended. Please sign in again."
+SIGNED_OUT = "You are signed out."
 SIGN_IN_PATH = "/sign-in"
 
 
@@ -57,6 +58,7 @@ class SessionState(rx.State):
     email: str = ""
     # A message for the sign-in page (e.g. why the user was sent there).
     notice: str = ""
+    signing_out: bool = False
 
     async def _tokens(self) -> auth.Tokens | None:
         """The session's tokens, refreshed when close to expiry; None when signed out."""
@@ -141,12 +143,17 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out(self):
         """Signs out: revokes the tokens at Cognito and forgets the session here."""
-        tokens = await self._tokens()
-        if tokens is not None:
-            await auth.sign_out(tokens)
-        await self._forget()
-        self.notice = "You are signed out."
-        return rx.redirect("/")
+        self.signing_out = True
+        yield
+        try:
+            tokens = await self._tokens()
+            if tokens is not None:
+                await auth.sign_out(tokens)
+            await self._forget()
+        finally:
+            self.signing_out = False
+        self.notice = SIGNED_OUT
+        yield rx.redirect("/")
 
 
 async def api(state: rx.State) -> ApiClient:

@@ -100,6 +100,7 @@ def test_sign_out_ends_the_session_in_every_tab(page: Page, accounts: Accounts) 
     page.get_by_role("link", name="Profile", exact=True).click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)  # the landing page
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
     expect(page.get_by_role("link", name="Create an account")).to_be_visible()
 
     # The other tab's session is gone on the server: its next page asks for sign-in.

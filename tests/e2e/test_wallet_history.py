@@ -80,7 +80,7 @@ def test_wallet_history_filter_refund_and_directory(
 
     page.get_by_role("link", name="Businesses", exact=True).click()
     page.wait_for_url("**/businesses")
-    expect(page.get_by_role("heading", name="Bakery")).to_be_visible()
+    expect(page.get_by_role("heading", name="Bakery", exact=True)).to_be_visible()
     expect(page.locator(".rt-Card").filter(has_text="Brot & Co")).to_contain_text(
         "Free croissant: 20 points"
     )
