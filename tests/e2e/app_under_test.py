@@ -104,7 +104,8 @@ def app_env(
         "REFLEX_WEB_WORKDIR": str(workdir / "web"),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "REFLEX_API_URL": f"http://localhost:{backend_port}",
-        "REFLEX_STATE_MANAGER_MODE": "memory",
+        # Memory state unless REFLEX_REDIS_URL asks for Redis (state and sessions), as in prod.
+        "REFLEX_STATE_MANAGER_MODE": "redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
         **extra,
     }
 
