@@ -95,7 +95,8 @@ class HistoryState(rx.State):
         """The customer asks for the next (older) page."""
         if not self._next_cursor:
             return
-        self._cursors.append(self._next_cursor)
+        # Reassigned, not mutated in place, so Redis-backed state always saves it.
+        self._cursors = [*self._cursors, self._next_cursor]
         self.page += 1
         async for update in self._show(self._next_cursor):
             yield update
@@ -105,7 +106,7 @@ class HistoryState(rx.State):
         """The customer goes back to the previous (newer) page."""
         if len(self._cursors) <= 1:
             return
-        self._cursors.pop()
+        self._cursors = self._cursors[:-1]
         self.page -= 1
         async for update in self._show(self._cursors[-1]):
             yield update
