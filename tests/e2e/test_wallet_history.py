@@ -109,3 +109,28 @@ def test_forgot_password_then_sign_in_with_the_new_one(page: Page, accounts: Acc
     page.get_by_label("Password").fill("Brand-new-Passw0rd")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/wallet")
+
+
+def test_history_pages_through_older_entries(
+    page: Page, accounts: Accounts, local_cloud: dict[str, Any]
+) -> None:
+    customer = accounts.create("Regular")
+    owner = accounts.create("Corner shop owner")
+    with api(local_cloud, owner) as o:
+        shop = o.post("/merchants", json={"name": "Corner Shop", "category": "grocery"}).json()
+    for euros in range(1, 22):  # 21 purchases: one more than a page
+        _purchase(local_cloud, owner, shop["merchant_id"], customer, euros * 100)
+
+    sign_in_through_ui(page, customer.email)
+    page.get_by_role("link", name="History", exact=True).click()
+    entries = page.get_by_role("listitem")
+    expect(entries).to_have_count(20)
+    expect(entries.first).to_contain_text("+21 points")  # newest first
+    expect(page.get_by_role("button", name="Newer")).to_be_disabled()
+    page.get_by_role("button", name="Older").click()
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("+1 point")
+    expect(page.get_by_role("button", name="Older")).to_be_disabled()
+    page.get_by_role("button", name="Newer").click()
+    expect(entries).to_have_count(20)
