@@ -8,7 +8,7 @@ import time
 import reflex as rx
 import segno
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.session import SessionState, api
 from epoint_ui.states.views import points
 
@@ -87,13 +87,15 @@ class MyCodeState(rx.State):
                     if err.signed_out:
                         self.active = False
                         return SessionState.end_session
+                    if err.status in (404, 410) and not self.scanned:
+                        self._token_id = ""  # that code is gone: fetch a new one
                 await asyncio.sleep(2 * POLL_EVERY_S)
                 continue
             async with self:
                 self.seconds_left = max(0, round(self._token_expires - time.time()))
             await asyncio.sleep(POLL_EVERY_S)
 
-    async def _new_code(self, client, run: int) -> None:
+    async def _new_code(self, client: ApiClient, run: int) -> None:
         answer = await client.post("/qr-tokens")
         qr = qr_data_uri(str(answer["token"]))
         async with self:
@@ -106,7 +108,7 @@ class MyCodeState(rx.State):
             self.qr_src = qr
             self.error = ""
 
-    async def _watch(self, client, token_id: str, run: int) -> bool:
+    async def _watch(self, client: ApiClient, token_id: str, run: int) -> bool:
         """Polls the token; True when it has just been scanned."""
         answer = await client.get(f"/qr-tokens/{token_id}")
         status = answer.get("status")
