@@ -107,3 +107,29 @@ def test_sign_out_ends_the_session_in_every_tab(page: Page, accounts: Accounts) 
     other_tab.get_by_role("link", name="History", exact=True).click()
     other_tab.wait_for_url("**/sign-in?next=/history")
     expect(other_tab.get_by_role("status")).to_have_text("Please sign in to continue.")
+
+
+def test_profile_changes_the_display_name(page: Page, accounts: Accounts) -> None:
+    user = accounts.create("Old Name")
+    sign_in_through_ui(page, user.email)
+    page.get_by_role("link", name="Profile", exact=True).click()
+    expect(page.get_by_test_id("profile-email")).to_have_text(user.email)
+    expect(page.get_by_label("Display name")).to_have_value("Old Name")
+    page.get_by_label("Display name").fill("New Name")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved. Businesses will greet you as New Name.")
+    page.reload(wait_until="load")
+    expect(page.get_by_label("Display name")).to_have_value("New Name")
+
+
+def test_local_outbox_page_shows_the_confirmation_code(page: Page, accounts: Accounts) -> None:
+    email = accounts.new_email("outbox")
+    open_page(page, "/sign-up")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Your name").fill("Olga")
+    page.get_by_label("Password").fill("Passw0rd-outbox")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/verify")
+    open_page(page, "/dev/outbox")
+    message = page.locator(".rt-Card").filter(has_text=email)
+    expect(message).to_contain_text(accounts.outbox_code(email))
