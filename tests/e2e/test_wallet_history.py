@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,36 @@ def test_history_pages_through_older_entries(
     expect(page.get_by_role("button", name="Older")).to_be_disabled()
     page.get_by_role("button", name="Newer").click()
     expect(entries).to_have_count(20)
+
+
+def test_my_code_shows_a_redemption(
+    page: Page, accounts: Accounts, local_cloud: dict[str, Any]
+) -> None:
+    customer = accounts.create("Greta")
+    owner = accounts.create("Tea room owner")
+    with api(local_cloud, owner) as o:
+        shop = o.post("/merchants", json={"name": "Tea Room", "category": "cafe"}).json()
+        reward = o.post(
+            f"/merchants/{shop['merchant_id']}/rewards", json={"name": "Scone", "cost_points": 15}
+        ).json()
+    _purchase(local_cloud, owner, shop["merchant_id"], customer, 4000)  # 40 points
+
+    sign_in_through_ui(page, customer.email)
+    page.get_by_role("link", name="My code", exact=True).click()
+    code = page.get_by_test_id("short-code")
+    expect(code).to_have_text(re.compile(r"^\d{6}$"))
+    with api(local_cloud, owner) as till:
+        visit = till.post(
+            f"/merchants/{shop['merchant_id']}/visits", json={"token": code.inner_text()}
+        )
+        assert visit.status_code == 201, visit.text
+        redeem = till.post(
+            f"/merchants/{shop['merchant_id']}/visits/{visit.json()['visit_id']}/redeem",
+            json={"reward_id": reward["reward_id"]},
+            headers={"Idempotency-Key": f"e2e-redeem-{visit.json()['visit_id']}"},
+        )
+        assert redeem.status_code == 201, redeem.text
+    expect(
+        page.get_by_role("heading", name="Scanned at Tea Room: 15 points redeemed")
+    ).to_be_visible(timeout=5_000)
+    expect(page.get_by_role("status")).to_contain_text("Your balance at Tea Room: 25 points")
