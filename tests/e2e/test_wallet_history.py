@@ -95,6 +95,7 @@ def test_forgot_password_then_sign_in_with_the_new_one(page: Page, accounts: Acc
     user = accounts.create("Forgetful")
     page.goto("/sign-in", wait_until="load")
     page.get_by_role("link", name="Forgot your password?").click()
+    page.wait_for_url("**/forgot-password")
     page.get_by_label("Email").fill(user.email)
     page.get_by_role("button", name="Send me a code").click()
     page.get_by_label("Code from the email").fill(
@@ -124,6 +125,7 @@ def test_history_pages_through_older_entries(
 
     sign_in_through_ui(page, customer.email)
     page.get_by_role("link", name="History", exact=True).click()
+    page.wait_for_url("**/history")
     entries = page.get_by_role("listitem")
     expect(entries).to_have_count(20)
     expect(entries.first).to_contain_text("+21 points")  # newest first
