@@ -4,7 +4,7 @@
 
 Off unless that flag is given. When on, each TransactWriteItems that changes a balance
 (earn, redeem, reverse: the ones that carry an idempotency record) fails with the given
-probability, in one of the ways DynamoDB and Lambda really fail:
+probability, in one of the ways DynamoDB and Lambda really fail (taking turns):
 
 | kind | written? | what the caller sees |
 |---|---|---|
@@ -90,7 +90,12 @@ def install(rate: float, seed: int | None = None) -> None:
         if not _changes_a_balance(transact_items):
             return inner(self, transact_items)
         with _lock:
-            kind = chooser.choice(KINDS_BEFORE + KINDS_AFTER) if chooser.random() < rate else None
+            # Which transaction fails is random; the kinds take turns, so even a short run
+            # sees every kind (the after-write ones are the point of the exercise).
+            kind = None
+            if chooser.random() < rate:
+                kinds = KINDS_BEFORE + KINDS_AFTER
+                kind = kinds[sum(counts.values()) % len(kinds)]
         if kind in KINDS_BEFORE:
             _record(kind, applied=False)
             if kind == "throttled":

@@ -25,7 +25,7 @@ from tests.proof import world
 from tests.proof.conftest import Figures, scale
 
 CUSTOMERS = scale(6, 24)
-ROUNDS = scale(4, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
+ROUNDS = scale(5, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
 FAULT_RATE = 0.3
 
 
