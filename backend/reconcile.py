@@ -79,6 +79,7 @@ class Report:
     entries: int = 0
     reversals: int = 0
     items_read: int = 0
+    rechecked: int = 0  # memberships that changed under the Scan and were read again alone
     discrepancies: list[str] = field(default_factory=list)
 
     def add(self, message: str) -> None:
@@ -132,6 +133,14 @@ class Reconciler:
         )
         return _plain(answer["Item"]) if "Item" in answer else None
 
+    def _entry(self, merchant_id: str, tx_id: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(
+            TableName=self.table,
+            Key={"pk": {"S": f"MERCHANT#{merchant_id}"}, "sk": {"S": f"TX#{tx_id}"}},
+            ConsistentRead=True,
+        )
+        return _plain(answer["Item"]) if "Item" in answer else None
+
     def _ledger_of(self, customer_id: str, merchant_id: str) -> list[dict[str, Any]]:
         """One membership's entries, read consistently from the business's partition."""
         entries: list[dict[str, Any]] = []
@@ -158,7 +167,6 @@ class Reconciler:
         # and reversals, not with the whole ledger.
         reversals: dict[tuple[str, str], dict[str, Any]] = {}
         reversed_originals: dict[tuple[str, str], dict[str, Any]] = {}
-        all_originals: dict[tuple[str, str], dict[str, Any]] = {}
 
         for page in self._pages():
             report.items_read += len(page)
@@ -166,7 +174,7 @@ class Reconciler:
                 pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
                 if pk.startswith("USER#") and sk.startswith("MEMBER#"):
                     key = (pk.removeprefix("USER#"), sk.removeprefix("MEMBER#"))
-                    members[key] = item
+                    members[key] = {k: item.get(k) for k in ("balance", "lifetime_points")}
                 elif pk.startswith("MERCHANT#") and sk.startswith("TX#"):
                     report.entries += 1
                     key = (item["customer_id"], item["merchant_id"])
@@ -180,22 +188,28 @@ class Reconciler:
                         reversals[ref] = item
                     elif item.get("reversed_by"):
                         reversed_originals[ref] = item
-                    all_originals[ref] = item
 
-        # A reversal of an earn also takes its points off the lifetime figure (tiers).
+        # Each reversal's original: normally one that says `reversed_by`; if it does not (a
+        # discrepancy), read it on its own, so memory stays with the reversals.
+        originals: dict[tuple[str, str], dict[str, Any]] = {}
         for reversal in reversals.values():
-            original = all_originals.get((reversal["merchant_id"], str(reversal.get("reverses"))))
-            if original is not None and original["kind"] == "earn":
+            target = (reversal["merchant_id"], str(reversal.get("reverses")))
+            original = reversed_originals.get(target) or self._entry(*target)
+            if original is None:
+                continue
+            originals[target] = original
+            # A reversal of an earn also takes its points off the lifetime figure (tiers).
+            if original["kind"] == "earn":
                 key = (reversal["customer_id"], reversal["merchant_id"])
                 sums[key].lifetime += int(reversal["points"])
-        self._check_reversals(report, reversals, reversed_originals, all_originals)
-        del all_originals
+        self._check_reversals(report, reversals, reversed_originals, originals)
 
         report.memberships = len(members)
         for key in sorted(set(members) | set(sums)):
             member, total = members.get(key), sums.get(key, _Sums())
             if self._adds_up(member, total):
                 continue
+            report.rechecked += 1
             problem = self._recheck(*key)
             if problem:
                 report.add(problem)
@@ -362,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memberships_checked: {report.memberships}")
     print(f"ledger_entries_checked: {report.entries}")
     print(f"reversals_checked: {report.reversals}")
+    print(f"memberships_rechecked: {report.rechecked}")
     print(f"reconcile_seconds: {time.monotonic() - started:.2f}")
     print(f"reconcile_discrepancies: {len(report.discrepancies)}")
     return 1 if report.discrepancies else 0
