@@ -37,6 +37,7 @@ HEADLINE = (
     "load_requests",
     "load_errors",
     "reconcile_discrepancies",
+    "reconcile_during_load_discrepancies",
     "faults_injected",
     "points_lost_or_doubled",
     "crash_reconcile_discrepancies",

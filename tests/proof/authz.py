@@ -12,7 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -70,7 +70,6 @@ class World:
     scanned_token_id: str = ""
     other_pool_token: str = ""
     _hired: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def person(self, caller: str) -> Person | None:
         """The person behind a people-caller."""
@@ -88,9 +87,11 @@ class World:
         return self.hireable[self._hired % len(self.hireable)]
 
     def fresh_visit(self) -> str:
+        """A new open visit of the customer at business 1 (opened by its owner)."""
         return world.visit(self.api, self.owner, self.merchant_id, self.customer)
 
     def fresh_earn(self) -> str:
+        """A new earn of the customer at business 1; returns its transaction id."""
         visit_id = self.fresh_visit()
         answer, _ = world.post_until_answered(
             self.api,
