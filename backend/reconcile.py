@@ -42,6 +42,11 @@ from botocore.config import Config
 
 DEFAULT_PAGE_SIZE = 200
 RECHECK_ATTEMPTS = 5
+READ_OPERATIONS = frozenset({"Scan", "Query", "GetItem"})
+
+
+class WriteRefused(RuntimeError):
+    """The reconciler's client was asked to do something other than read."""
 
 
 def _value(attr: dict[str, Any]) -> Any:
@@ -312,15 +317,26 @@ def _local_cloud_info(api_url: str) -> dict[str, Any]:
         return json.load(answer)
 
 
+def _reads_only(model: Any, **_: Any) -> None:
+    if model.name not in READ_OPERATIONS:
+        raise WriteRefused(f"the reconciliation only reads; refused {model.name}")
+
+
 def make_client(endpoint_url: str | None, region: str) -> Any:
-    """A DynamoDB client with adaptive retries (a throttled read waits instead of failing)."""
+    """A read-only DynamoDB client with adaptive retries (a throttled read waits, not fails).
+
+    Read-only by construction: any operation but Scan, Query and GetItem is refused before
+    it is sent, whatever the credentials would allow.
+    """
     session = botocore.session.get_session()
-    return session.create_client(
+    client = session.create_client(
         "dynamodb",
         region_name=region,
         endpoint_url=endpoint_url,
         config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
     )
+    client.meta.events.register("provide-client-params.dynamodb", _reads_only)
+    return client
 
 
 def main(argv: list[str] | None = None) -> int:

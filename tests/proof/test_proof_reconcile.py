@@ -8,6 +8,7 @@ import boto3
 import httpx
 import pytest
 
+from backend.reconcile import WriteRefused, make_client
 from tests.integration.conftest import RunningCloud
 from tests.proof import world
 
@@ -111,3 +112,15 @@ def test_a_reversal_whose_original_forgot_it_is_reported(
     finally:
         table.put_item(TableName=proof_cloud.table_name, Item=original)
     assert world.reconcile(proof_cloud.api_url)[0] == 0
+
+
+def test_the_reconciliation_client_cannot_write() -> None:
+    client = make_client("http://127.0.0.1:9", "eu-west-1")  # nothing listens: nothing is sent
+    for call in (
+        lambda: client.put_item(TableName="t", Item={"pk": {"S": "x"}, "sk": {"S": "y"}}),
+        lambda: client.delete_item(TableName="t", Key={"pk": {"S": "x"}, "sk": {"S": "y"}}),
+        lambda: client.transact_write_items(TransactItems=[]),
+        lambda: client.delete_table(TableName="t"),
+    ):
+        with pytest.raises(WriteRefused):
+            call()
