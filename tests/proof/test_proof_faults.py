@@ -160,32 +160,37 @@ def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
     data_dir = tmp_path / "data"
     # Snapshots every 5 s (default 15): the kill lands after several, wherever it falls.
     first = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S))
-    owner, *customers = world.people(first.info, 4, "Crash")
-    with httpx.Client(base_url=first.api_url, timeout=60) as api:
-        merchant_id = world.business(api, owner)
-
     stop = threading.Event()
     acknowledged = [0]
+    try:
+        owner, *customers = world.people(first.info, 4, "Crash")
+        with httpx.Client(base_url=first.api_url, timeout=60) as api:
+            merchant_id = world.business(api, owner)
 
-    def till(customer: world.Person) -> None:
-        with httpx.Client(base_url=first.api_url, timeout=10) as api:
-            while not stop.is_set():
-                try:
-                    visit_id = world.visit(api, owner, merchant_id, customer)
-                    world.earn(api, owner, merchant_id, visit_id, 1000)
-                    acknowledged[0] += 1
-                except (httpx.TransportError, AssertionError):
-                    return  # the cloud is gone
+        def till(customer: world.Person) -> None:
+            with httpx.Client(base_url=first.api_url, timeout=10) as api:
+                while not stop.is_set():
+                    try:
+                        visit_id = world.visit(api, owner, merchant_id, customer)
+                        world.earn(api, owner, merchant_id, visit_id, 1000)
+                        acknowledged[0] += 1
+                    except (httpx.TransportError, AssertionError):
+                        return  # the cloud is gone
 
-    threads = [threading.Thread(target=till, args=(c,)) for c in customers]
-    for thread in threads:
-        thread.start()
-    time.sleep(scale(4, 8) * SAVE_INTERVAL_S)
-    os.kill(first.process.pid, signal.SIGKILL)
-    first.process.wait(timeout=10)
-    stop.set()
-    for thread in threads:
-        thread.join()
+        threads = [threading.Thread(target=till, args=(c,)) for c in customers]
+        for thread in threads:
+            thread.start()
+        time.sleep(scale(4, 8) * SAVE_INTERVAL_S)
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+        stop.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        stop.set()
+        if first.process.poll() is None:  # the test failed before the kill
+            first.process.kill()
+            first.process.wait(timeout=10)
     assert acknowledged[0] > 0
 
     second = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S))

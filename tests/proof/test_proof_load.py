@@ -84,10 +84,15 @@ def test_load_has_no_errors_and_every_balance_reconciles(
     )
 
     locust = _locust(proof_cloud.api_url, users_file, tmp_path / "load")
-    # The reconciliation is safe on a live table: halfway through, it must find nothing.
-    time.sleep(int(RUN_TIME.rstrip("s")) / 2)
-    found_live, output_live = world.reconcile(proof_cloud.api_url)
-    _, stderr = locust.communicate(timeout=900)
+    try:
+        # The reconciliation is safe on a live table: halfway through, it must find nothing.
+        time.sleep(int(RUN_TIME.rstrip("s")) / 2)
+        found_live, output_live = world.reconcile(proof_cloud.api_url)
+        _, stderr = locust.communicate(timeout=900)
+    finally:
+        if locust.poll() is None:
+            locust.kill()
+            locust.wait(timeout=30)
     assert locust.returncode in (0, 1), stderr[-3000:]
     with open(tmp_path / "load_stats.csv", encoding="utf-8") as stats_file:
         rows = list(csv.DictReader(stats_file))
