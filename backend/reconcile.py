@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m backend.reconcile", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--table", default=os.environ.get("TABLE_NAME"), help="default $TABLE_NAME")
+    parser.add_argument("--table", help="default $TABLE_NAME (or the --local-cloud's table)")
     parser.add_argument(
         "--endpoint-url",
         default=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
@@ -368,11 +368,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.local_cloud:
         info = _local_cloud_info(args.local_cloud)
+        # The running local cloud knows its own table: a TABLE_NAME left in the shell must not win.
         args.table = args.table or info["table_name"]
         args.endpoint_url = info["cognito_endpoint"]  # the local cloud's moto server
         args.region = info["region"]
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    args.table = args.table or os.environ.get("TABLE_NAME")
     if not args.table or not args.region:
         parser.error("give --table and --region (or TABLE_NAME and AWS_REGION, or --local-cloud)")
     if not 1 <= args.page_size <= 1000:
