@@ -10,7 +10,6 @@ every test reuses it with a fresh browser context. See `app_under_test.py`.
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import time
@@ -58,8 +57,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A fresh local cloud; its client env (pool, JWKS, endpoint) is put in os.environ."""
-    with app_under_test.local_cloud(tmp_path_factory.mktemp("local-cloud")) as info:
-        os.environ.update(info["env"])
+    with (
+        app_under_test.local_cloud(tmp_path_factory.mktemp("local-cloud")) as info,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        for name, value in info["env"].items():
+            env.setenv(name, value)
         yield info
 
 

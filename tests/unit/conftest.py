@@ -35,6 +35,10 @@ from backend.dal import dynamodb as db
 from backend.local.template import table_create_kwargs
 
 QR_SECRET = "unit-test-signing-key-0123456789abcdef"
+# The environment as set above, before any suite ran: restored around each test module,
+# because suites that ran earlier in the session (e2e, integration) may have pointed the
+# environment at a local cloud they started, and moto only intercepts AWS endpoints.
+UNIT_ENVIRON = dict(os.environ)
 
 # moto's DynamoDB backend is not thread-safe (a failed TransactWriteItems restores a deep
 # copy of the whole table, wiping writes made meanwhile). Real DynamoDB serialises writes
@@ -69,15 +73,20 @@ def moto_account():
     Module scope, not session: moto must not stay switched on for suites that run later
     in the same pytest session and talk to a real endpoint.
     """
-    with mock_aws():
-        boto3.client("secretsmanager").create_secret(
-            Name=config.QR_SECRET_ARN, SecretString=QR_SECRET
-        )
-        db.reset_client()
-        qr_secret.signing_key.cache_clear()
-        yield boto3.client("dynamodb")
-        db.reset_client()
-        qr_secret.signing_key.cache_clear()
+    with pytest.MonkeyPatch.context() as env:
+        for name in set(os.environ) - set(UNIT_ENVIRON):
+            env.delenv(name)
+        for name, value in UNIT_ENVIRON.items():
+            env.setenv(name, value)
+        with mock_aws():
+            boto3.client("secretsmanager").create_secret(
+                Name=config.QR_SECRET_ARN, SecretString=QR_SECRET
+            )
+            db.reset_client()
+            qr_secret.signing_key.cache_clear()
+            yield boto3.client("dynamodb")
+            db.reset_client()
+            qr_secret.signing_key.cache_clear()
 
 
 @pytest.fixture(autouse=True)
