@@ -2,7 +2,7 @@
 
 The handlers are `backend.app.handler` and `backend.triggers.post_confirmation.handler`, so
 each artifact must hold the `backend` package itself (not its contents at the root), without
-the local cloud, plus the arm64/Python 3.12 wheels of backend/requirements.txt.
+the local cloud or the operator's reconciler, plus the arm64/Python 3.12 wheels of backend/requirements.txt.
 """
 
 from __future__ import annotations
@@ -33,12 +33,16 @@ def shipped_files(package: Path) -> dict[str, bytes]:
     }
 
 
+# Operator and build files: the reconciler runs from a workstation, never in Lambda.
+NOT_SHIPPED = ("Makefile", "requirements.txt", "reconcile.py")
+
+
 def source_files() -> dict[str, bytes]:
-    """What the artifact's `backend/` must hold: the package minus the local cloud and build files."""
+    """What the artifact's `backend/` must hold: the package minus the local cloud, tools and build files."""
     return {
         path: content
         for path, content in shipped_files(ROOT / "backend").items()
-        if not path.startswith("local/") and path not in ("Makefile", "requirements.txt")
+        if not path.startswith("local/") and path not in NOT_SHIPPED
     }
 
 
@@ -63,11 +67,14 @@ def artifacts() -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_the_artifact_ships_the_backend_package_without_the_local_cloud(artifacts, function):
+def test_the_artifact_ships_the_backend_package_without_the_local_cloud_or_reconciler(
+    artifacts, function
+):
     artifact = artifacts[function]
     source = source_files()
     built = shipped_files(artifact / "backend")
     assert not (artifact / "backend" / "local").exists()
+    assert not (artifact / "backend" / "reconcile.py").exists()
     assert sorted(built) == sorted(source), (
         "artifact is stale or incomplete: run scripts/check-infra"
     )
