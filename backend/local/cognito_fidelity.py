@@ -13,7 +13,10 @@ wrapper that keeps moto doing the bookkeeping:
   `UsernameConfiguration.CaseSensitive: false`;
 - the pool's PostConfirmation trigger runs in-process after a confirmation.
 
-See ../shared/notes/local-aws-fidelity.md for the measured gaps.
+The gaps, as measured with moto 5.2.5: no confirmation code is generated and any code
+confirms; `ResendConfirmationCode` is an HTTP 500; `email_verified` is never set; the
+forgot-password code comes back in a response header; SRP sign-in uses a random SRP_B,
+so a wrong password succeeds; Lambda triggers are stored but never invoked.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """TransactWriteItems whose rollback snapshots only the items the transaction touches.
 
 moto backs up a transaction by deep-copying every table it names, on every call, so a
-transaction costs O(table size): 55 tx/s at 200 items, 3 tx/s at 4,000 (see
-../shared/notes/local-aws-fidelity.md). A ledger grows with every transaction, so the
+transaction costs O(table size): 55 tx/s at 200 items, 3 tx/s at 4,000 (moto 5.2.5,
+measured over loopback; PutItem/GetItem stay near 140/s). A ledger grows with every transaction, so the
 local cloud would slow down the longer it is used. Here we keep moto's own
 implementation (validation, conditions, `CancellationReasons`) and only swap what it
 backs up: before the call we copy the (at most 100) items the transaction names; if
