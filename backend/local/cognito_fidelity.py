@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +46,7 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 
+from backend import clock as backend_clock
 from backend.local import srp
 from backend.local.outbox import Outbox
 
@@ -98,7 +98,8 @@ class Settings:
 
     outbox: Outbox = field(default_factory=Outbox)
     triggers: dict[str, TriggerFn] = field(default_factory=dict)  # e.g. "PostConfirmation"
-    clock: Callable[[], float] = time.time  # injectable, so expiry is testable
+    # The backend's one clock, so `POST /dev/clock` expires codes too; injectable for tests.
+    clock: Callable[[], float] = backend_clock.now
 
 
 settings = Settings()

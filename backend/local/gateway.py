@@ -6,7 +6,8 @@ client_id, expiry, then the route's scopes) with API Gateway's 401/403 bodies an
 `www-authenticate` header, payload-v2 events with the claims where API Gateway puts
 them, response mapping (status, headers, cookies, base64 bodies), CORS from the
 template, `404 {"message":"Not Found"}` for unknown routes and 413 over 10 MB.
-It also serves the local outbox at `/dev/outbox` (local only; deployed there is none).
+It also serves the local outbox at `/dev/outbox` and moves the backend's clock with
+`POST /dev/clock` (local only; deployed there is neither).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from backend import clock
 from backend.local.outbox import Outbox
 from backend.local.template import Cors, JwtAuthorizer, Route, Throttle
 
@@ -410,6 +412,8 @@ class Gateway:
     def _dev(self, request: Request) -> Response:
         if request.path == "/dev/info":
             return _json_response(200, self.info())
+        if request.path == "/dev/clock":
+            return self._dev_clock(request)
         if request.path != "/dev/outbox" or request.method != "GET":
             return _json_response(404, {"message": "Not Found"})
         to = request.args.get("to")
@@ -429,6 +433,25 @@ class Gateway:
             f"<table><tr><th>time (UTC)</th><th>to</th><th>subject</th><th>code</th></tr>{rows}</table>"
         )
         return Response(page, content_type="text/html; charset=utf-8")
+
+    def _dev_clock(self, request: Request) -> Response:
+        # Time travel for tests of expiry (codes, visits, confirmation codes) without waiting:
+        # moves the one in-process clock the handlers and the Cognito layer read. JWT expiry
+        # and throttling keep real time, so tokens in a browser stay valid. Local only.
+        if request.method == "POST":
+            body = request.get_json(silent=True) or {}
+            if body.get("reset"):
+                clock.reset()
+            else:
+                advance = body.get("advance_s")
+                if isinstance(advance, bool) or not isinstance(advance, int | float) or advance < 0:
+                    message = 'send {"advance_s": seconds >= 0} or {"reset": true}'
+                    return _json_response(400, {"message": message})
+                clock.advance(advance)
+        elif request.method != "GET":
+            return _json_response(405, {"message": "Method Not Allowed"})
+        offset = round(clock.now() - time.time(), 3)
+        return _json_response(200, {"now": clock.iso(), "offset_s": offset})
 
 
 class BackgroundServer:

@@ -1,0 +1,106 @@
+"""`POST /dev/clock`: the local cloud's time travel, so expiry is testable without waiting."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.conftest import (
+    PASSWORD,
+    RunningCloud,
+    bearer,
+    cognito_client,
+    new_email,
+    outbox_code,
+    signed_up_user,
+    start_cloud,
+)
+
+
+@pytest.fixture(scope="module")
+def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
+    """A cloud of its own: moving its clock must not age the shared cloud's codes."""
+    running = start_cloud(tmp_path_factory.mktemp("clock-cloud"), "--no-persist")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def api(own_cloud: RunningCloud) -> Iterator[httpx.Client]:
+    """A client for the cloud's gateway; the clock is back to real time after each test."""
+    with httpx.Client(base_url=own_cloud.api_url, timeout=30) as client:
+        yield client
+        client.post("/dev/clock", json={"reset": True})
+
+
+def _advance(api: httpx.Client, seconds: float) -> dict[str, object]:
+    moved = api.post("/dev/clock", json={"advance_s": seconds})
+    assert moved.status_code == 200, moved.text
+    return moved.json()
+
+
+def test_advancing_reports_the_offset_and_reset_returns_to_real_time(api: httpx.Client) -> None:
+    assert api.get("/dev/clock").json()["offset_s"] == 0
+    assert _advance(api, 600)["offset_s"] == pytest.approx(600, abs=1)
+    assert _advance(api, 60)["offset_s"] == pytest.approx(660, abs=1)
+    assert api.post("/dev/clock", json={"reset": True}).json()["offset_s"] == 0
+
+
+@pytest.mark.parametrize("body", [{}, {"advance_s": -5}, {"advance_s": "60"}, {"advance_s": True}])
+def test_a_bad_request_is_refused_and_moves_nothing(api: httpx.Client, body: dict) -> None:
+    refused = api.post("/dev/clock", json=body)
+    assert refused.status_code == 400
+    assert "advance_s" in refused.json()["message"]
+    assert api.get("/dev/clock").json()["offset_s"] == 0
+
+
+def test_a_customer_code_and_a_visit_expire_when_the_clock_moves(
+    own_cloud: RunningCloud, api: httpx.Client
+) -> None:
+    owner = signed_up_user(own_cloud.info, name="Owner")
+    customer = signed_up_user(own_cloud.info, name="Customer")
+    created = api.post(
+        "/merchants",
+        json={"name": "Café Rosa", "category": "cafe"},
+        headers=bearer(owner.access_token),
+    )
+    assert created.status_code == 201, created.text
+    visits = f"/merchants/{created.json()['merchant_id']}/visits"
+
+    stale = api.post("/qr-tokens", headers=bearer(customer.access_token)).json()
+    _advance(api, 61)  # a code lives 60 s
+    scan = api.post(visits, json={"token": stale["token"]}, headers=bearer(owner.access_token))
+    assert scan.status_code == 410
+    assert scan.json()["error"]["code"] == "token_expired"
+
+    fresh = api.post("/qr-tokens", headers=bearer(customer.access_token)).json()
+    visit = api.post(visits, json={"token": fresh["token"]}, headers=bearer(owner.access_token))
+    assert visit.status_code == 201, visit.text
+    _advance(api, 10 * 60 + 1)  # a visit lives 10 minutes
+    earn = api.post(
+        f"{visits}/{visit.json()['visit_id']}/earn",
+        json={"amount_cents": 500},
+        headers={**bearer(owner.access_token), "idempotency-key": uuid.uuid4().hex},
+    )
+    assert earn.status_code == 410
+    assert earn.json()["error"]["code"] == "visit_expired"
+
+
+def test_a_sign_up_code_expires_on_the_same_clock(
+    own_cloud: RunningCloud, api: httpx.Client
+) -> None:
+    idp = cognito_client(own_cloud.info)
+    email = new_email()
+    idp.sign_up(ClientId=own_cloud.client_id, Username=email, Password=PASSWORD)
+    _advance(api, 24 * 3600 + 1)  # Cognito's sign-up codes live 24 hours
+    with pytest.raises(ClientError) as excinfo:
+        idp.confirm_sign_up(
+            ClientId=own_cloud.client_id,
+            Username=email,
+            ConfirmationCode=outbox_code(own_cloud.info, email),
+        )
+    assert excinfo.value.response["Error"]["Code"] == "ExpiredCodeException"
