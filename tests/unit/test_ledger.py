@@ -1,6 +1,8 @@
 """Earn, redeem, reverse and idempotency: invariants 1, 2 and 3."""
 
+import json
 import threading
+import warnings
 
 import pytest
 
@@ -46,6 +48,20 @@ def test_earn_follows_the_rule_and_reports_the_new_balance(shop):
     )
     assert tx["customer_id"] == shop.customer and tx["staff_id"] == shop.staff
     assert reply.body["balance"] == 12 == shop.balance()
+
+
+def test_earn_publishes_its_points_metric_and_a_read_publishes_nothing(shop, capsys):
+    visit_id = shop.scan().body["visit_id"]
+    capsys.readouterr()
+    assert shop.earn(visit_id, 12_99).status == 201
+    published = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line
+    ]
+    assert len(published) == 1 and published[0]["PointsEarned"] == [12]  # one EMF blob
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Powertools warns when it flushes an empty set
+        assert call("GET", "/wallet", user=shop.customer).status == 200
+    assert "_aws" not in capsys.readouterr().out
 
 
 def test_a_visit_allows_one_earn(shop):
