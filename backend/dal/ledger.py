@@ -3,7 +3,7 @@ and the one TransactWriteItems that changes a balance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -228,10 +228,8 @@ class BalanceChange:
     settings_version: int | None = None
     visit_id: str | None = None
     visit_must_not_be_earned: bool = False
-    activity: dict[str, Any] | None = None
     reward: tuple[str, int] | None = None  # (reward_id, cost) that must be active at that cost
     reverses_tx_id: str | None = None
-    parts: list[str] = field(default_factory=list)
 
 
 class ChangeRefused(Exception):
@@ -316,9 +314,13 @@ def commit(change: BalanceChange) -> None:
     )
     parts.append("entry")
 
+    # The visit records each balance change made in it.
+    activity = {
+        k: change.entry[k] for k in ("tx_id", "kind", "points", "balance_after", "created_at")
+    }
     if change.visit_id:
         guard = "expires_at > :t AND customer_id = :c"
-        visit_values: dict[str, Any] = {":t": change.now_s, ":c": cid, ":act": [change.activity]}
+        visit_values: dict[str, Any] = {":t": change.now_s, ":c": cid, ":act": [activity]}
         update = "SET activity = list_append(activity, :act)"
         if change.visit_must_not_be_earned:
             guard += " AND earned = :no"
@@ -413,7 +415,7 @@ def commit(change: BalanceChange) -> None:
         },
     )
     if change.visit_id and (visit := cache.visit(mid, change.visit_id)):
-        visit = dict(visit, activity=[*visit.get("activity", []), change.activity])
+        visit = dict(visit, activity=[*visit.get("activity", []), activity])
         if change.visit_must_not_be_earned:
             visit["earned"] = True
         cache.put_visit(visit)

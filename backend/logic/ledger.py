@@ -12,6 +12,7 @@ import functools
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from backend import clock
@@ -92,16 +93,83 @@ def _staff_only(operation: Callable[..., dict[str, Any]]) -> Callable[..., dict[
     return checked
 
 
-def _merchant_fields(profile: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "merchant_name": profile["name"],
-        "category": profile["category"],
-        "currency": profile.get("currency", "EUR"),
-    }
+@dataclass(frozen=True)
+class _Member:
+    """A membership as read; a customer new to the business has zeros and no version yet."""
+
+    balance: int = 0
+    lifetime: int = 0
+    version: int | None = None
 
 
-def _activity(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: entry[k] for k in ("tx_id", "kind", "points", "balance_after", "created_at")}
+def _read_member(customer_id: str, merchant_id: str, consistent: bool) -> _Member:
+    item = store.membership(customer_id, merchant_id, consistent=consistent)
+    if item is None:
+        return _Member()
+    return _Member(int(item["balance"]), int(item["lifetime_points"]), int(item["version"]))
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """One attempt at a balance change, as drafted from what it read: who, for whom, when."""
+
+    staff_id: str
+    merchant_id: str
+    customer_id: str
+    profile: dict[str, Any]
+    member: _Member
+    now_s: int
+    now_iso: str
+
+    def entry(
+        self, kind: str, points: int, *, customer_name: str, visit_id: str | None, **details: Any
+    ) -> dict[str, Any]:
+        """A new ledger entry moving `points` from the balance as read; `details` by kind."""
+        return {
+            "tx_id": ids.new_id("t"),
+            "merchant_id": self.merchant_id,
+            "merchant_name": self.profile["name"],
+            "customer_id": self.customer_id,
+            "customer_name": customer_name,
+            "kind": kind,
+            "points": points,
+            **details,
+            "balance_after": self.member.balance + points,
+            "visit_id": visit_id,
+            "staff_id": self.staff_id,
+            "created_at": self.now_iso,
+        }
+
+    def change(
+        self,
+        entry: dict[str, Any],
+        body: dict[str, Any],
+        idem: Idempotency,
+        *,
+        lifetime_points: int,
+        min_old_balance: int | None,
+        **guards: Any,
+    ) -> store.BalanceChange:
+        """The one transaction writing `entry`, its balance, and `body` as the key's answer."""
+        return store.BalanceChange(
+            staff_id=self.staff_id,
+            merchant_id=self.merchant_id,
+            customer_id=self.customer_id,
+            now_s=self.now_s,
+            now_iso=self.now_iso,
+            expected_version=self.member.version,
+            balance=entry["balance_after"],
+            lifetime_points=lifetime_points,
+            min_old_balance=min_old_balance,
+            merchant_fields={
+                "merchant_name": self.profile["name"],
+                "category": self.profile["category"],
+                "currency": self.profile.get("currency", "EUR"),
+            },
+            entry=entry,
+            idempotency=idem.record(201, body, self.now_s),
+            **guards,
+        )
 
 
 def _refresh(
@@ -119,7 +187,7 @@ def _refresh(
         cache.forget_merchant(merchant_id)
 
 
-def _commit_or_signal(change: store.BalanceChange, idem: Idempotency) -> store.ChangeRefused | None:
+def _commit_or_signal(change: store.BalanceChange) -> store.ChangeRefused | None:
     """Commit; a replayed key or a refused authorization ends the loop at once."""
     try:
         store.commit(change)
@@ -147,52 +215,36 @@ def earn(
         if visit.get("earned"):
             raise errors.VisitAlreadyEarned()
         customer_id = visit["customer_id"]
-        member = store.membership(customer_id, merchant_id, consistent=fresh)
-        balance = int(member["balance"]) if member else 0
-        lifetime = int(member["lifetime_points"]) if member else 0
-        tier = tiers.tier_for(lifetime, profile["tiers"])
+        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        tier = tiers.tier_for(member.lifetime, profile["tiers"])
         points = rules.points_for_purchase(
             amount_cents, profile["earning_rule"], tier["multiplier_pct"]
         )
-        entry = {
-            "tx_id": ids.new_id("t"),
-            "merchant_id": merchant_id,
-            "merchant_name": profile["name"],
-            "customer_id": customer_id,
-            "customer_name": visit.get("customer_name", ""),
-            "kind": "earn",
-            "points": points,
-            "amount_cents": amount_cents,
-            "balance_after": balance + points,
-            "visit_id": visit_id,
-            "staff_id": staff_id,
-            "created_at": now_iso,
-        }
-        new_lifetime = lifetime + points
+        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
+        entry = draft.entry(
+            "earn",
+            points,
+            customer_name=visit.get("customer_name", ""),
+            visit_id=visit_id,
+            amount_cents=amount_cents,
+        )
+        new_lifetime = member.lifetime + points
         body = {
             "transaction": public_entry(entry),
-            "balance": balance + points,
+            "balance": entry["balance_after"],
             "tier": tiers.tier_for(new_lifetime, profile["tiers"]),
         }
-        change = store.BalanceChange(
-            staff_id=staff_id,
-            merchant_id=merchant_id,
-            customer_id=customer_id,
-            now_s=now_s,
-            now_iso=now_iso,
-            expected_version=int(member["version"]) if member else None,
-            balance=balance + points,
+        change = draft.change(
+            entry,
+            body,
+            idem,
             lifetime_points=new_lifetime,
             min_old_balance=None,
-            merchant_fields=_merchant_fields(profile),
-            entry=entry,
-            idempotency=idem.record(201, body, now_s),
             settings_version=int(profile["settings_version"]),
             visit_id=visit_id,
             visit_must_not_be_earned=True,
-            activity=_activity(entry),
         )
-        refused = _commit_or_signal(change, idem)
+        refused = _commit_or_signal(change)
         if refused is None:
             return body
         _refresh(refused, customer_id, merchant_id, visit_id)
@@ -234,53 +286,37 @@ def redeem(
             cost = int(reward["cost_points"])
         else:
             cost = int(points or 0)
-        member = store.membership(customer_id, merchant_id, consistent=fresh)
-        balance = int(member["balance"]) if member else 0
-        lifetime = int(member["lifetime_points"]) if member else 0
-        if balance < cost:
+        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        if member.balance < cost:
             if not checked_balance:
                 checked_balance = fresh = True
                 continue
             raise errors.InsufficientPoints()
-        entry = {
-            "tx_id": ids.new_id("t"),
-            "merchant_id": merchant_id,
-            "merchant_name": profile["name"],
-            "customer_id": customer_id,
-            "customer_name": visit.get("customer_name", ""),
-            "kind": "redeem",
-            "points": -cost,
-            "amount_cents": None,
-            "reward_id": reward_id,
-            "reward_name": reward["name"] if reward else None,
-            "balance_after": balance - cost,
-            "visit_id": visit_id,
-            "staff_id": staff_id,
-            "created_at": now_iso,
-        }
+        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
+        entry = draft.entry(
+            "redeem",
+            -cost,
+            customer_name=visit.get("customer_name", ""),
+            visit_id=visit_id,
+            amount_cents=None,
+            reward_id=reward_id,
+            reward_name=reward["name"] if reward else None,
+        )
         body = {
             "transaction": public_entry(entry),
-            "balance": balance - cost,
-            "tier": tiers.tier_for(lifetime, profile["tiers"]),
+            "balance": entry["balance_after"],
+            "tier": tiers.tier_for(member.lifetime, profile["tiers"]),
         }
-        change = store.BalanceChange(
-            staff_id=staff_id,
-            merchant_id=merchant_id,
-            customer_id=customer_id,
-            now_s=now_s,
-            now_iso=now_iso,
-            expected_version=int(member["version"]) if member else None,
-            balance=balance - cost,
-            lifetime_points=lifetime,
+        change = draft.change(
+            entry,
+            body,
+            idem,
+            lifetime_points=member.lifetime,
             min_old_balance=cost,
-            merchant_fields=_merchant_fields(profile),
-            entry=entry,
-            idempotency=idem.record(201, body, now_s),
             visit_id=visit_id,
-            activity=_activity(entry),
             reward=(reward_id, cost) if reward_id else None,
         )
-        refused = _commit_or_signal(change, idem)
+        refused = _commit_or_signal(change)
         if refused is None:
             return body
         _refresh(refused, customer_id, merchant_id, visit_id)
@@ -310,50 +346,35 @@ def reverse(
     for attempt in range(MAX_ATTEMPTS):
         now_s, now_iso = clock.now_s(), clock.iso()
         profile, _ = _merchant(merchant_id, with_rewards=False)
-        member = store.membership(customer_id, merchant_id, consistent=fresh)
-        balance = int(member["balance"]) if member else 0
-        lifetime = int(member["lifetime_points"]) if member else 0
-        if balance + delta < 0:
+        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        if member.balance + delta < 0:
             if not fresh:
                 fresh = True
                 continue
             raise errors.PointsAlreadySpent()
-        new_lifetime = lifetime + delta if original["kind"] == "earn" else lifetime
-        entry = {
-            "tx_id": ids.new_id("t"),
-            "merchant_id": merchant_id,
-            "merchant_name": profile["name"],
-            "customer_id": customer_id,
-            "customer_name": original.get("customer_name", ""),
-            "kind": "reversal",
-            "points": delta,
-            "amount_cents": original.get("amount_cents"),
-            "reward_id": original.get("reward_id"),
-            "reward_name": original.get("reward_name"),
-            "reverses": tx_id,
-            "reason": reason or "",
-            "balance_after": balance + delta,
-            "visit_id": None,
-            "staff_id": staff_id,
-            "created_at": now_iso,
-        }
-        body = {"transaction": public_entry(entry), "balance": balance + delta}
-        change = store.BalanceChange(
-            staff_id=staff_id,
-            merchant_id=merchant_id,
-            customer_id=customer_id,
-            now_s=now_s,
-            now_iso=now_iso,
-            expected_version=int(member["version"]) if member else None,
-            balance=balance + delta,
-            lifetime_points=max(new_lifetime, 0),
+        lifetime = member.lifetime + delta if original["kind"] == "earn" else member.lifetime
+        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
+        entry = draft.entry(
+            "reversal",
+            delta,
+            customer_name=original.get("customer_name", ""),
+            visit_id=None,
+            amount_cents=original.get("amount_cents"),
+            reward_id=original.get("reward_id"),
+            reward_name=original.get("reward_name"),
+            reverses=tx_id,
+            reason=reason or "",
+        )
+        body = {"transaction": public_entry(entry), "balance": entry["balance_after"]}
+        change = draft.change(
+            entry,
+            body,
+            idem,
+            lifetime_points=max(lifetime, 0),
             min_old_balance=-delta if delta < 0 else None,
-            merchant_fields=_merchant_fields(profile),
-            entry=entry,
-            idempotency=idem.record(201, body, now_s),
             reverses_tx_id=tx_id,
         )
-        refused = _commit_or_signal(change, idem)
+        refused = _commit_or_signal(change)
         if refused is None:
             return body
         if refused.part == "original":
