@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,3 +240,22 @@ def sign_in_through_ui(page: Page, email: str, password: str = PASSWORD) -> None
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/wallet")
+
+
+# --- time travel -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def time_travel(local_cloud: dict[str, Any]) -> Iterator[Callable[[float], None]]:
+    """Moves the local cloud's clock forward (`POST /dev/clock`); back to real time after.
+
+    Only the backend (codes, visits, Cognito's emailed codes) travels: tokens and the state
+    server keep real time, so the browser stays signed in.
+    """
+
+    def advance(seconds: float) -> None:
+        moved = httpx.post(f"{local_cloud['api_url']}/dev/clock", json={"advance_s": seconds})
+        moved.raise_for_status()
+
+    yield advance
+    httpx.post(f"{local_cloud['api_url']}/dev/clock", json={"reset": True}).raise_for_status()
