@@ -6,7 +6,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.integration.conftest import (
+from tests.support.local_cloud import (
     PASSWORD,
     RunningCloud,
     bearer,

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.conftest import REPO
+from tests.support.local_cloud import REPO
 
 SCRIPT = """
 import json, sys, urllib.request

@@ -12,7 +12,7 @@ import jwt
 import pytest
 from moto.utilities.utils import load_resource
 
-from tests.integration.conftest import RunningCloud, bearer, signed_up_user
+from tests.support.local_cloud import RunningCloud, bearer, signed_up_user
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 FORBIDDEN = {"message": "Forbidden"}

@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import httpx
 import jwt
 from moto.utilities.utils import load_resource
 
-from tests.integration.conftest import RunningCloud
 from tests.proof import world
 from tests.proof.world import Person
+from tests.support.local_cloud import RunningCloud, cognito_client
 
 TOKEN_CALLERS = ("no_token", "expired", "forged_signature", "alg_none", "other_pool", "id_token")
 PEOPLE_CALLERS = ("customer", "another_customer", "staff_of_another_business", "staff", "owner")
@@ -133,13 +132,7 @@ def build_world(cloud: RunningCloud, api: httpx.Client) -> World:
 
 def _other_pool_access_token(cloud: RunningCloud) -> str:
     """A real access token from a second user pool on the same Cognito (same signing key)."""
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=cloud.cognito_endpoint,
-        region_name=cloud.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    cognito = cognito_client(cloud.info)
     pool = cognito.create_user_pool(PoolName="another-app")["UserPool"]["Id"]
     client = cognito.create_user_pool_client(
         UserPoolId=pool,

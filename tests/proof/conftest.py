@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import RunningCloud, start_cloud
+from tests.support.local_cloud import RunningCloud, gateway_client, running_cloud
 
 FULL = os.environ.get("EPOINT_PROOF_SCALE") == "full"
 
@@ -49,13 +49,12 @@ def figures() -> Figures:
 @pytest.fixture(scope="module")
 def proof_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
     """A fresh local cloud per proof module (no persistence), so each reconciles alone."""
-    running = start_cloud(tmp_path_factory.mktemp("proof-cloud"), "--no-persist")
-    yield running
-    running.stop()
+    with running_cloud(tmp_path_factory.mktemp("proof-cloud"), "--no-persist") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def proof_api(proof_cloud: RunningCloud) -> Iterator[httpx.Client]:
     """An HTTP client for that cloud's gateway."""
-    with httpx.Client(base_url=proof_cloud.api_url, timeout=60) as client:
+    with gateway_client(proof_cloud, timeout=60) as client:
         yield client

@@ -7,16 +7,14 @@ authorization rule in tests/proof/authz.py fails the suite, so no route ships un
 from __future__ import annotations
 
 import time
-from typing import Any
 
-import boto3
 import httpx
 import pytest
 
 from backend.logic import qr_tokens
-from tests.integration.conftest import RunningCloud
 from tests.proof import authz, world
 from tests.proof.conftest import Figures
+from tests.support.local_cloud import RunningCloud, aws_client
 
 
 @pytest.fixture(scope="module")
@@ -191,18 +189,8 @@ def test_used_and_expired_qr_tokens_and_visits_are_refused(
         assert (answer.status_code, answer.json()["error"]["code"]) == (400, "token_invalid")
 
 
-def _aws(cloud: RunningCloud, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=cloud.cognito_endpoint,
-        region_name=cloud.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
 def _expired_qr_token(cloud: RunningCloud, customer_id: str) -> str:
-    key = _aws(cloud, "secretsmanager").get_secret_value(SecretId=cloud.qr_secret_arn)
+    key = aws_client(cloud.info, "secretsmanager").get_secret_value(SecretId=cloud.qr_secret_arn)
     token, _ = qr_tokens.issue(
         key["SecretString"].encode(), customer_id, int(time.time()) - 120, 60
     )
@@ -210,7 +198,7 @@ def _expired_qr_token(cloud: RunningCloud, customer_id: str) -> str:
 
 
 def _expire_visit(cloud: RunningCloud, merchant_id: str, visit_id: str) -> None:
-    _aws(cloud, "dynamodb").update_item(
+    aws_client(cloud.info, "dynamodb").update_item(
         TableName=cloud.table_name,
         Key={"pk": {"S": f"MERCHANT#{merchant_id}"}, "sk": {"S": f"VISIT#{visit_id}"}},
         UpdateExpression="SET expires_at = :past",

@@ -6,9 +6,9 @@ import threading
 
 import httpx
 
-from tests.integration.conftest import RunningCloud
 from tests.proof import world
 from tests.proof.conftest import Figures
+from tests.support.local_cloud import RunningCloud
 
 TILLS, POINTS, BALANCE = 50, 10, 100
 

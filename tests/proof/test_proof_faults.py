@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.conftest import PASSWORD, RunningCloud, pycognito_user, start_cloud
 from tests.proof import world
 from tests.proof.conftest import Figures, scale
+from tests.support.local_cloud import PASSWORD, RunningCloud, pycognito_user, start_cloud
 
 CUSTOMERS = scale(6, 24)
 ROUNDS = scale(5, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal

@@ -17,9 +17,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import response_schema_conformance
 
-from tests.integration.conftest import RunningCloud
 from tests.proof import world
 from tests.proof.conftest import Figures, scale
+from tests.support.local_cloud import RunningCloud
 
 EXAMPLES_PER_OPERATION = scale(8, 60)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.conftest import REPO, RunningCloud
 from tests.proof import world
 from tests.proof.conftest import Figures, scale
+from tests.support.local_cloud import REPO, RunningCloud
 
 MERCHANTS = scale(3, 8)
 CUSTOMERS = scale(12, 48)

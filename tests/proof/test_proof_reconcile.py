@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 
 from backend.reconcile import WriteRefused, make_client
-from tests.integration.conftest import RunningCloud
 from tests.proof import world
+from tests.support.local_cloud import RunningCloud, aws_client
 
 
 def _table(cloud: RunningCloud) -> Any:
     """The local cloud's table, straight through its moto server (as an intruder would)."""
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=cloud.cognito_endpoint,
-        region_name=cloud.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return aws_client(cloud.info, "dynamodb")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """People and businesses on a running local cloud, for the proof suites and the load test.
 
 Users are made the way the product makes them (pycognito sign-up, the emailed code from the
-outbox, SRP sign-in: `tests.integration.conftest.signed_up_user`), in parallel so that the
+outbox, SRP sign-in: `tests.support.local_cloud.signed_up_user`), in parallel so that the
 measured part of a run is the API, not the setup.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from tests.integration.conftest import REPO, bearer, signed_up_user
+from tests.support.local_cloud import REPO, bearer, signed_up_user
 
 
 @dataclass
