@@ -11,14 +11,6 @@ from botocore.exceptions import ClientError
 from backend.dal import cache, keys
 from backend.dal import dynamodb as db
 
-_KEY_ATTRS = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
-
-
-def strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    """An item without its table/index keys."""
-    return {k: v for k, v in item.items() if k not in _KEY_ATTRS}
-
-
 # ------------------------------------------------------------------ memberships
 
 

@@ -29,11 +29,6 @@ def calls() -> int:
     return _calls
 
 
-def service_lock(service: str) -> threading.RLock:
-    """The lock guarding one moto service's data."""
-    return _LOCKS[service]
-
-
 @contextlib.contextmanager
 def all_services_locked() -> Iterator[None]:
     """Hold every service's lock (in the fixed order): no moto call is half done."""
