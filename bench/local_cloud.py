@@ -17,11 +17,7 @@ and visit; only the earn call is timed, and the median call gives the rate). Pri
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,77 +25,21 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 from pycognito import Cognito
 
 REPO = Path(__file__).resolve().parents[1]
-PASSWORD = "Bench-Passw0rd"  # noqa: S105 - a throwaway local user
+sys.path.insert(0, str(REPO))
+
+from tests.support.local_cloud import (  # noqa: E402
+    aws_client,
+    bearer,
+    gateway_client,
+    running_cloud,
+    signed_up_user,
+)
+
 SMALL, LARGE = 100, 10_000
-
-
-def start_cloud(*flags: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    """A local cloud on ephemeral ports, no persistence; returns the process and its JSON line."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPOINT_", "AWS_"))}
-    env["PYTHONPATH"] = str(REPO)
-    data_dir = tempfile.mkdtemp(prefix="epoint-bench-")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "backend.local",
-            "--port",
-            "0",
-            "--no-persist",
-            "--data-dir",
-            data_dir,
-            *flags,
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = process.stdout.readline()  # type: ignore[union-attr]
-    if not line:
-        raise SystemExit("the local cloud did not start")
-    return process, json.loads(line)
-
-
-def stop_cloud(process: subprocess.Popen[str]) -> None:
-    """SIGTERM and wait."""
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
-
-
-def aws_client(info: dict[str, Any], service: str) -> Any:
-    """A boto3 client for the local cloud's moto server."""
-    return boto3.client(
-        service,
-        endpoint_url=info["cognito_endpoint"],
-        region_name=info["region"],
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto accepts any
-    )
-
-
-def signed_in(info: dict[str, Any], name: str) -> Cognito:
-    """Sign up, confirm with the outbox code, sign in (SRP)."""
-    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    user = Cognito(
-        info["user_pool_id"], info["client_id"], user_pool_region=info["region"], username=email
-    )
-    user.client = aws_client(info, "cognito-idp")
-    user.pool_jwk = info["jwks"]
-    user.set_base_attributes(email=email, name=name)
-    user.register(email, PASSWORD)
-    outbox = httpx.get(info["outbox_url"], params={"format": "json", "to": email}).json()[
-        "messages"
-    ]
-    user.confirm_sign_up(outbox[0]["code"], username=email)
-    user.authenticate(password=PASSWORD)
-    return user
 
 
 def fill_ledger(info: dict[str, Any], merchant_id: str, customer_id: str, total: int) -> None:
@@ -146,8 +86,7 @@ def earns_per_second(
 ) -> float:
     """Earns per second, from the median of `count` timed earn calls (each after a fresh QR
     token and visit); the median keeps a busy neighbour on a shared machine from skewing it."""
-    owner_auth = {"authorization": f"Bearer {owner.access_token}"}
-    customer_auth = {"authorization": f"Bearer {customer.access_token}"}
+    owner_auth, customer_auth = bearer(owner.access_token), bearer(customer.access_token)
     durations: list[float] = []
     for _ in range(count):
         token = post(api, "/qr-tokens", headers=customer_auth)[0].json()["token"]
@@ -168,25 +107,28 @@ def earns_per_second(
 
 def measure(stock: bool, earns: int, earns_large: int) -> tuple[float, float]:
     """(earns/s with a 100-entry ledger, earns/s with a 10,000-entry ledger) for one cloud."""
-    process, info = start_cloud(*(["--stock-transactions"] if stock else []))
-    try:
-        owner, customer = signed_in(info, "Bench Owner"), signed_in(info, "Bench Customer")
-        with httpx.Client(base_url=info["api_url"], timeout=120) as api:
-            created = api.post(
-                "/merchants",
-                json={"name": "Bench Café", "category": "cafe"},
-                headers={"authorization": f"Bearer {owner.access_token}"},
-            )
-            merchant_id = created.json()["merchant_id"]
-            customer_id = customer.access_claims["sub"]
-            fill_ledger(info, merchant_id, customer_id, SMALL)
-            earns_per_second(api, owner, customer, merchant_id, 3)  # warm-up: imports, caches
-            small = earns_per_second(api, owner, customer, merchant_id, earns)
-            fill_ledger(info, merchant_id, customer_id, LARGE)
-            large = earns_per_second(api, owner, customer, merchant_id, earns_large)
-        return small, large
-    finally:
-        stop_cloud(process)
+    flags = ["--no-persist", *(["--stock-transactions"] if stock else [])]
+    with (
+        tempfile.TemporaryDirectory(prefix="epoint-bench-") as data_dir,
+        running_cloud(Path(data_dir), *flags) as cloud,
+        gateway_client(cloud, timeout=120) as api,
+    ):
+        info = cloud.info
+        owner = signed_up_user(info, "Bench Owner")
+        customer = signed_up_user(info, "Bench Customer")
+        created = api.post(
+            "/merchants",
+            json={"name": "Bench Café", "category": "cafe"},
+            headers=bearer(owner.access_token),
+        )
+        merchant_id = created.json()["merchant_id"]
+        customer_id = customer.access_claims["sub"]
+        fill_ledger(info, merchant_id, customer_id, SMALL)
+        earns_per_second(api, owner, customer, merchant_id, 3)  # warm-up: imports, caches
+        small = earns_per_second(api, owner, customer, merchant_id, earns)
+        fill_ledger(info, merchant_id, customer_id, LARGE)
+        large = earns_per_second(api, owner, customer, merchant_id, earns_large)
+    return small, large
 
 
 def main() -> None:
