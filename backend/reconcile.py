@@ -21,8 +21,8 @@ does not add up is re-checked on its own with consistent reads, bracketed by its
 between, because every balance change bumps the version in the same transaction as its
 entry). Only a difference that survives that re-check is reported.
 
-Shipping note: this module sits in the `backend` package and so ends up in the Lambda
-artifact; that is harmless (no handler points at it, it imports only botocore).
+It runs from an operator's machine and is left out of the Lambda artifact (backend/Makefile).
+It reads the table's key layout from `backend.dal.keys`, so it follows the layout the API writes.
 """
 
 from __future__ import annotations
@@ -40,9 +40,13 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
+from backend.dal import keys
+
 DEFAULT_PAGE_SIZE = 200
 RECHECK_ATTEMPTS = 5
 READ_OPERATIONS = frozenset({"Scan", "Query", "GetItem"})
+# Key prefixes of the items the scan sorts: memberships (USER#/MEMBER#), entries (MERCHANT#/TX#).
+_USER, _MEMBER, _MERCHANT, _TX = keys.user(""), keys.member(""), keys.merchant(""), keys.tx("")
 
 
 class WriteRefused(RuntimeError):
@@ -133,7 +137,7 @@ class Reconciler:
     def _membership(self, customer_id: str, merchant_id: str) -> dict[str, Any] | None:
         answer = self.client.get_item(
             TableName=self.table,
-            Key={"pk": {"S": f"USER#{customer_id}"}, "sk": {"S": f"MEMBER#{merchant_id}"}},
+            Key={"pk": {"S": keys.user(customer_id)}, "sk": {"S": keys.member(merchant_id)}},
             ConsistentRead=True,
         )
         return _plain(answer["Item"]) if "Item" in answer else None
@@ -141,7 +145,7 @@ class Reconciler:
     def _entry(self, merchant_id: str, tx_id: str) -> dict[str, Any] | None:
         answer = self.client.get_item(
             TableName=self.table,
-            Key={"pk": {"S": f"MERCHANT#{merchant_id}"}, "sk": {"S": f"TX#{tx_id}"}},
+            Key={"pk": {"S": keys.merchant(merchant_id)}, "sk": {"S": keys.tx(tx_id)}},
             ConsistentRead=True,
         )
         return _plain(answer["Item"]) if "Item" in answer else None
@@ -153,8 +157,8 @@ class Reconciler:
             KeyConditionExpression="pk = :pk AND begins_with(sk, :tx)",
             FilterExpression="customer_id = :c",
             ExpressionAttributeValues={
-                ":pk": {"S": f"MERCHANT#{merchant_id}"},
-                ":tx": {"S": "TX#"},
+                ":pk": {"S": keys.merchant(merchant_id)},
+                ":tx": {"S": _TX},
                 ":c": {"S": customer_id},
             },
         ):
@@ -177,10 +181,10 @@ class Reconciler:
             report.items_read += len(page)
             for item in page:
                 pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-                if pk.startswith("USER#") and sk.startswith("MEMBER#"):
-                    key = (pk.removeprefix("USER#"), sk.removeprefix("MEMBER#"))
+                if pk.startswith(_USER) and sk.startswith(_MEMBER):
+                    key = (pk.removeprefix(_USER), sk.removeprefix(_MEMBER))
                     members[key] = {k: item.get(k) for k in ("balance", "lifetime_points")}
-                elif pk.startswith("MERCHANT#") and sk.startswith("TX#"):
+                elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
