@@ -208,11 +208,15 @@ class ScanState(rx.State):
         """Awards the points for the purchase total in the form (key from the form)."""
         if self.earned or self.awarding or not self.visit_open:
             return
-        cents = parse_cents(form.get("amount", self.amount))
+        amount = form.get("amount", self.amount)
+        cents = parse_cents(amount)
         if cents is None or cents < 1:
             self.amount_error = "Enter the purchase total, like 12.50."
             return
         key = form.get("key") or self.award_key
+        # The typed total can reach us after the tap (the input is debounced): record it
+        # now, so that late change is not taken for a new amount with a new key.
+        self.amount = amount
         self.awarding = True
         self.action_error = ""
         yield
@@ -252,6 +256,8 @@ class ScanState(rx.State):
                 self.visit_expired = True
                 return
             if _retryable(exc):
+                # The API may have done it: the next tap must resend this very key.
+                self._keep_key(action, key)
                 self.action_error = exc.message + RETRY_SAFE
                 return
             # A definite refusal: the next tap is a new action with a new key.
@@ -262,6 +268,12 @@ class ScanState(rx.State):
             return
         self._record(action, result)
         self._rotate_key(action)
+
+    def _keep_key(self, action: str, key: str) -> None:
+        if action == "earn":
+            self.award_key = key
+        else:
+            self.redeem_key = key
 
     def _rotate_key(self, action: str) -> None:
         if action == "earn":
