@@ -5,6 +5,7 @@
   web directory, so it never races a developer's `.web/`.
 * `state_server()` - `reflex run --backend-only --env prod` (the container in AWS).
 * `StaticSite` - serves the export like a static host (route -> `route.html`, gzip).
+* `LossyLink` - the network between the state server and the API, able to lose an answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import functools
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -211,3 +213,97 @@ class StaticSite:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+# Headers that describe one hop, not the message; the link sets its own.
+_HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+    "host",
+    "date",
+    "server",
+}
+
+
+class _LinkHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _LinkServer
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
+        answer = self.server.upstream.request(
+            self.command, self.path, content=body, headers=headers
+        )
+        if self.server.link.take_loss(self.command, self.path):
+            # The API did the work; the caller sees the connection drop with no answer.
+            self.close_connection = True
+            return
+        self.send_response(answer.status_code)
+        for name, value in answer.headers.multi_items():
+            if name.lower() not in _HOP_HEADERS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _LinkServer(ThreadingHTTPServer):
+    daemon_threads = True
+    upstream: httpx.Client
+    link: LossyLink
+
+
+class LossyLink:
+    """A pass-through HTTP hop to `upstream` that can lose chosen answers on the way back.
+
+    Put between the state server and the API (`EPOINT_API_URL`), it plays a flaky mobile
+    network or a load balancer timing out: the request arrives, the answer does not.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self._server = _LinkServer(("127.0.0.1", 0), _LinkHandler)
+        self._server.upstream = httpx.Client(base_url=upstream, timeout=30)
+        self._server.link = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, re.Pattern[str]]] = []
+        self.lost: list[str] = []
+
+    @property
+    def url(self) -> str:
+        """Where callers send their requests instead of the API."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def lose_next_answer(self, method: str, path_pattern: str) -> None:
+        """The next `method` request whose path matches is delivered, its answer dropped."""
+        with self._lock:
+            self._pending.append((method.upper(), re.compile(path_pattern)))
+
+    def take_loss(self, method: str, path: str) -> bool:
+        """Whether this request's answer is to be lost (each wish is used once)."""
+        with self._lock:
+            for wish in self._pending:
+                if wish[0] == method and wish[1].search(urlsplit(path).path):
+                    self._pending.remove(wish)
+                    self.lost.append(f"{method} {path}")
+                    return True
+        return False
+
+    def __enter__(self) -> LossyLink:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._server.upstream.close()

@@ -67,12 +67,27 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 @pytest.fixture(scope="session")
-def app_url(local_cloud: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def api_link(local_cloud: dict[str, Any]) -> Iterator[app_under_test.LossyLink]:
+    """The network between the state server and the API: passes everything unless told."""
+    with app_under_test.LossyLink(local_cloud["api_url"]) as link:
+        yield link
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    local_cloud: dict[str, Any],
+    api_link: app_under_test.LossyLink,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
     """The app (static export + state server) on the local cloud; its frontend URL."""
     work = tmp_path_factory.mktemp("app")
     port = app_under_test.free_port()
     env = app_under_test.app_env(
-        local_cloud, work, port, EPOINT_TOKEN_REFRESH_MARGIN_S=REFRESH_MARGIN_S
+        local_cloud,
+        work,
+        port,
+        EPOINT_TOKEN_REFRESH_MARGIN_S=REFRESH_MARGIN_S,
+        EPOINT_API_URL=api_link.url,  # the state server reaches the API through the link
     )
     site_dir = app_under_test.export_app(env)
     with (
