@@ -209,9 +209,9 @@ class BalanceChange:
     customer_id: str
     now_s: int
     now_iso: str
-    # membership: the version we read (None = did not exist), the new figures
+    # membership: the version we read (None = did not exist), the new lifetime figure
+    # (the new balance is the entry's `balance_after`)
     expected_version: int | None
-    balance: int
     lifetime_points: int
     min_old_balance: int | None  # condition "balance >= x" (redeem, reversing an earn)
     merchant_fields: dict[str, Any]  # denormalized name/category/currency
@@ -222,6 +222,11 @@ class BalanceChange:
     visit_must_not_be_earned: bool = False
     reward: tuple[str, int] | None = None  # (reward_id, cost) that must be active at that cost
     reverses_tx_id: str | None = None
+
+    @property
+    def balance(self) -> int:
+        """The membership's balance after the change."""
+        return int(self.entry["balance_after"])
 
 
 class ChangeRefused(Exception):

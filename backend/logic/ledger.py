@@ -158,7 +158,6 @@ class _Draft:
             now_s=self.now_s,
             now_iso=self.now_iso,
             expected_version=self.member.version,
-            balance=entry["balance_after"],
             lifetime_points=lifetime_points,
             min_old_balance=min_old_balance,
             merchant_fields={
