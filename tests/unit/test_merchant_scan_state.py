@@ -8,6 +8,7 @@ merchant sees.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -100,11 +101,18 @@ def till(monkeypatch: pytest.MonkeyPatch, answers: Answers) -> ScanState:
 
 
 def run(handler) -> None:
+    """Drive an event handler to the end, on a loop of its own.
+
+    In its own thread: a suite earlier in the session (Playwright's sync API) may keep an
+    event loop running in this one, and asyncio.run refuses to nest.
+    """
+
     async def drain():
         async for _ in handler:
             pass
 
-    asyncio.run(drain())
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, drain()).result()
 
 
 def test_a_retry_after_a_network_failure_sends_the_same_key(till, answers):
