@@ -5,20 +5,41 @@ from __future__ import annotations
 import reflex as rx
 
 
-def error_callout(message: rx.Var[str] | str) -> rx.Component:
-    """An error sentence, announced to screen readers; nothing when the message is empty."""
+def message_callout(
+    message: rx.Var[str] | str,
+    *,
+    icon: str,
+    color: str,
+    role: str,
+    callout_id: str | None = None,
+) -> rx.Component:
+    """A one-sentence callout, nothing when the message is empty.
+
+    Always high contrast: the pale default text on a tinted background is too faint on
+    phones in daylight (the merchant side's finding), so every message uses the same look.
+    """
     return rx.cond(
         message,
-        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+        rx.callout(
+            message,
+            icon=icon,
+            color_scheme=color,
+            high_contrast=True,
+            role=role,
+            width="100%",
+            id=callout_id,
+        ),
     )
+
+
+def error_callout(message: rx.Var[str] | str) -> rx.Component:
+    """An error sentence, announced to screen readers; nothing when the message is empty."""
+    return message_callout(message, icon="triangle_alert", color="red", role="alert")
 
 
 def notice_callout(message: rx.Var[str] | str) -> rx.Component:
     """A neutral notice (e.g. why the user was sent to sign in); nothing when empty."""
-    return rx.cond(
-        message,
-        rx.callout(message, icon="info", color_scheme="blue", role="status", width="100%"),
-    )
+    return message_callout(message, icon="info", color="blue", role="status")
 
 
 def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from epoint_ui.components.feedback import message_callout
 from epoint_ui.components.layout import page_shell
 
 MERCHANT_HOME = "/merchant"
@@ -101,15 +102,6 @@ def owner_only(
 
 def done_note(message: rx.Var[str] | str, note_id: str | None = None) -> rx.Component:
     """What just succeeded (saved, added, reversed), announced politely; nothing when empty."""
-    return rx.cond(
-        message,
-        rx.callout(
-            message,
-            icon="circle_check",
-            color_scheme="green",
-            high_contrast=True,
-            role="status",
-            width="100%",
-            id=note_id,
-        ),
+    return message_callout(
+        message, icon="circle_check", color="green", role="status", callout_id=note_id
     )
