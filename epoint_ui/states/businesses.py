@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
-from epoint_ui.states.session import SessionState, api
+from epoint_ui.states.page_load import PageLoad
 from epoint_ui.states.views import Business, business, category_label
 
 
@@ -19,40 +19,24 @@ class CategoryGroup:
     businesses: list[Business] = dataclasses.field(default_factory=list)
 
 
-class BusinessesState(rx.State):
+class BusinessesState(PageLoad, rx.State):
     """The directory."""
 
     groups: list[CategoryGroup] = []
     category: str = ""
-    loaded: bool = False
-    loading: bool = False
-    error: str = ""
 
     @rx.event
     async def load(self):
         """The customer opens the directory (or changes the category)."""
-        session = await self.get_state(SessionState)
-        if not session.signed_in:
-            return
-        self.loading, self.error = True, ""
-        yield
-        try:
-            answer = await (await api(self)).get(
-                "/merchants", {"category": self.category, "limit": 100}
-            )
-        except ApiError as err:
-            self.error = err.message
-            if err.signed_out:
-                yield SessionState.end_session
-            return
-        finally:
-            self.loading = False
+        async for update in self._fetch("/merchants", {"category": self.category, "limit": 100}):
+            yield update
+
+    def _show(self, answer: dict[str, Any]) -> None:
         groups: dict[str, CategoryGroup] = {}
         for m in answer.get("items", []):
             label = category_label(str(m.get("category", "other")))
             groups.setdefault(label, CategoryGroup(name=label)).businesses.append(business(m))
         self.groups = [groups[name] for name in sorted(groups)]
-        self.loaded = True
 
     @rx.event
     async def choose_category(self, category: str):
