@@ -22,7 +22,13 @@ import pytest
 
 from tests.proof import world
 from tests.proof.conftest import Figures, scale
-from tests.support.local_cloud import PASSWORD, RunningCloud, pycognito_user, start_cloud
+from tests.support.local_cloud import (
+    PASSWORD,
+    RunningCloud,
+    pycognito_user,
+    running_cloud,
+    start_cloud,
+)
 
 CUSTOMERS = scale(6, 24)
 ROUNDS = scale(5, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
@@ -33,16 +39,9 @@ SAVE_INTERVAL_S = 5
 @pytest.fixture(scope="module")
 def faulty_cloud(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A local cloud that fails 30% of balance transactions on purpose."""
-    running = start_cloud(
-        tmp_path_factory.mktemp("faulty-cloud"),
-        "--no-persist",
-        "--faults",
-        str(FAULT_RATE),
-        "--faults-seed",
-        "7",
-    )
-    yield running
-    running.stop()
+    flags = ("--no-persist", "--faults", str(FAULT_RATE), "--faults-seed", "7")
+    with running_cloud(tmp_path_factory.mktemp("faulty-cloud"), *flags) as running:
+        yield running
 
 
 def _faults(cloud: RunningCloud) -> dict[str, int]:
