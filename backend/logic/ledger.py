@@ -94,7 +94,7 @@ def _staff_only(operation: Callable[..., dict[str, Any]]) -> Callable[..., dict[
 
 
 @dataclass(frozen=True)
-class _Member:
+class Member:
     """A membership as read; a customer new to the business has zeros and no version yet."""
 
     balance: int = 0
@@ -102,11 +102,12 @@ class _Member:
     version: int | None = None
 
 
-def _read_member(customer_id: str, merchant_id: str, consistent: bool) -> _Member:
+def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
+    """A customer's balance, lifetime points and version at one business."""
     item = store.membership(customer_id, merchant_id, consistent=consistent)
     if item is None:
-        return _Member()
-    return _Member(int(item["balance"]), int(item["lifetime_points"]), int(item["version"]))
+        return Member()
+    return Member(int(item["balance"]), int(item["lifetime_points"]), int(item["version"]))
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class _Draft:
     merchant_id: str
     customer_id: str
     profile: dict[str, Any]
-    member: _Member
+    member: Member
     now_s: int
     now_iso: str
 
@@ -214,7 +215,7 @@ def earn(
         if visit.get("earned"):
             raise errors.VisitAlreadyEarned()
         customer_id = visit["customer_id"]
-        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        member = read_member(customer_id, merchant_id, consistent=fresh)
         tier = tiers.tier_for(member.lifetime, profile["tiers"])
         points = rules.points_for_purchase(
             amount_cents, profile["earning_rule"], tier["multiplier_pct"]
@@ -285,7 +286,7 @@ def redeem(
             cost = int(reward["cost_points"])
         else:
             cost = int(points or 0)
-        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        member = read_member(customer_id, merchant_id, consistent=fresh)
         if member.balance < cost:
             if not checked_balance:
                 checked_balance = fresh = True
@@ -345,7 +346,7 @@ def reverse(
     for attempt in range(MAX_ATTEMPTS):
         now_s, now_iso = clock.now_s(), clock.iso()
         profile, _ = _merchant(merchant_id, with_rewards=False)
-        member = _read_member(customer_id, merchant_id, consistent=fresh)
+        member = read_member(customer_id, merchant_id, consistent=fresh)
         if member.balance + delta < 0:
             if not fresh:
                 fresh = True

@@ -8,7 +8,7 @@ from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import qr_secret, users
-from backend.logic import errors, ids, qr_tokens, rewards, tiers
+from backend.logic import errors, ids, ledger, qr_tokens, rewards, tiers
 
 SHORT_CODE_ATTEMPTS = 20
 
@@ -47,13 +47,13 @@ def token_status(customer_id: str, token_id: str) -> dict[str, Any]:
             "balance": None,
         }
     visit = store.get_visit(marker["merchant_id"], marker["visit_id"], fresh=True) or {}
-    member = store.membership(customer_id, marker["merchant_id"], consistent=True)
+    member = ledger.read_member(customer_id, marker["merchant_id"], consistent=True)
     return {
         "token_id": token_id,
         "status": "scanned",
         "merchant": {"merchant_id": marker["merchant_id"], "name": marker.get("merchant_name", "")},
         "activity": visit.get("activity", []),
-        "balance": int(member["balance"]) if member else 0,
+        "balance": member.balance,
     }
 
 
@@ -112,9 +112,8 @@ def open_visit(staff_id: str, merchant_id: str, raw_token: str) -> dict[str, Any
         raise errors.TokenUsed()
     if refused == "not_staff":
         raise errors.Forbidden()
-    member = store.membership(token.customer_id, merchant_id, consistent=True)
-    balance = int(member["balance"]) if member else 0
-    lifetime = int(member["lifetime_points"]) if member else 0
+    member = ledger.read_member(token.customer_id, merchant_id, consistent=True)
+    balance, lifetime = member.balance, member.lifetime
     return {
         "visit_id": visit_id,
         "expires_at": clock.iso(expires_at),
