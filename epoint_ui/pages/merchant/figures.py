@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, error_callout
-from epoint_ui.components.merchant_frame import merchant_page
+from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_figures import FiguresState
 from epoint_ui.states.session import SessionState
@@ -44,7 +44,7 @@ def _chart() -> rx.Component:
 )
 def figures() -> rx.Component:
     """The figures page."""
-    return merchant_page(
+    return business_page(
         rx.segmented_control.root(
             rx.segmented_control.item("Last 7 days", value="7"),
             rx.segmented_control.item("Last 30 days", value="30"),
@@ -66,6 +66,4 @@ def figures() -> rx.Component:
         _chart(),
         title="Figures",
         current="/merchant/figures",
-        business_name=MerchantState.business_name,
-        is_owner=MerchantState.is_owner,
     )

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout
-from epoint_ui.components.merchant_frame import done_note, merchant_page
+from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_ledger import KINDS, LedgerState
 from epoint_ui.states.session import SessionState
@@ -99,7 +100,7 @@ def _confirm_dialog() -> rx.Component:
 )
 def ledger() -> rx.Component:
     """The ledger page."""
-    return merchant_page(
+    return business_page(
         _filter(),
         rx.box(done_note(LedgerState.notice), id="ledger-notice", width="100%"),
         error_callout(LedgerState.error),
@@ -123,6 +124,4 @@ def ledger() -> rx.Component:
         _confirm_dialog(),
         title="Ledger",
         current="/merchant/ledger",
-        business_name=MerchantState.business_name,
-        is_owner=MerchantState.is_owner,
     )

@@ -9,7 +9,8 @@ from epoint_ui.components import (
     primary_button,
     text_input,
 )
-from epoint_ui.components.merchant_frame import done_note, merchant_page, owner_only
+from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
 from epoint_ui.states.session import SessionState
@@ -143,15 +144,8 @@ def _catalogue() -> rx.Component:
 )
 def rewards() -> rx.Component:
     """The rewards page (the owner's)."""
-    return merchant_page(
-        owner_only(
-            _catalogue(),
-            MerchantState.is_owner,
-            MerchantState.loaded,
-            MerchantState.owner_only_message,
-        ),
+    return owners_page(
+        _catalogue(),
         title="Rewards",
         current="/merchant/rewards",
-        business_name=MerchantState.business_name,
-        is_owner=MerchantState.is_owner,
     )

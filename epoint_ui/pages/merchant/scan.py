@@ -3,8 +3,8 @@
 import reflex as rx
 
 from epoint_ui.components import card, error_callout, field, primary_button, text_input
-from epoint_ui.components.merchant_frame import merchant_page
 from epoint_ui.components.scanner import qr_scanner
+from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_scan import VISIT_EXPIRED, ScanState
 from epoint_ui.states.session import SessionState
@@ -210,7 +210,7 @@ def _expired_block() -> rx.Component:
 )
 def scan() -> rx.Component:
     """The scan page."""
-    return merchant_page(
+    return business_page(
         error_callout(MerchantState.error),
         rx.cond(
             ScanState.visit_id,
@@ -219,6 +219,4 @@ def scan() -> rx.Component:
         ),
         title="Scan",
         current="/merchant/scan",
-        business_name=MerchantState.business_name,
-        is_owner=MerchantState.is_owner,
     )

@@ -9,7 +9,8 @@ from epoint_ui.components import (
     primary_button,
     text_input,
 )
-from epoint_ui.components.merchant_frame import done_note, merchant_page, owner_only
+from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
 from epoint_ui.states.session import SessionState
@@ -144,12 +145,8 @@ def _form() -> rx.Component:
 )
 def settings() -> rx.Component:
     """The settings page (the owner's)."""
-    return merchant_page(
-        owner_only(
-            _form(), MerchantState.is_owner, MerchantState.loaded, MerchantState.owner_only_message
-        ),
+    return owners_page(
+        _form(),
         title="Settings",
         current="/merchant/settings",
-        business_name=MerchantState.business_name,
-        is_owner=MerchantState.is_owner,
     )
