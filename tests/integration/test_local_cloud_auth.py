@@ -11,6 +11,7 @@ from tests.support.local_cloud import (
     RunningCloud,
     bearer,
     cognito_client,
+    confirmed_user,
     new_email,
     outbox_code,
     pycognito_user,
@@ -93,12 +94,7 @@ def test_a_resent_code_replaces_the_first(cloud: RunningCloud) -> None:
 
 
 def test_a_wrong_password_is_refused_under_srp(cloud: RunningCloud) -> None:
-    email = new_email()
-    user = pycognito_user(cloud.info, email)
-    user.set_base_attributes(email=email)
-    user.register(email, PASSWORD)
-    user.confirm_sign_up(outbox_code(cloud.info, email), username=email)
-
+    user = confirmed_user(cloud.info)
     with pytest.raises(ClientError) as excinfo:
         user.authenticate(password="Wr0ng-Password")
     assert _error_code(excinfo) == "NotAuthorizedException"
@@ -109,11 +105,7 @@ def test_a_wrong_password_is_refused_under_srp(cloud: RunningCloud) -> None:
 def test_password_sign_in_stays_refused_when_the_client_does_not_allow_it(
     cloud: RunningCloud,
 ) -> None:
-    email = new_email()
-    user = pycognito_user(cloud.info, email)
-    user.set_base_attributes(email=email)
-    user.register(email, PASSWORD)
-    user.confirm_sign_up(outbox_code(cloud.info, email), username=email)
+    email = confirmed_user(cloud.info).username
     with pytest.raises(ClientError) as excinfo:
         cognito_client(cloud.info).initiate_auth(
             ClientId=cloud.client_id,

@@ -133,13 +133,19 @@ def new_email() -> str:
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def signed_up_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
-    """A user who signed up, confirmed with the emailed code and signed in (SRP)."""
+def confirmed_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
+    """A user who signed up with a fresh address and confirmed the emailed code (not signed in)."""
     email = new_email()
     user = pycognito_user(info, email)
     user.set_base_attributes(email=email, name=name)
     user.register(email, PASSWORD)
     user.confirm_sign_up(outbox_code(info, email), username=email)
+    return user
+
+
+def signed_up_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
+    """A user who signed up, confirmed with the emailed code and signed in (SRP)."""
+    user = confirmed_user(info, name)
     user.authenticate(password=PASSWORD)
     return user
 
