@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import uuid
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +37,6 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
-
-warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 ROUNDS = 20
 IMPORT_RUNS = 7
