@@ -260,19 +260,15 @@ def _staff_check(merchant_id: str, user_id: str) -> dict[str, Any]:
     }
 
 
-def commit(change: BalanceChange) -> None:
-    """Write the change in one round trip, or raise ChangeRefused naming the failed guard."""
-    mid, cid = change.merchant_id, change.customer_id
-    actions: list[dict[str, Any]] = []
-    parts: list[str] = []
-
+def _membership_update(change: BalanceChange) -> dict[str, Any]:
+    """The new balance, conditioned on the version read (and on the old balance when spending)."""
     values: dict[str, Any] = {
         ":b": change.balance,
         ":l": change.lifetime_points,
         ":nv": (change.expected_version or 0) + 1,
         ":now": change.now_iso,
-        ":c": cid,
-        ":m": mid,
+        ":c": change.customer_id,
+        ":m": change.merchant_id,
         ":mn": change.merchant_fields["merchant_name"],
         ":cat": change.merchant_fields["category"],
         ":cur": change.merchant_fields["currency"],
@@ -285,108 +281,113 @@ def commit(change: BalanceChange) -> None:
         if change.min_old_balance is not None:
             condition += " AND balance >= :min"
             values[":min"] = change.min_old_balance
-    actions.append(
-        {
-            "Update": {
-                "Key": db.key(keys.user(cid), keys.member(mid)),
-                "UpdateExpression": (
-                    "SET balance = :b, lifetime_points = :l, version = :nv, updated_at = :now,"
-                    " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
-                    " currency = :cur, created_at = if_not_exists(created_at, :now)"
-                ),
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": values,
-            }
+    return {
+        "Update": {
+            "Key": db.key(keys.user(change.customer_id), keys.member(change.merchant_id)),
+            "UpdateExpression": (
+                "SET balance = :b, lifetime_points = :l, version = :nv, updated_at = :now,"
+                " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
+                " currency = :cur, created_at = if_not_exists(created_at, :now)"
+            ),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
         }
-    )
-    parts.append("membership")
+    }
 
-    actions.append(
-        {
-            "Put": {
-                "Item": entry_item(change.entry),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
+
+def _visit_update(change: BalanceChange, activity: dict[str, Any]) -> dict[str, Any]:
+    """Record the change in the open visit of this customer (and spend its one earn)."""
+    guard = "expires_at > :t AND customer_id = :c"
+    values: dict[str, Any] = {":t": change.now_s, ":c": change.customer_id, ":act": [activity]}
+    update = "SET activity = list_append(activity, :act)"
+    if change.visit_must_not_be_earned:
+        guard += " AND earned = :no"
+        update += ", earned = :yes"
+        values.update({":no": False, ":yes": True})
+    return {
+        "Update": {
+            "Key": db.key(keys.merchant(change.merchant_id), keys.visit(str(change.visit_id))),
+            "UpdateExpression": update,
+            "ConditionExpression": guard,
+            "ExpressionAttributeValues": values,
         }
-    )
-    parts.append("entry")
+    }
 
+
+def _original_update(change: BalanceChange) -> dict[str, Any]:
+    """Mark the reversed entry, once: a second reversal of it fails here."""
+    return {
+        "Update": {
+            "Key": db.key(keys.merchant(change.merchant_id), keys.tx(str(change.reverses_tx_id))),
+            "UpdateExpression": "SET reversed_by = :r",
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
+            "ExpressionAttributeValues": {":r": change.entry["tx_id"]},
+        }
+    }
+
+
+def _settings_check(merchant_id: str, settings_version: int) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "Key": db.key(keys.merchant(merchant_id), keys.PROFILE),
+            "ConditionExpression": "settings_version = :sv",
+            "ExpressionAttributeValues": {":sv": settings_version},
+        }
+    }
+
+
+def _reward_check(merchant_id: str, reward: tuple[str, int]) -> dict[str, Any]:
+    reward_id, cost = reward
+    return {
+        "ConditionCheck": {
+            "Key": db.key(keys.merchant(merchant_id), keys.reward(reward_id)),
+            "ConditionExpression": "active = :yes AND cost_points = :cost",
+            "ExpressionAttributeValues": {":yes": True, ":cost": cost},
+        }
+    }
+
+
+def commit(change: BalanceChange) -> None:
+    """Write the change in one round trip, or raise ChangeRefused naming the failed guard."""
+    mid, cid = change.merchant_id, change.customer_id
     # The visit records each balance change made in it.
     activity = {
         k: change.entry[k] for k in ("tx_id", "kind", "points", "balance_after", "created_at")
     }
-    if change.visit_id:
-        guard = "expires_at > :t AND customer_id = :c"
-        visit_values: dict[str, Any] = {":t": change.now_s, ":c": cid, ":act": [activity]}
-        update = "SET activity = list_append(activity, :act)"
-        if change.visit_must_not_be_earned:
-            guard += " AND earned = :no"
-            update += ", earned = :yes"
-            visit_values.update({":no": False, ":yes": True})
-        actions.append(
+    guarded: list[tuple[str, dict[str, Any] | None]] = [
+        ("membership", _membership_update(change)),
+        (
+            "entry",
             {
-                "Update": {
-                    "Key": db.key(keys.merchant(mid), keys.visit(change.visit_id)),
-                    "UpdateExpression": update,
-                    "ConditionExpression": guard,
-                    "ExpressionAttributeValues": visit_values,
+                "Put": {
+                    "Item": entry_item(change.entry),
+                    "ConditionExpression": "attribute_not_exists(pk)",
                 }
-            }
-        )
-        parts.append("visit")
-
-    if change.reverses_tx_id:
-        actions.append(
+            },
+        ),
+        ("visit", _visit_update(change, activity) if change.visit_id else None),
+        ("original", _original_update(change) if change.reverses_tx_id else None),
+        ("staff", _staff_check(mid, change.staff_id)),
+        (
+            "settings",
+            None
+            if change.settings_version is None
+            else _settings_check(mid, change.settings_version),
+        ),
+        ("reward", _reward_check(mid, change.reward) if change.reward else None),
+        (
+            "idempotency",
             {
-                "Update": {
-                    "Key": db.key(keys.merchant(mid), keys.tx(change.reverses_tx_id)),
-                    "UpdateExpression": "SET reversed_by = :r",
-                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
-                    "ExpressionAttributeValues": {":r": change.entry["tx_id"]},
+                "Put": {
+                    "Item": {"sk": "RESPONSE", **change.idempotency},
+                    "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :t",
+                    "ExpressionAttributeValues": {":t": change.now_s},
                 }
-            }
-        )
-        parts.append("original")
-
-    actions.append(_staff_check(mid, change.staff_id))
-    parts.append("staff")
-
-    if change.settings_version is not None:
-        actions.append(
-            {
-                "ConditionCheck": {
-                    "Key": db.key(keys.merchant(mid), keys.PROFILE),
-                    "ConditionExpression": "settings_version = :sv",
-                    "ExpressionAttributeValues": {":sv": change.settings_version},
-                }
-            }
-        )
-        parts.append("settings")
-
-    if change.reward:
-        reward_id, cost = change.reward
-        actions.append(
-            {
-                "ConditionCheck": {
-                    "Key": db.key(keys.merchant(mid), keys.reward(reward_id)),
-                    "ConditionExpression": "active = :yes AND cost_points = :cost",
-                    "ExpressionAttributeValues": {":yes": True, ":cost": cost},
-                }
-            }
-        )
-        parts.append("reward")
-
-    record = {"sk": "RESPONSE", **change.idempotency}
-    actions.append(
-        {
-            "Put": {
-                "Item": record,
-                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :t",
-                "ExpressionAttributeValues": {":t": change.now_s},
-            }
-        }
-    )
-    parts.append("idempotency")
+            },
+        ),
+    ]
+    parts = [part for part, action in guarded if action is not None]
+    actions = [action for _, action in guarded if action is not None]
 
     try:
         db.transact(actions)
