@@ -14,25 +14,25 @@ from tests.support.local_cloud import (
     RunningCloud,
     bearer,
     cognito_client,
+    gateway_client,
     new_email,
     outbox_code,
+    running_cloud,
     signed_up_user,
-    start_cloud,
 )
 
 
 @pytest.fixture(scope="module")
 def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
     """A cloud of its own: moving its clock must not age the shared cloud's codes."""
-    running = start_cloud(tmp_path_factory.mktemp("clock-cloud"), "--no-persist")
-    yield running
-    running.stop()
+    with running_cloud(tmp_path_factory.mktemp("clock-cloud"), "--no-persist") as running:
+        yield running
 
 
 @pytest.fixture
 def api(own_cloud: RunningCloud) -> Iterator[httpx.Client]:
     """A client for the cloud's gateway; the clock is back to real time after each test."""
-    with httpx.Client(base_url=own_cloud.api_url, timeout=30) as client:
+    with gateway_client(own_cloud) as client:
         yield client
         client.post("/dev/clock", json={"reset": True})
 
