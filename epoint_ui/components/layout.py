@@ -107,26 +107,33 @@ def _main(*children: rx.Component, title: str) -> rx.Component:
     )
 
 
+def _header(nav: rx.Component) -> rx.Component:
+    # The top bar of every page: the brand on the left, `nav` on the right.
+    return rx.el.header(
+        rx.hstack(
+            _brand(),
+            nav,
+            justify="between",
+            align="center",
+            width="100%",
+            max_width="64rem",
+            margin_x="auto",
+        ),
+        padding="0.75em 1em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+    )
+
+
 def page_shell(*children: rx.Component, title: str, current: str = "") -> rx.Component:
     """A signed-in page: header, navigation (bottom bar on a phone) and the main content."""
     return rx.box(
         _skip_link(),
-        rx.el.header(
-            rx.hstack(
-                _brand(),
-                rx.el.nav(
-                    rx.hstack(*[_nav_item(item, current, compact=False) for item in NAV_LINKS]),
-                    aria_label="Main",
-                    display=["none", "none", "block"],
-                ),
-                justify="between",
-                align="center",
-                width="100%",
-                max_width="64rem",
-                margin_x="auto",
-            ),
-            padding="0.75em 1em",
-            border_bottom=f"1px solid {rx.color('gray', 5)}",
+        _header(
+            rx.el.nav(
+                rx.hstack(*[_nav_item(item, current, compact=False) for item in NAV_LINKS]),
+                aria_label="Main",
+                display=["none", "none", "block"],
+            )
         ),
         _main(*children, title=title),
         rx.el.nav(
@@ -156,29 +163,19 @@ def public_shell(
     """A page for visitors (landing, sign-in, sign-up): brand, sign-in/up links, content."""
     return rx.box(
         _skip_link(),
-        rx.el.header(
-            rx.hstack(
-                _brand(),
-                rx.el.nav(
-                    rx.cond(
-                        signed_in,
-                        text_link("My wallet", "/wallet"),
-                        rx.hstack(
-                            text_link("Sign in", "/sign-in"),
-                            text_link("Sign up", "/sign-up"),
-                            spacing="4",
-                        ),
+        _header(
+            rx.el.nav(
+                rx.cond(
+                    signed_in,
+                    text_link("My wallet", "/wallet"),
+                    rx.hstack(
+                        text_link("Sign in", "/sign-in"),
+                        text_link("Sign up", "/sign-up"),
+                        spacing="4",
                     ),
-                    aria_label="Account",
                 ),
-                justify="between",
-                align="center",
-                width="100%",
-                max_width="64rem",
-                margin_x="auto",
-            ),
-            padding="0.75em 1em",
-            border_bottom=f"1px solid {rx.color('gray', 5)}",
+                aria_label="Account",
+            )
         ),
         _main(*children, title=title),
         min_height="100vh",
