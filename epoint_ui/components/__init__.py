@@ -1,6 +1,6 @@
 """Stateless UI pieces shared by the customer and merchant pages."""
 
-from epoint_ui.components.buttons import primary_button, secondary_button
+from epoint_ui.components.buttons import primary_button, row_danger_button, secondary_button
 from epoint_ui.components.cards import card
 from epoint_ui.components.feedback import empty_state, error_callout, notice_callout
 from epoint_ui.components.forms import field, text_input
@@ -19,6 +19,7 @@ __all__ = [
     "page_shell",
     "primary_button",
     "public_shell",
+    "row_danger_button",
     "secondary_button",
     "text_input",
     "text_link",

@@ -26,3 +26,18 @@ def secondary_button(text: str, loading: rx.Var[bool] | bool = False, **props: A
     """A quieter action beside the main one."""
     props.setdefault("type", "button")
     return rx.button(text, loading=loading, size="3", variant="soft", aria_busy=loading, **props)
+
+
+def row_danger_button(
+    text: str, aria_label: rx.Var[str] | str, loading: rx.Var[bool] | bool = False, **props: Any
+) -> rx.Component:
+    """A destructive action on one row of a list (retire, remove, reverse), named for its row."""
+    return rx.button(
+        text,
+        loading=loading,
+        variant="outline",
+        color_scheme="red",
+        aria_label=aria_label,
+        type="button",
+        **props,
+    )

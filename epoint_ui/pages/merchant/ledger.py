@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, empty_state, error_callout
+from epoint_ui.components import card, empty_state, error_callout, row_danger_button
 from epoint_ui.components.merchant_frame import done_note
 from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
@@ -35,13 +35,10 @@ def _row(tx: rx.Var) -> rx.Component:
                 rx.text(tx["points"], " pts", weight="bold", size="4"),
                 rx.cond(
                     tx["reversible"],
-                    rx.button(
+                    row_danger_button(
                         "Reverse",
+                        "Reverse transaction " + tx["tx_id"].to(str),
                         on_click=LedgerState.ask_reverse(tx["tx_id"]),
-                        variant="outline",
-                        color_scheme="red",
-                        aria_label="Reverse transaction " + tx["tx_id"].to(str),
-                        type="button",
                     ),
                     rx.cond(tx["reversed"], rx.badge("Reversed", color_scheme="gray")),
                 ),

@@ -7,6 +7,7 @@ from epoint_ui.components import (
     error_callout,
     field,
     primary_button,
+    row_danger_button,
     text_input,
 )
 from epoint_ui.components.merchant_frame import done_note
@@ -75,14 +76,11 @@ def _active_row(reward: rx.Var) -> rx.Component:
                 aria_label="Edit " + reward["name"].to(str),
                 type="button",
             ),
-            rx.button(
+            row_danger_button(
                 "Retire",
-                on_click=R.retire(reward["reward_id"]),
+                "Retire " + reward["name"].to(str),
                 loading=R.busy_id == reward["reward_id"],
-                variant="outline",
-                color_scheme="red",
-                aria_label="Retire " + reward["name"].to(str),
-                type="button",
+                on_click=R.retire(reward["reward_id"]),
             ),
         ),
         justify="between",

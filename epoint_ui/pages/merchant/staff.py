@@ -7,6 +7,7 @@ from epoint_ui.components import (
     error_callout,
     field,
     primary_button,
+    row_danger_button,
     text_input,
 )
 from epoint_ui.components.merchant_frame import done_note
@@ -26,14 +27,11 @@ def _member(member: rx.Var) -> rx.Component:
         rx.cond(
             member["role"] == "owner",
             rx.badge("Owner"),
-            rx.button(
+            row_danger_button(
                 "Remove",
-                on_click=T.remove(member["user_id"]),
+                "Remove " + member["email"].to(str),
                 loading=T.removing == member["user_id"],
-                variant="outline",
-                color_scheme="red",
-                aria_label="Remove " + member["email"].to(str),
-                type="button",
+                on_click=T.remove(member["user_id"]),
             ),
         ),
         justify="between",
