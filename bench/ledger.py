@@ -79,7 +79,7 @@ def round_trips() -> dict[str, float]:
         from backend.app import handler
         from backend.dal import cache
         from backend.dal import dynamodb as db
-        from backend.local.template import table_create_kwargs
+        from localcloud.template import table_create_kwargs
         from backend.triggers.post_confirmation import handler as post_confirmation
 
         boto3.client("dynamodb").create_table(**table_create_kwargs(os.environ["TABLE_NAME"]))

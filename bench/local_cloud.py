@@ -2,7 +2,7 @@
 
     python bench/local_cloud.py [--earns 30] [--stock-earns-large 8]
 
-Starts `python -m backend.local` twice (item-level rollback, then `--stock-transactions`),
+Starts `python -m localcloud` twice (item-level rollback, then `--stock-transactions`),
 each time: signs up an owner and a customer (pycognito, SRP), registers a business, fills
 the table with ledger entries straight through BatchWriteItem (fast), and times
 `POST /merchants/{id}/visits/{visit_id}/earn` over HTTP (each earn needs a fresh QR token

@@ -66,7 +66,7 @@ def _field(obj: object, name: str) -> object:
 
 def _start_local_cloud() -> Settings:
     # Imported here so that an AWS deployment never imports moto.
-    from backend.local import embedded
+    from localcloud import embedded
 
     cloud = embedded.start()
     if cloud is None:  # cannot happen: we only get here without AWS settings

@@ -1,6 +1,6 @@
 """Runs ePoint the way AWS does, for the browser tests and the front-end benchmark.
 
-* `local_cloud()` - `python -m backend.local --port 0 --no-persist` in a subprocess.
+* `local_cloud()` - `python -m localcloud --port 0 --no-persist` in a subprocess.
 * `export_app()` - `reflex export --frontend-only` (what Amplify hosts) into a temporary
   web directory, so it never races a developer's `.web/`.
 * `state_server()` - `reflex run --backend-only --env prod` (the container in AWS).
@@ -73,7 +73,7 @@ def local_cloud(data_dir: Path) -> Iterator[dict[str, Any]]:
             [
                 sys.executable,
                 "-m",
-                "backend.local",
+                "localcloud",
                 "--port",
                 "0",
                 "--no-persist",

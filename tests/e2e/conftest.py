@@ -3,7 +3,7 @@
 How the app runs here is how it runs in AWS: `reflex export --frontend-only` (what
 Amplify hosts) served as static files, plus `reflex run --backend-only --env prod`
 (the state server), pointed at a local cloud started with
-`python -m backend.local --port 0 --no-persist`. The export is built once per test
+`python -m localcloud --port 0 --no-persist`. The export is built once per test
 session into a temporary web directory (so it never races a developer's `.web/`), and
 every test reuses it with a fresh browser context. See `app_under_test.py`.
 """

@@ -107,7 +107,7 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
         "import importlib, importlib.util, os\n"
         f"m = importlib.import_module({module!r})\n"
         f"assert callable(getattr(m, {attr!r}))\n"
-        "assert importlib.util.find_spec('backend.local') is None\n"
+        "assert importlib.util.find_spec('localcloud') is None\n"
         "print(os.path.realpath(m.__file__))\n"
     )
     env = {

@@ -1,6 +1,6 @@
 """The local cloud and the deployed stack are defined by the same template: prove they agree.
 
-Starts the local cloud in-process (moto provisioned by backend/local from template.yaml) and
+Starts the local cloud in-process (moto provisioned by localcloud from template.yaml) and
 compares what moto holds with the SAM-transformed template CloudFormation would deploy: the
 table's keys, indexes and TTL, the user pool's policies, and the web client's flows.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from backend.local.cloud import TABLE_NAME, LocalCloud
+from localcloud.cloud import TABLE_NAME, LocalCloud
 
 
 @pytest.fixture(scope="module")

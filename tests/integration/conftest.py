@@ -1,4 +1,4 @@
-"""The integration suite's shared local cloud (`python -m backend.local`) and its gateway client."""
+"""The integration suite's shared local cloud (`python -m localcloud`) and its gateway client."""
 
 from __future__ import annotations
 

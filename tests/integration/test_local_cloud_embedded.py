@@ -1,4 +1,4 @@
-"""`backend.local.embedded.start()`, as the Reflex app calls it (in a fresh process each time)."""
+"""`localcloud.embedded.start()`, as the Reflex app calls it (in a fresh process each time)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.support.local_cloud import REPO
 
 SCRIPT = """
 import json, sys, urllib.request
-from backend.local import embedded
+from localcloud import embedded
 first = embedded.start(port={port}, moto_port={moto_port}, data_dir=sys.argv[1], persist=False)
 if first is None:
     print(json.dumps(None))

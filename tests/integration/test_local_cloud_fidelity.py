@@ -19,8 +19,8 @@ from moto.utilities.utils import load_resource
 from pycognito import Cognito
 from pycognito.aws_srp import AWSSRP
 
-from backend.local import cognito_fidelity, dynamodb_transactions, state_lock, template
-from backend.local.outbox import Outbox
+from localcloud import cognito_fidelity, dynamodb_transactions, state_lock, template
+from localcloud.outbox import Outbox
 
 REGION = "us-east-1"
 TABLE = "fidelity-ledger"

@@ -14,10 +14,10 @@ import pytest
 from moto.utilities.utils import load_resource
 from werkzeug.test import Client
 
-from backend.local import template
-from backend.local.gateway import Gateway, JwtVerifier
-from backend.local.outbox import Outbox
-from backend.local.template import Throttle
+from localcloud import template
+from localcloud.gateway import Gateway, JwtVerifier
+from localcloud.outbox import Outbox
+from localcloud.template import Throttle
 
 REGION = "us-east-1"
 POOL = f"{REGION}_LocalPool"

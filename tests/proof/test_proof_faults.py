@@ -1,6 +1,6 @@
 """Faults: DynamoDB throttling and transient errors, and a kill -9, lose or double no point.
 
-The local cloud's fault layer (`--faults`, backend/local/faults.py) fails a share of the
+The local cloud's fault layer (`--faults`, localcloud/faults.py) fails a share of the
 balance transactions of earn, redeem and reverse: before the write (throttled, 500, a
 throttled transaction) or after it (the write happened but the caller saw an error). The
 clients here retry 5xx with the same Idempotency-Key, as the UI does; at the end every

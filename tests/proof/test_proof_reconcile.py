@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.reconcile import WriteRefused, make_client
+from ops.reconcile import WriteRefused, make_client
 from tests.proof import world
 from tests.support.local_cloud import RunningCloud, aws_client
 

@@ -132,9 +132,9 @@ def earn(api: httpx.Client, staff: Person, merchant_id: str, visit_id: str, cent
 
 
 def reconcile(api_url: str) -> tuple[int, str]:
-    """Run `python -m backend.reconcile` against a local cloud: (discrepancies, its output)."""
+    """Run `python -m ops.reconcile` against a local cloud: (discrepancies, its output)."""
     done = subprocess.run(
-        [sys.executable, "-m", "backend.reconcile", "--local-cloud", api_url],
+        [sys.executable, "-m", "ops.reconcile", "--local-cloud", api_url],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""The local cloud as a subprocess (`python -m backend.local`), and the clients and users that drive it."""
+"""The local cloud as a subprocess (`python -m localcloud`), and the clients and users that drive it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ PASSWORD = "Corr3ct-Horse"
 
 @dataclass
 class RunningCloud:
-    """One `python -m backend.local` process and the JSON line it printed."""
+    """One `python -m localcloud` process and the JSON line it printed."""
 
     process: subprocess.Popen[str]
     info: dict[str, Any]
@@ -52,7 +52,7 @@ def start_cloud(data_dir: Path, *flags: str) -> RunningCloud:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EPOINT_", "AWS_"))}
     env["PYTHONPATH"] = str(REPO)
     process = subprocess.Popen(
-        [sys.executable, "-m", "backend.local", "--port", "0", "--data-dir", str(data_dir), *flags],
+        [sys.executable, "-m", "localcloud", "--port", "0", "--data-dir", str(data_dir), *flags],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

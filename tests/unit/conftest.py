@@ -32,7 +32,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from backend import clock, config
 from backend.dal import cache, qr_secret
 from backend.dal import dynamodb as db
-from backend.local.template import table_create_kwargs
+from localcloud.template import table_create_kwargs
 
 QR_SECRET = "unit-test-signing-key-0123456789abcdef"
 # The environment as set above, before any suite ran: restored around each test module,

@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from backend import config
-from backend.local.template import http_api_routes
+from localcloud.template import http_api_routes
 from tests.unit.conftest import call, new_key
 
 

@@ -47,8 +47,8 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 
 from backend import clock as backend_clock
-from backend.local import srp
-from backend.local.outbox import Outbox
+from localcloud import srp
+from localcloud.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

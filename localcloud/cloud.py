@@ -29,15 +29,15 @@ from moto.moto_server.threaded_moto_server import (
 )
 from moto.utilities.utils import load_resource
 
-from backend.local import (
+from localcloud import (
     cognito_fidelity,
     dynamodb_transactions,
     persistence,
     state_lock,
     template,
 )
-from backend.local.gateway import BackgroundServer, Gateway, JwtVerifier, LambdaContext
-from backend.local.outbox import Outbox
+from localcloud.gateway import BackgroundServer, Gateway, JwtVerifier, LambdaContext
+from localcloud.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ DEFAULT_REGION = "us-east-1"
 TABLE_NAME = "epoint-local-ledger"
 SECRET_NAME = "epoint-local/QrSigningSecret"  # noqa: S105 - a name, not a value
 HOST = "127.0.0.1"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".local-cloud"  # git-ignored
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".local-cloud"  # git-ignored
 # Environment variables that mean "use AWS, not the local cloud".
 AWS_SETTINGS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID")
 
@@ -284,7 +284,7 @@ class LocalCloud:
         return load_resource("cognitoidp/resources/jwks-public.json")
 
     def info(self) -> dict[str, Any]:
-        """The one JSON line `python -m backend.local` prints (also served at /dev/info)."""
+        """The one JSON line `python -m localcloud` prints (also served at /dev/info)."""
         pool_id = self.refs["UserPool"]
         info: dict[str, Any] = {
             "api_url": self.api_url,
@@ -332,7 +332,7 @@ def _warn_if_table_drifted(saved: dict[str, Any], wanted: dict[str, Any]) -> Non
     if shape(saved) != shape(wanted):
         log.warning(
             "the saved table's keys or indexes differ from template.yaml; "
-            "run `python -m backend.local --reset` to start from the template"
+            "run `python -m localcloud --reset` to start from the template"
         )
 
 

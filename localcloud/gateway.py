@@ -31,8 +31,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from backend import clock
-from backend.local.outbox import Outbox
-from backend.local.template import Cors, JwtAuthorizer, Route, Throttle
+from localcloud.outbox import Outbox
+from localcloud.template import Cors, JwtAuthorizer, Route, Throttle
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
-from backend.local.outbox import Outbox
-from backend.local.state_lock import all_services_locked
+from localcloud.outbox import Outbox
+from localcloud.state_lock import all_services_locked
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.pickle"
@@ -119,5 +119,5 @@ def load(data_dir: Path, region: str) -> Outbox | None:
 
 
 def wipe(data_dir: Path) -> None:
-    """Delete saved local data (`python -m backend.local --reset`)."""
+    """Delete saved local data (`python -m localcloud --reset`)."""
     (data_dir / STATE_FILE).unlink(missing_ok=True)

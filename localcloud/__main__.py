@@ -1,8 +1,8 @@
-"""`python -m backend.local`: run the local cloud and print one JSON line for clients.
+"""`python -m localcloud`: run the local cloud and print one JSON line for clients.
 
-    python -m backend.local                 # gateway :8787, moto :4566, data in .local-cloud/
-    python -m backend.local --port 0 --no-persist --data-dir /tmp/x   # tests: ephemeral ports
-    python -m backend.local --reset         # wipe saved local data, then start fresh
+    python -m localcloud                 # gateway :8787, moto :4566, data in .local-cloud/
+    python -m localcloud --port 0 --no-persist --data-dir /tmp/x   # tests: ephemeral ports
+    python -m localcloud --reset         # wipe saved local data, then start fresh
 
 stdout carries only the JSON line (api_url, cognito_endpoint, region, user_pool_id,
 client_id, outbox_url, jwks_url, jwks, env...); logs, including outbox codes, go to stderr.
@@ -19,13 +19,13 @@ import signal
 import sys
 import threading
 
-from backend.local.cloud import DEFAULT_DATA_DIR, LocalCloud
+from localcloud.cloud import DEFAULT_DATA_DIR, LocalCloud
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse flags, start the local cloud, print its JSON line, serve until a signal."""
     parser = argparse.ArgumentParser(
-        prog="python -m backend.local", description=__doc__.split("\n")[0]
+        prog="python -m localcloud", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--port",
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="use moto's stock TransactWriteItems (benchmark comparison only)",
     )
-    # Fault injection (tests/proof, bench/proof.py): see backend/local/faults.py.
+    # Fault injection (tests/proof, bench/proof.py): see localcloud/faults.py.
     parser.add_argument(
         "--faults",
         type=float,
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         save_interval_s=args.save_interval,
     ).start()
     if args.faults:
-        from backend.local import faults
+        from localcloud import faults
 
         faults.install(args.faults, args.faults_seed)
 
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     # write to stdout, as in Lambda) goes to stderr, so a client that reads one line and
     # never drains the pipe cannot stall this process.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    logging.getLogger("backend.local").info(
+    logging.getLogger("localcloud").info(
         "local cloud up: API %s, Cognito %s, outbox %s/dev/outbox",
         cloud.api_url,
         cloud.moto_url,

@@ -1,8 +1,8 @@
 """Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original.
 
-    python -m backend.reconcile                                  # TABLE_NAME / AWS_* from the env
-    python -m backend.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
-    python -m backend.reconcile --local-cloud http://127.0.0.1:8787   # the local cloud's table
+    python -m ops.reconcile                                  # TABLE_NAME / AWS_* from the env
+    python -m ops.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
+    python -m ops.reconcile --local-cloud http://127.0.0.1:8787   # the local cloud's table
 
 An operator's tool, safe on a live table: it only reads (Scan and GetItem/Query, never a
 write), a bounded page at a time, optionally rate-limited. It prints one line per
@@ -346,7 +346,7 @@ def make_client(endpoint_url: str | None, region: str) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Parse flags, reconcile, print discrepancies and the total; 1 if any."""
     parser = argparse.ArgumentParser(
-        prog="python -m backend.reconcile", description=__doc__.split("\n")[0]
+        prog="python -m ops.reconcile", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--table", help="default $TABLE_NAME (or the --local-cloud's table)")
     parser.add_argument(
@@ -362,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--local-cloud",
         metavar="API_URL",
-        help="read table, endpoint and region from a running local cloud (python -m backend.local)",
+        help="read table, endpoint and region from a running local cloud (python -m localcloud)",
     )
     parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE, help="items per page")
     parser.add_argument(

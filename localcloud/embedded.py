@@ -1,6 +1,6 @@
 """The local cloud as a library, for the Reflex app: `start()` when no AWS settings are given.
 
-    from backend.local import embedded
+    from localcloud import embedded
     cloud = embedded.start()      # None when EPOINT_API_URL/_USER_POOL_ID/_CLIENT_ID are set
     cloud.api_url, cloud.user_pool_id, cloud.client_id, cloud.region, cloud.outbox_url
     os.environ.update(cloud.env)  # what pycognito/boto3 in this process need
@@ -8,7 +8,7 @@
 Fixed ports (gateway 8787, moto 4566; `EPOINT_LOCAL_API_PORT`, `EPOINT_LOCAL_MOTO_PORT`)
 so a browser and a reloaded backend find it again: `start()` waits a few seconds for a
 previous worker to release them. It is idempotent per process; if another process keeps
-serving a local cloud on those ports (`python -m backend.local`), that one is reused.
+serving a local cloud on those ports (`python -m localcloud`), that one is reused.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend.local.cloud import (
+from localcloud.cloud import (
     AWS_SETTINGS,
     DEFAULT_DATA_DIR,
     HOST,
@@ -95,7 +95,7 @@ def start(
         )
         if not _ports_free((port, moto_port), wait_s=PORT_WAIT_S):
             # Not freed in time: reuse a local cloud another process serves there (e.g.
-            # `python -m backend.local`), or say clearly what is in the way.
+            # `python -m localcloud`), or say clearly what is in the way.
             running = _running_elsewhere(port)
             if running is None:
                 raise RuntimeError(

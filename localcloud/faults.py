@@ -1,6 +1,6 @@
 """A fault layer for the local cloud: DynamoDB throttling and transient errors, on purpose.
 
-    python -m backend.local --faults 0.2 [--faults-seed 7]
+    python -m localcloud --faults 0.2 [--faults-seed 7]
 
 Off unless that flag is given. When on, each TransactWriteItems that changes a balance
 (earn, redeem, reverse: the ones that carry an idempotency record) fails with the given
