@@ -79,8 +79,8 @@ def round_trips() -> dict[str, float]:
         from backend.app import handler
         from backend.dal import cache
         from backend.dal import dynamodb as db
-        from localcloud.template import table_create_kwargs
         from backend.triggers.post_confirmation import handler as post_confirmation
+        from localcloud.template import table_create_kwargs
 
         boto3.client("dynamodb").create_table(**table_create_kwargs(os.environ["TABLE_NAME"]))
         boto3.client("secretsmanager").create_secret(
