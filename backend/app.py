@@ -50,21 +50,19 @@ def _describe(detail: dict[str, Any]) -> str:
 def _validation_error(error: RequestValidationError) -> Response:
     details = error.errors()
     if any(d.get("type") == "json_invalid" for d in details):
-        return error_response(400, "bad_request", "The body is not valid JSON.")
-    messages = "; ".join(_describe(d) for d in details[:3]) or "The request is not valid."
-    return error_response(422, "validation_error", messages)
+        return _domain_error(errors.MalformedJson())
+    messages = "; ".join(_describe(d) for d in details[:3])
+    return _domain_error(errors.ValidationFailed(messages or None))
 
 
 @app.exception_handler(RequestUnsupportedContentType)
 def _not_json(_: RequestUnsupportedContentType) -> Response:
-    return error_response(
-        400, "bad_request", "Send the body as JSON (Content-Type: application/json)."
-    )
+    return _domain_error(errors.NotJson())
 
 
 @app.not_found
 def _not_found(_: NotFoundError) -> Response:
-    return error_response(404, "not_found", "There is no such route.")
+    return _domain_error(errors.NotFound("There is no such route."))
 
 
 @app.exception_handler(Exception)
@@ -112,7 +110,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     content_type = ((event.get("headers") or {}).get("content-type") or "application/json").lower()
     if body and not content_type.startswith("application/json"):
         # The API speaks JSON only; Powertools would otherwise parse forms as bodies.
-        return _early_error(
-            errors.BadRequest("Send the body as JSON (Content-Type: application/json).")
-        )
+        return _early_error(errors.NotJson())
     return app.resolve(event, context)

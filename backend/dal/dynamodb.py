@@ -17,7 +17,6 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from backend import config
-from backend.logic.errors import BadRequest
 
 # ------------------------------------------------------------------ client
 
@@ -208,6 +207,10 @@ def transact(actions: list[dict[str, Any]]) -> None:
 # ------------------------------------------------------------------ queries and cursors
 
 
+class ForeignCursor(ValueError):
+    """A cursor this list did not issue (forged, or from another list or filter)."""
+
+
 def _encode_cursor(scope: str, last_key: dict[str, Any]) -> str:
     plain = {k: v["S"] for k, v in last_key.items()}
     raw = json.dumps({"s": scope, "k": plain}, separators=(",", ":")).encode()
@@ -230,7 +233,7 @@ def _decode_cursor(scope: str, cursor: str, partition: tuple[str, str]) -> dict[
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:
-        raise BadRequest("The cursor does not belong to this list.")
+        raise ForeignCursor()
     return {k: {"S": v} for k, v in plain.items()}
 
 
@@ -250,7 +253,7 @@ def query(
 
     `keep` is an optional Python predicate applied after reading (pages are refilled until
     `limit` items pass); `list_tag` names that filter, so a cursor of one filtered list is
-    refused by another. Returns (items, next_cursor or None).
+    refused by another (ForeignCursor). Returns (items, next_cursor or None).
     """
     pk_attr, pk_value = partition
     sk_attr = pk_attr[:-2] + "sk"
@@ -285,7 +288,7 @@ def query(
             resp = client().query(**kwargs)
         except ClientError as error:
             if error.response["Error"]["Code"] == "ValidationException" and cursor:
-                raise BadRequest("The cursor does not belong to this list.") from error
+                raise ForeignCursor() from error
             raise
         for raw in resp.get("Items", []):
             item = from_item(raw)

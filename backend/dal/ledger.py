@@ -191,9 +191,31 @@ def get_short_code(code: str) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ idempotency records
 
 
-def get_idempotency(user_id: str, key: str, now_s: int) -> dict[str, Any] | None:
-    """A live stored response for this caller's key, or None."""
-    item = db.get(keys.idempotency(user_id, key), "RESPONSE", consistent=True)
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A balance change's answer, kept under its caller's Idempotency-Key until `expires_at`."""
+
+    caller_id: str
+    key: str
+    fingerprint: str
+    status: int
+    body: str
+    expires_at: int
+
+    def item(self) -> dict[str, Any]:
+        return {
+            "pk": keys.idempotency(self.caller_id, self.key),
+            "sk": "RESPONSE",
+            "fingerprint": self.fingerprint,
+            "status": self.status,
+            "body": self.body,
+            "expires_at": self.expires_at,
+        }
+
+
+def get_idempotency(caller_id: str, key: str, now_s: int) -> dict[str, Any] | None:
+    """The live record item kept under this caller's key, or None."""
+    item = db.get(keys.idempotency(caller_id, key), "RESPONSE", consistent=True)
     return item if item and int(item["expires_at"]) > now_s else None
 
 
@@ -216,7 +238,7 @@ class BalanceChange:
     min_old_balance: int | None  # condition "balance >= x" (redeem, reversing an earn)
     merchant_fields: dict[str, Any]  # denormalized name/category/currency
     entry: dict[str, Any]
-    idempotency: dict[str, Any]  # pk, fingerprint, status, body, expires_at
+    idempotency: IdempotencyRecord
     settings_version: int | None = None
     visit_id: str | None = None
     visit_must_not_be_earned: bool = False
@@ -379,7 +401,7 @@ def commit(change: BalanceChange) -> None:
             "idempotency",
             {
                 "Put": {
-                    "Item": {"sk": "RESPONSE", **change.idempotency},
+                    "Item": change.idempotency.item(),
                     "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :t",
                     "ExpressionAttributeValues": {":t": change.now_s},
                 }

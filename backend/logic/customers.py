@@ -7,7 +7,7 @@ from typing import Any
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, rewards, tiers
+from backend.logic import errors, pages, rewards, tiers
 from backend.logic.ledger import public_entry
 
 
@@ -61,5 +61,6 @@ def transactions(
     user_id: str, merchant_id: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """The caller's ledger entries, newest first."""
-    items, next_cursor = store.customer_entries(user_id, merchant_id, limit, cursor)
-    return {"items": [public_entry(i) for i in items], "next_cursor": next_cursor}
+    return pages.page(
+        lambda: store.customer_entries(user_id, merchant_id, limit, cursor), public_entry
+    )

@@ -1,4 +1,5 @@
-"""Domain errors: each carries the HTTP status and the stable `code` of docs/api.md."""
+"""Domain errors: each refusal is a class with its HTTP status and its own stable `code`,
+listed in docs/api.md (a unit test checks both)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,34 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A refusal the caller can understand; the app turns it into `{"error": {...}}`."""
+    """A refusal the caller can understand; the app turns it into `{"error": {...}}`.
 
-    status = 400
-    code = "bad_request"
-    message = "The request is not valid."
+    DomainError and Conflict are families, not refusals: only a class that names its own
+    `code` can be raised, so no answer goes out with a borrowed code.
+    """
+
+    status: int = 400
+    code: str
+    message: str = "The request is not valid."
 
     def __init__(self, message: str | None = None) -> None:
+        if "code" not in vars(type(self)):
+            raise TypeError(f"{type(self).__name__} is a family of refusals: raise one of them")
         super().__init__(message or self.message)
         self.message = message or self.message
 
 
-class BadRequest(DomainError):
-    status, code, message = 400, "bad_request", "The request is not valid."
+class MalformedJson(DomainError):
+    status, code, message = 400, "bad_request", "The body is not valid JSON."
+
+
+class NotJson(DomainError):
+    status, code = 400, "not_json"
+    message = "Send the body as JSON (Content-Type: application/json)."
+
+
+class BadCursor(DomainError):
+    status, code, message = 400, "bad_cursor", "The cursor does not belong to this list."
 
 
 class Unauthorized(DomainError):
@@ -55,7 +71,17 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
+    """The family of 409s: the request is fine, the state of things refuses it."""
+
     status = 409
+
+
+class ConcurrentChange(Conflict):
+    code, message = "concurrent_change", "The balance is changing too fast; try again."
+
+
+class ShortCodesBusy(Conflict):
+    code, message = "short_codes_busy", "Too many codes are in use right now; try again."
 
 
 class InsufficientPoints(Conflict):

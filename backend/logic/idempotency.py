@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from backend import config
-from backend.dal import keys
+from backend import clock, config
+from backend.dal import ledger as store
 from backend.logic.errors import IdempotencyKeyReused, MissingIdempotencyKey
 
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
@@ -27,15 +27,20 @@ class Idempotency:
     key: str
     fingerprint: str
 
-    def record(self, status: int, body: dict[str, Any], now_s: int) -> dict[str, Any]:
-        """The item that remembers this request's answer for 24 h."""
-        return {
-            "pk": keys.idempotency(self.caller_id, self.key),
-            "fingerprint": self.fingerprint,
-            "status": status,
-            "body": json.dumps(body, separators=(",", ":")),
-            "expires_at": now_s + config.IDEMPOTENCY_TTL_SECONDS,
-        }
+    def record(self, status: int, body: dict[str, Any], now_s: int) -> store.IdempotencyRecord:
+        """What remembers this request's answer for 24 h (written with the change itself)."""
+        return store.IdempotencyRecord(
+            caller_id=self.caller_id,
+            key=self.key,
+            fingerprint=self.fingerprint,
+            status=status,
+            body=json.dumps(body, separators=(",", ":")),
+            expires_at=now_s + config.IDEMPOTENCY_TTL_SECONDS,
+        )
+
+    def earlier(self) -> dict[str, Any] | None:
+        """The record of an earlier request with this key, if one succeeded and is still kept."""
+        return store.get_idempotency(self.caller_id, self.key, clock.now_s())
 
     def replay(self, record: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The stored (status, body); 422 if the key was used for a different request."""

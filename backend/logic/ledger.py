@@ -1,28 +1,36 @@
-"""Earn, redeem, reverse: every balance change is one ledger entry in the same transaction.
+"""Balance changes: every one is one ledger entry in the same transaction as the balance.
 
-Each operation builds the whole write from what it knows (warm cache or reads), sends it as
-one TransactWriteItems, and on a refused guard refreshes what was stale and tries again.
-The conditions, not the cache, decide: the balance never goes below zero (invariant 1) and
-a membership's ledger always sums to its balance (invariant 2).
+One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
+reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
+as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
+stale and drafts again. An operation (earn, redeem, reverse; stamps, expiry... later) says
+only how to draft its change from what it reads and what each refusal means. The
+conditions, not the cache, decide: the balance never goes below zero (invariant 1) and a
+membership's ledger always sums to its balance (invariant 2).
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
 
 from backend import clock
 from backend.dal import cache
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
-from backend.logic import errors, ids, rules, tiers
+from backend.logic import access, errors, ids, rules, tiers
 from backend.logic.idempotency import Idempotency
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
+
+# Refused guards whose failure returns nothing true to refresh the cache with: the next
+# attempt reads around the cache (consistent reads).
+_READ_FRESH_AFTER = ("conflict", "settings", "reward")
+# Refused guards that mean another writer got there first: spread out before trying again.
+_BACK_OFF_AFTER = ("conflict", "membership")
 
 
 def public_entry(item: dict[str, Any]) -> dict[str, Any]:
@@ -47,118 +55,158 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _backoff(attempt: int) -> None:
-    # Small jitter so racing writers spread out instead of colliding again in lockstep.
-    time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
-
-
-def _merchant(
-    merchant_id: str, fresh: bool = False, with_rewards: bool = True
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    loaded = merchant_store.load(merchant_id, fresh=fresh, with_rewards=with_rewards)
-    if loaded is None:
-        raise errors.NotFound()
-    return loaded
-
-
-def _open_visit(merchant_id: str, visit_id: str, now_s: int, fresh: bool) -> dict[str, Any]:
-    visit = store.get_visit(merchant_id, visit_id, fresh=fresh)
-    if visit is None:
-        raise errors.NotFound()
-    if int(visit["expires_at"]) <= now_s:
-        raise errors.VisitExpired()
-    return visit
-
-
-def _refusal_for_non_staff(merchant_id: str, staff_id: str) -> None:
-    """On an error path, make sure a stranger hears "forbidden", not a detail of the visit."""
-    if merchant_store.get_staff(merchant_id, staff_id) is None:
-        if merchant_store.get_profile(merchant_id) is None:
-            raise errors.NotFound()
-        raise errors.Forbidden()
-
-
-def _staff_only(operation: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """The warm path checks staff inside the transaction; refusals raised before it check here."""
-
-    @functools.wraps(operation)
-    def checked(staff_id: str, merchant_id: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return operation(staff_id, merchant_id, *args, **kwargs)
-        except errors.DomainError as error:
-            if not isinstance(error, errors.Forbidden):
-                _refusal_for_non_staff(merchant_id, staff_id)
-            raise
-
-    return checked
-
-
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Member:
-    """A membership as read; a customer new to the business has zeros and no version yet."""
+    """A membership as read; a customer new to the business has zeros and no version yet.
 
+    `known`: read consistently, or the item a refused condition returned, so a refusal
+    resting on it needs no second look.
+    """
+
+    customer_id: str
     balance: int = 0
     lifetime: int = 0
     version: int | None = None
+    known: bool = False
 
 
 def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
     """A customer's balance, lifetime points and version at one business."""
     item = store.membership(customer_id, merchant_id, consistent=consistent)
     if item is None:
-        return Member()
-    return Member(int(item["balance"]), int(item["lifetime_points"]), int(item["version"]))
+        return Member(customer_id, known=consistent)
+    return Member(
+        customer_id,
+        int(item["balance"]),
+        int(item["lifetime_points"]),
+        int(item["version"]),
+        known=consistent,
+    )
 
 
-@dataclass(frozen=True)
-class _Draft:
-    """One attempt at a balance change, as drafted from what it read: who, for whom, when."""
+# ------------------------------------------------------------------ the driver
 
-    staff_id: str
-    merchant_id: str
-    customer_id: str
-    profile: dict[str, Any]
-    member: Member
-    now_s: int
-    now_iso: str
+
+class _ReadAgain(Exception):
+    """A refusal drafted from the warm cache: read fresh and draft once more before refusing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Proposal:
+    """One attempt's whole write, and the answer it gives (remembered in the same write)."""
+
+    change: store.BalanceChange
+    body: dict[str, Any]
+
+
+class Attempt:
+    """One try at a balance change: who, where, when, and what it reads.
+
+    Reads come from the warm cache unless `fresh` (after a refusal that returned nothing
+    true); the transaction's conditions catch whatever the cache had wrong.
+    """
+
+    def __init__(
+        self,
+        staff_id: str,
+        merchant_id: str,
+        visit_id: str | None,
+        idem: Idempotency,
+        *,
+        fresh: bool,
+        member_known: bool,
+    ) -> None:
+        self.staff_id, self.merchant_id, self.visit_id = staff_id, merchant_id, visit_id
+        self.idem, self.fresh, self._member_known = idem, fresh, member_known
+        self.now_s, self.now_iso = clock.now_s(), clock.iso()
+        self._business: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+        self._with_rewards = False
+
+    def refuse(self, error: errors.DomainError, *, known: bool = False) -> NoReturn:
+        """Refuse, if what the refusal rests on is known true (`known`, or a fresh read);
+        else read everything fresh and draft again first."""
+        if known or self.fresh:
+            raise error
+        raise _ReadAgain() from error
+
+    def _load(self, with_rewards: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The business, read once per attempt (its rewards only if the change needs them)."""
+        if self._business is None or (with_rewards and not self._with_rewards):
+            loaded = merchant_store.load(
+                self.merchant_id, fresh=self.fresh, with_rewards=with_rewards
+            )
+            if loaded is None:
+                self.refuse(errors.NotFound())
+            self._business, self._with_rewards = loaded, with_rewards
+        return self._business
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The business's profile (name, earning rule, tiers, settings version)."""
+        return self._load(with_rewards=False)[0]
+
+    @property
+    def rewards(self) -> list[dict[str, Any]]:
+        """All the business's rewards, retired ones included."""
+        return self._load(with_rewards=True)[1]
+
+    def open_visit(self) -> dict[str, Any]:
+        """The visit this change happens in; refused if unknown or expired."""
+        visit = store.get_visit(self.merchant_id, str(self.visit_id), fresh=self.fresh)
+        if visit is None:
+            self.refuse(errors.NotFound())
+        if int(visit["expires_at"]) <= self.now_s:
+            raise errors.VisitExpired()
+        return visit
+
+    def member(self, customer_id: str) -> Member:
+        """The customer's membership here, as this attempt reads it."""
+        member = read_member(customer_id, self.merchant_id, consistent=self.fresh)
+        return dataclasses.replace(member, known=member.known or self._member_known)
 
     def entry(
-        self, kind: str, points: int, *, customer_name: str, visit_id: str | None, **details: Any
+        self, member: Member, kind: str, points: int, *, customer_name: str, **details: Any
     ) -> dict[str, Any]:
         """A new ledger entry moving `points` from the balance as read; `details` by kind."""
         return {
             "tx_id": ids.new_id("t"),
             "merchant_id": self.merchant_id,
             "merchant_name": self.profile["name"],
-            "customer_id": self.customer_id,
+            "customer_id": member.customer_id,
             "customer_name": customer_name,
             "kind": kind,
             "points": points,
             **details,
-            "balance_after": self.member.balance + points,
-            "visit_id": visit_id,
+            "balance_after": member.balance + points,
+            "visit_id": self.visit_id,
             "staff_id": self.staff_id,
             "created_at": self.now_iso,
         }
 
-    def change(
+    def propose(
         self,
+        member: Member,
         entry: dict[str, Any],
-        body: dict[str, Any],
-        idem: Idempotency,
         *,
         lifetime_points: int,
-        min_old_balance: int | None,
+        min_old_balance: int | None = None,
+        answer: Mapping[str, Any] | None = None,
         **guards: Any,
-    ) -> store.BalanceChange:
-        """The one transaction writing `entry`, its balance, and `body` as the key's answer."""
-        return store.BalanceChange(
+    ) -> Proposal:
+        """The one transaction writing `entry` and its balance; the response body is the
+        entry and the new balance, plus `answer`. `guards` are BalanceChange's by kind."""
+        body = {
+            "transaction": public_entry(entry),
+            "balance": entry["balance_after"],
+            **(answer or {}),
+        }
+        change = store.BalanceChange(
             staff_id=self.staff_id,
             merchant_id=self.merchant_id,
-            customer_id=self.customer_id,
+            customer_id=member.customer_id,
             now_s=self.now_s,
             now_iso=self.now_iso,
-            expected_version=self.member.version,
+            expected_version=member.version,
             lifetime_points=lifetime_points,
             min_old_balance=min_old_balance,
             merchant_fields={
@@ -167,94 +215,115 @@ class _Draft:
                 "currency": self.profile.get("currency", "EUR"),
             },
             entry=entry,
-            idempotency=idem.record(201, body, self.now_s),
+            idempotency=self.idem.record(201, body, self.now_s),
+            visit_id=self.visit_id,
             **guards,
         )
+        return Proposal(change, body)
 
 
-def _refresh(
-    refused: store.ChangeRefused, customer_id: str, merchant_id: str, visit_id: str | None
-) -> None:
+def _refresh(refused: store.ChangeRefused, change: store.BalanceChange) -> None:
     """Put what DynamoDB says is true (ALL_OLD) into the warm cache before the next attempt."""
     if refused.part == "membership":
-        cache.put_membership(customer_id, merchant_id, refused.item)
-    elif refused.part == "visit" and visit_id:
+        cache.put_membership(change.customer_id, change.merchant_id, refused.item)
+    elif refused.part == "visit" and change.visit_id:
         if refused.item:
             cache.put_visit(refused.item)
         else:
-            cache.forget_visit(merchant_id, visit_id)
+            cache.forget_visit(change.merchant_id, change.visit_id)
     elif refused.part in ("settings", "reward"):
-        cache.forget_merchant(merchant_id)
+        cache.forget_merchant(change.merchant_id)
 
 
-def _commit_or_signal(change: store.BalanceChange) -> store.ChangeRefused | None:
-    """Commit; a replayed key or a refused authorization ends the loop at once."""
-    try:
-        store.commit(change)
-    except store.ChangeRefused as refused:
-        if refused.part == "idempotency":
-            raise errors.IdempotentReplay(refused.item or {}) from refused
-        if refused.part == "staff":
-            raise errors.Forbidden() from refused
-        return refused
-    return None
+def _backoff(attempt: int) -> None:
+    # Small jitter so racing writers spread out instead of colliding again in lockstep.
+    time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
 
 
-@_staff_only
+def change_balance(
+    staff_id: str,
+    merchant_id: str,
+    idem: Idempotency,
+    draft: Callable[[Attempt], Proposal],
+    *,
+    visit_id: str | None = None,
+    refusals: Mapping[str, type[errors.DomainError]] | None = None,
+) -> dict[str, Any]:
+    """Draft, commit in one round trip, and on a refused guard refresh and draft again.
+
+    `draft` raises the operation's refusals; `refusals` says which refused guards end the
+    change with which error (a replayed key and a missing staff role always do).
+    """
+    fresh = member_known = False
+    for attempt in range(MAX_ATTEMPTS):
+        if visit_id and not fresh:
+            # A container that did not open this visit reads it and the business together.
+            store.prefetch(merchant_id, visit_id)
+        at = Attempt(staff_id, merchant_id, visit_id, idem, fresh=fresh, member_known=member_known)
+        try:
+            proposal = draft(at)
+        except _ReadAgain:
+            fresh = True
+            continue
+        try:
+            store.commit(proposal.change)
+        except store.ChangeRefused as refused:
+            if refused.part == "idempotency":
+                raise errors.IdempotentReplay(refused.item or {}) from refused
+            if refused.part == "staff":
+                raise errors.Forbidden() from refused
+            if refusals and refused.part in refusals:
+                raise refusals[refused.part]() from refused
+            _refresh(refused, proposal.change)
+            fresh = refused.part in _READ_FRESH_AFTER
+            # ALL_OLD is the membership as it is: a balance too low in it is the truth.
+            member_known |= refused.part == "membership" and refused.item is not None
+            if refused.part in _BACK_OFF_AFTER:
+                _backoff(attempt)
+            continue
+        return proposal.body
+    raise errors.ConcurrentChange()
+
+
+# ------------------------------------------------------------------ earn, redeem, reverse
+
+
+@access.staff_only
 def earn(
     staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency
 ) -> dict[str, Any]:
     """Award points for a purchase in an open visit (one earn per visit)."""
-    fresh = False
-    for attempt in range(MAX_ATTEMPTS):
-        now_s, now_iso = clock.now_s(), clock.iso()
-        if not fresh:
-            store.prefetch(merchant_id, visit_id)
-        profile, _ = _merchant(merchant_id, fresh, with_rewards=False)
-        visit = _open_visit(merchant_id, visit_id, now_s, fresh)
-        if visit.get("earned"):
+
+    def draft(at: Attempt) -> Proposal:
+        visit = at.open_visit()
+        if visit.get("earned"):  # only ever turns true, so the cache may say so
             raise errors.VisitAlreadyEarned()
-        customer_id = visit["customer_id"]
-        member = read_member(customer_id, merchant_id, consistent=fresh)
-        tier = tiers.tier_for(member.lifetime, profile["tiers"])
+        member = at.member(visit["customer_id"])
+        tier = tiers.tier_for(member.lifetime, at.profile["tiers"])
         points = rules.points_for_purchase(
-            amount_cents, profile["earning_rule"], tier["multiplier_pct"]
+            amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
         )
-        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
-        entry = draft.entry(
+        entry = at.entry(
+            member,
             "earn",
             points,
             customer_name=visit.get("customer_name", ""),
-            visit_id=visit_id,
             amount_cents=amount_cents,
         )
-        new_lifetime = member.lifetime + points
-        body = {
-            "transaction": public_entry(entry),
-            "balance": entry["balance_after"],
-            "tier": tiers.tier_for(new_lifetime, profile["tiers"]),
-        }
-        change = draft.change(
+        lifetime = member.lifetime + points
+        return at.propose(
+            member,
             entry,
-            body,
-            idem,
-            lifetime_points=new_lifetime,
-            min_old_balance=None,
-            settings_version=int(profile["settings_version"]),
-            visit_id=visit_id,
+            lifetime_points=lifetime,
+            answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
+            settings_version=int(at.profile["settings_version"]),
             visit_must_not_be_earned=True,
         )
-        refused = _commit_or_signal(change)
-        if refused is None:
-            return body
-        _refresh(refused, customer_id, merchant_id, visit_id)
-        fresh = refused.part == "conflict"
-        if fresh:
-            _backoff(attempt)
-    raise errors.Conflict("The balance is changing too fast; try again.")
+
+    return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
 
 
-@_staff_only
+@access.staff_only
 def redeem(
     staff_id: str,
     merchant_id: str,
@@ -264,75 +333,51 @@ def redeem(
     idem: Idempotency,
 ) -> dict[str, Any]:
     """Spend points in an open visit: a reward (at its cost) or a number of points."""
-    fresh = False
-    checked_balance = False  # a cached balance that looks too low is re-read once before refusing
-    for attempt in range(MAX_ATTEMPTS):
-        now_s, now_iso = clock.now_s(), clock.iso()
-        if not fresh:
-            store.prefetch(merchant_id, visit_id)
-        profile, rewards = _merchant(merchant_id, fresh, with_rewards=reward_id is not None)
-        visit = _open_visit(merchant_id, visit_id, now_s, fresh)
-        customer_id = visit["customer_id"]
+
+    def draft(at: Attempt) -> Proposal:
+        visit = at.open_visit()
         reward = None
         if reward_id is not None:
-            reward = next((r for r in rewards if r["reward_id"] == reward_id), None)
-            if reward is None or not reward.get("active", True):
-                if not fresh:
-                    fresh = True
-                    continue
-                if reward is None:
-                    raise errors.NotFound("No such reward at this business.")
-                raise errors.RewardRetired()
+            reward = next((r for r in at.rewards if r["reward_id"] == reward_id), None)
+            if reward is None:
+                at.refuse(errors.NotFound("No such reward at this business."))
+            if not reward.get("active", True):
+                at.refuse(errors.RewardRetired())
             cost = int(reward["cost_points"])
         else:
             cost = int(points or 0)
-        member = read_member(customer_id, merchant_id, consistent=fresh)
+        member = at.member(visit["customer_id"])
         if member.balance < cost:
-            if not checked_balance:
-                checked_balance = fresh = True
-                continue
-            raise errors.InsufficientPoints()
-        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
-        entry = draft.entry(
+            at.refuse(errors.InsufficientPoints(), known=member.known)
+        entry = at.entry(
+            member,
             "redeem",
             -cost,
             customer_name=visit.get("customer_name", ""),
-            visit_id=visit_id,
             amount_cents=None,
             reward_id=reward_id,
             reward_name=reward["name"] if reward else None,
         )
-        body = {
-            "transaction": public_entry(entry),
-            "balance": entry["balance_after"],
-            "tier": tiers.tier_for(member.lifetime, profile["tiers"]),
-        }
-        change = draft.change(
+        return at.propose(
+            member,
             entry,
-            body,
-            idem,
             lifetime_points=member.lifetime,
             min_old_balance=cost,
-            visit_id=visit_id,
+            answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
             reward=(reward_id, cost) if reward_id else None,
         )
-        refused = _commit_or_signal(change)
-        if refused is None:
-            return body
-        _refresh(refused, customer_id, merchant_id, visit_id)
-        if refused.part == "membership" and refused.item is not None:
-            checked_balance = True  # ALL_OLD is the current item: its balance is the truth
-        fresh = refused.part in ("conflict", "reward")
-        if refused.part in ("conflict", "membership"):
-            _backoff(attempt)
-    raise errors.Conflict("The balance is changing too fast; try again.")
+
+    return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
 
 
-@_staff_only
+@access.staff_only
 def reverse(
     staff_id: str, merchant_id: str, tx_id: str, reason: str | None, idem: Idempotency
 ) -> dict[str, Any]:
     """Refund: an opposite entry; at most once, never below zero, never a reversal itself."""
+    # The original is read before any transaction: check the caller first, so a stranger
+    # costs one read and learns nothing about the business's ledger.
+    access.require_staff(merchant_id, staff_id)
     original = store.get_entry(merchant_id, tx_id)
     if original is None:
         raise errors.NotFound()
@@ -340,46 +385,32 @@ def reverse(
         raise errors.NotReversible()
     if original.get("reversed_by"):
         raise errors.AlreadyReversed()
-    customer_id = original["customer_id"]
     delta = -int(original["points"])  # earn +P -> -P; redeem -P -> +P
-    fresh = False
-    for attempt in range(MAX_ATTEMPTS):
-        now_s, now_iso = clock.now_s(), clock.iso()
-        profile, _ = _merchant(merchant_id, with_rewards=False)
-        member = read_member(customer_id, merchant_id, consistent=fresh)
+
+    def draft(at: Attempt) -> Proposal:
+        member = at.member(original["customer_id"])
         if member.balance + delta < 0:
-            if not fresh:
-                fresh = True
-                continue
-            raise errors.PointsAlreadySpent()
+            at.refuse(errors.PointsAlreadySpent(), known=member.known)
         lifetime = member.lifetime + delta if original["kind"] == "earn" else member.lifetime
-        draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
-        entry = draft.entry(
+        entry = at.entry(
+            member,
             "reversal",
             delta,
             customer_name=original.get("customer_name", ""),
-            visit_id=None,
             amount_cents=original.get("amount_cents"),
             reward_id=original.get("reward_id"),
             reward_name=original.get("reward_name"),
             reverses=tx_id,
             reason=reason or "",
         )
-        body = {"transaction": public_entry(entry), "balance": entry["balance_after"]}
-        change = draft.change(
+        return at.propose(
+            member,
             entry,
-            body,
-            idem,
             lifetime_points=max(lifetime, 0),
             min_old_balance=-delta if delta < 0 else None,
             reverses_tx_id=tx_id,
         )
-        refused = _commit_or_signal(change)
-        if refused is None:
-            return body
-        if refused.part == "original":
-            raise errors.AlreadyReversed()
-        _refresh(refused, customer_id, merchant_id, None)
-        fresh = True
-        _backoff(attempt)
-    raise errors.Conflict("The balance is changing too fast; try again.")
+
+    return change_balance(
+        staff_id, merchant_id, idem, draft, refusals={"original": errors.AlreadyReversed}
+    )

@@ -1,4 +1,4 @@
-"""Businesses: registration, settings, rewards, staff, and who may do what (invariant 5)."""
+"""Businesses: registration, settings, rewards, staff, and the business's ledger."""
 
 from __future__ import annotations
 
@@ -8,29 +8,8 @@ from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, ids, rewards, rules, tiers
+from backend.logic import access, errors, ids, pages, rewards, rules, tiers
 from backend.logic.ledger import public_entry
-
-# ------------------------------------------------------------------ authorization
-
-
-def require_staff(merchant_id: str, user_id: str) -> dict[str, Any]:
-    """The caller's staff item; 404 if there is no such business, 403 if they don't work there."""
-    staff = merchant_store.get_staff(merchant_id, user_id)
-    if staff is not None:
-        return staff
-    if merchant_store.get_profile(merchant_id) is None:
-        raise errors.NotFound()
-    raise errors.Forbidden()
-
-
-def require_owner(merchant_id: str, user_id: str) -> dict[str, Any]:
-    """Like require_staff, but only the owner passes."""
-    staff = require_staff(merchant_id, user_id)
-    if staff["role"] != "owner":
-        raise errors.Forbidden("Only the owner can change this business.")
-    return staff
-
 
 # ------------------------------------------------------------------ businesses
 
@@ -78,7 +57,7 @@ def get_merchant(merchant_id: str) -> dict[str, Any]:
 
 def update_merchant(user_id: str, merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Owner changes name, category, earning rule or tiers."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     if changes:
         merchant_store.update_settings(merchant_id, changes)
     loaded = merchant_store.load(merchant_id, fresh=True)
@@ -91,13 +70,12 @@ def directory(
     category: str | None, q: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """The business directory by name."""
-    items, next_cursor = merchant_store.directory(category, q, limit, cursor)
-    out = []
-    for item in items:
+
+    def listed(item: dict[str, Any]) -> dict[str, Any] | None:
         loaded = merchant_store.load(item["merchant_id"])
-        if loaded:
-            out.append(public_merchant(*loaded))
-    return {"items": out, "next_cursor": next_cursor}
+        return public_merchant(*loaded) if loaded else None
+
+    return pages.page(lambda: merchant_store.directory(category, q, limit, cursor), listed)
 
 
 def my_merchants(user_id: str) -> dict[str, Any]:
@@ -123,7 +101,7 @@ def my_merchants(user_id: str) -> dict[str, Any]:
 
 def list_rewards(user_id: str, merchant_id: str, include_retired: bool) -> dict[str, Any]:
     """Staff see the rewards (retired too, when asked)."""
-    require_staff(merchant_id, user_id)
+    access.require_staff(merchant_id, user_id)
     items = [rewards.public_reward(r) for r in merchant_store.list_rewards(merchant_id)]
     if not include_retired:
         items = [r for r in items if r["active"]]
@@ -132,7 +110,7 @@ def list_rewards(user_id: str, merchant_id: str, include_retired: bool) -> dict[
 
 def create_reward(user_id: str, merchant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Owner adds a reward."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     reward = {
         "reward_id": ids.new_id("r"),
         "name": fields["name"],
@@ -149,7 +127,7 @@ def update_reward(
     user_id: str, merchant_id: str, reward_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Owner edits or retires/reactivates a reward (404 for another business's reward)."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     if not changes:
         item = merchant_store.get_reward(merchant_id, reward_id)
     else:
@@ -174,13 +152,13 @@ def _public_staff(item: dict[str, Any]) -> dict[str, Any]:
 
 def list_staff(user_id: str, merchant_id: str) -> dict[str, Any]:
     """Owner sees everyone who works there."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     return {"staff": [_public_staff(s) for s in merchant_store.list_staff(merchant_id)]}
 
 
 def add_staff(user_id: str, merchant_id: str, email: str) -> dict[str, Any]:
     """Owner adds someone by the email they signed up with."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     new_id = users.user_id_for_email(email)
     profile = users.get_profile(new_id) if new_id else None
     if profile is None:
@@ -193,7 +171,7 @@ def add_staff(user_id: str, merchant_id: str, email: str) -> dict[str, Any]:
 
 def remove_staff(user_id: str, merchant_id: str, staff_user_id: str) -> None:
     """Owner removes a staff member (never the owner)."""
-    require_owner(merchant_id, user_id)
+    access.require_owner(merchant_id, user_id)
     target = merchant_store.get_staff(merchant_id, staff_user_id)
     if target is None:
         raise errors.NotFound()
@@ -215,6 +193,8 @@ def transactions(
     cursor: str | None,
 ) -> dict[str, Any]:
     """The business's ledger, newest first (staff only)."""
-    require_staff(merchant_id, user_id)
-    items, next_cursor = store.merchant_entries(merchant_id, kind, customer_id, limit, cursor)
-    return {"items": [public_entry(i) for i in items], "next_cursor": next_cursor}
+    access.require_staff(merchant_id, user_id)
+    return pages.page(
+        lambda: store.merchant_entries(merchant_id, kind, customer_id, limit, cursor),
+        public_entry,
+    )

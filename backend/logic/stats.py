@@ -8,11 +8,13 @@ from typing import Any
 
 from backend import clock
 from backend.dal import ledger as store
-from backend.logic import ids
+from backend.logic import access, ids
 
 
-def merchant_stats(merchant_id: str, days: int) -> dict[str, Any]:
-    """Points issued/redeemed, visits, unique and returning customers, and a daily series."""
+def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
+    """Points issued/redeemed, visits, unique and returning customers, and a daily series
+    (staff only)."""
+    access.require_staff(merchant_id, user_id)
     today = datetime.fromtimestamp(clock.now_s(), UTC).date()
     first_day = today - timedelta(days=days - 1)
     start_ms = int(

@@ -8,7 +8,7 @@ from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import qr_secret, users
-from backend.logic import errors, ids, ledger, qr_tokens, rewards, tiers
+from backend.logic import access, errors, ids, ledger, qr_tokens, rewards, tiers
 
 SHORT_CODE_ATTEMPTS = 20
 
@@ -23,7 +23,7 @@ def issue_token(customer_id: str) -> dict[str, Any]:
         if store.put_short_code(code, token, customer_id, info.expires_at, now_s):
             break
     else:  # a million codes and 60 s lifetimes: only a flood gets here
-        raise errors.Conflict("Too many codes are in use right now; try again.")
+        raise errors.ShortCodesBusy()
     return {
         "token_id": info.token_id,
         "token": token,
@@ -72,11 +72,10 @@ def _resolve_token(raw: str, now_s: int) -> qr_tokens.QrToken:
 
 def open_visit(staff_id: str, merchant_id: str, raw_token: str) -> dict[str, Any]:
     """Consume a customer's token and open a 10-minute visit bound to (business, customer)."""
+    access.require_staff(merchant_id, staff_id)
     loaded = merchant_store.load(merchant_id)
     if loaded is None:
         raise errors.NotFound()
-    if merchant_store.get_staff(merchant_id, staff_id) is None:
-        raise errors.Forbidden()
     profile, all_rewards = loaded
     now_s = clock.now_s()
     token = _resolve_token(raw_token, now_s)

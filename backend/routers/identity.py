@@ -11,8 +11,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Depends, Request
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from backend import clock
-from backend.dal import ledger as ledger_store
 from backend.logic import errors
 from backend.logic.idempotency import Idempotency, from_request
 
@@ -74,7 +72,7 @@ def idempotent(route: Callable[..., Any]) -> Callable[..., Any]:
             record = replay.record
         except errors.DomainError:
             # A refusal now (visit expired, already earned...) may be a retry of a success.
-            record = ledger_store.get_idempotency(idem.caller_id, idem.key, clock.now_s())
+            record = idem.earlier()
             if record is None:
                 raise
         status, body = idem.replay(record)

@@ -127,5 +127,4 @@ def merchant_stats(merchant_id: str, caller: CallerId, days: int = 7) -> dict:
     """Figures over the last 7 or 30 days."""
     if days not in (7, 30):
         raise errors.ValidationFailed("days: must be 7 or 30.")
-    merchants.require_staff(merchant_id, caller)
-    return stats.merchant_stats(merchant_id, days)
+    return stats.merchant_stats(caller, merchant_id, days)

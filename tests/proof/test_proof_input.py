@@ -166,7 +166,7 @@ def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
         )
         assert _error(answer) == (400, "missing_idempotency_key"), key
     bad_cursor = proof_api.get("/transactions", params={"cursor": "A" * 2000}, headers=owner.auth)
-    assert _error(bad_cursor) == (400, "bad_request")
+    assert _error(bad_cursor) == (400, "bad_cursor")
     not_json = post(
         "/merchants",
         content=b"{not json",

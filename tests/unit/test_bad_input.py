@@ -251,7 +251,7 @@ def test_bodies_that_are_not_json_are_400(shop, content_type):
         raw_body='{"name": "Shop", "category": "cafe"}',
         headers={"content-type": content_type},
     )
-    assert (reply.status, reply.code) == (400, "bad_request")
+    assert (reply.status, reply.code) == (400, "not_json")
     assert table_snapshot() == before
 
 

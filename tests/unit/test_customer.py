@@ -76,4 +76,4 @@ def test_a_cursor_from_another_list_is_400(shop):
         (shop.customer, {"cursor": "eyJzIjoxfQ"}),
     ):
         reply = call("GET", "/transactions", user=user, query=query)
-        assert (reply.status, reply.code) == (400, "bad_request"), query
+        assert (reply.status, reply.code) == (400, "bad_cursor"), query

@@ -327,6 +327,25 @@ def test_the_warm_cache_never_decides_changed_settings_apply_at_once(shop):
     assert shop.earn(visit_id, 10_00).body["transaction"]["points"] == 50
 
 
+def test_a_balance_that_never_stops_changing_is_409_concurrent_change_and_writes_nothing(
+    shop, monkeypatch
+):
+    """Every attempt loses to another writer: the driver gives up with its own code."""
+    visit_id = fund(shop, 100_00)
+    attempts = []
+
+    def always_beaten(actions):
+        attempts.append(actions)
+        raise db.TransactionCancelled([db.Reason("TransactionConflict", None)] * len(actions))
+
+    monkeypatch.setattr(db, "transact", always_beaten)
+    reply = shop.redeem(visit_id, points=10)
+    monkeypatch.undo()
+    assert (reply.status, reply.code) == (409, "concurrent_change")
+    assert len(attempts) == ledger.MAX_ATTEMPTS
+    assert shop.balance() == 100 == ledger_sum(shop)
+
+
 def test_reverse_without_a_body(shop):
     earned = shop.earn(shop.scan().body["visit_id"], 10_00).body["transaction"]
     path = f"/merchants/{shop.merchant_id}/transactions/{earned['tx_id']}/reverse"

@@ -164,4 +164,4 @@ def test_a_cursor_of_one_filter_is_refused_by_another(shop):
     reply = call(
         "GET", path, user=shop.staff, query={"kind": "redeem", "cursor": page["next_cursor"]}
     )
-    assert (reply.status, reply.code) == (400, "bad_request")
+    assert (reply.status, reply.code) == (400, "bad_cursor")
