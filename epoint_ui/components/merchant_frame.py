@@ -53,7 +53,7 @@ def merchant_nav(current: str, is_owner: rx.Var[bool] | bool) -> rx.Component:
     )
 
 
-def merchant_page(
+def merchant_frame(
     *children: rx.Component,
     title: str,
     current: str,

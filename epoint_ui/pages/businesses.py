@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, page_shell
-from epoint_ui.pages.guard import signed_in
+from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.businesses import BusinessesState, CategoryGroup
 from epoint_ui.states.views import CATEGORY_LABELS, Business
 
@@ -32,7 +32,7 @@ def _group(g: CategoryGroup) -> rx.Component:
     )
 
 
-@rx.page(route="/businesses", title="Businesses · ePoint", on_load=signed_in(BusinessesState.load))
+@signed_in_page(route="/businesses", title="Businesses · ePoint", loaders=[BusinessesState.load])
 def businesses() -> rx.Component:
     """Who takes ePoint, what they give and how you earn."""
     return page_shell(

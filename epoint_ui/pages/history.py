@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, page_shell
-from epoint_ui.pages.guard import signed_in
+from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.history import HistoryState
 from epoint_ui.states.views import HistoryRow
 
@@ -88,7 +88,7 @@ def _pager() -> rx.Component:
     )
 
 
-@rx.page(route="/history", title="History · ePoint", on_load=signed_in(HistoryState.load))
+@signed_in_page(route="/history", title="History · ePoint", loaders=[HistoryState.load])
 def history() -> rx.Component:
     """The ledger, newest first."""
     return page_shell(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, error_callout, page_shell
-from epoint_ui.pages.guard import signed_in
+from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.my_code import MyCodeState
 
 
@@ -59,7 +59,7 @@ def _scanned() -> rx.Component:
     )
 
 
-@rx.page(route="/code", title="My code · ePoint", on_load=signed_in(MyCodeState.show))
+@signed_in_page(route="/code", title="My code · ePoint", loaders=[MyCodeState.show])
 def my_code() -> rx.Component:
     """The code page; it stops refreshing when the customer leaves it."""
     return page_shell(

@@ -11,12 +11,12 @@ from epoint_ui.components import (
     primary_button,
     text_input,
 )
-from epoint_ui.pages.guard import signed_in
+from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
 
 
-@rx.page(route="/profile", title="Profile · ePoint", on_load=signed_in(ProfileState.load))
+@signed_in_page(route="/profile", title="Profile · ePoint", loaders=[ProfileState.load])
 def profile() -> rx.Component:
     """The customer's profile."""
     return page_shell(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, link, page_shell, text_link
-from epoint_ui.pages.guard import signed_in
+from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.views import WalletCard
 from epoint_ui.states.wallet import WalletState
 
@@ -55,7 +55,7 @@ def _membership(m: WalletCard) -> rx.Component:
     )
 
 
-@rx.page(route="/wallet", title="Wallet · ePoint", on_load=signed_in(WalletState.load))
+@signed_in_page(route="/wallet", title="Wallet · ePoint", loaders=[WalletState.load])
 def wallet() -> rx.Component:
     """One card per business."""
     return page_shell(

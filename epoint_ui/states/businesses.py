@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import reflex as rx
 
-from epoint_ui.states.page_load import PageLoad
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.views import Business, business, category_label
 
 
@@ -19,24 +19,29 @@ class CategoryGroup:
     businesses: list[Business] = dataclasses.field(default_factory=list)
 
 
-class BusinessesState(PageLoad, rx.State):
+class BusinessesState(rx.State):
     """The directory."""
 
     groups: list[CategoryGroup] = []
     category: str = ""
+    loaded: bool = False
+    loading: bool = False
+    error: str = ""
 
-    @rx.event
-    async def load(self):
-        """The customer opens the directory (or changes the category)."""
-        async for update in self._fetch("/merchants", {"category": self.category, "limit": 100}):
-            yield update
-
-    def _show(self, answer: dict[str, Any]) -> None:
+    async def _fetch(self, client: ApiClient) -> None:
+        answer = await client.get("/merchants", {"category": self.category, "limit": 100})
         groups: dict[str, CategoryGroup] = {}
         for m in answer.get("items", []):
             label = category_label(str(m.get("category", "other")))
             groups.setdefault(label, CategoryGroup(name=label)).businesses.append(business(m))
         self.groups = [groups[name] for name in sorted(groups)]
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        """The customer opens the directory (or changes the category)."""
+        async for update in call_api(self, self._fetch, working="loading"):
+            yield update
 
     @rx.event
     async def choose_category(self, category: str):

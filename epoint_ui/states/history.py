@@ -6,8 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
-from epoint_ui.states.session import SessionState, api
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.views import HistoryRow, history_row
 
 PAGE_SIZE = 20
@@ -36,8 +36,7 @@ class HistoryState(rx.State):
     _cursors: list[str] = []
     _next_cursor: str = ""
 
-    async def _fetch(self, cursor: str) -> None:
-        client = await api(self)
+    async def _fetch(self, client: ApiClient, cursor: str) -> None:
         answer = await client.get(
             "/transactions",
             {"merchant_id": self.merchant_id, "limit": PAGE_SIZE, "cursor": cursor},
@@ -49,36 +48,22 @@ class HistoryState(rx.State):
         self.has_older = bool(self._next_cursor)
         self.loaded = True
 
-    async def _show(self, cursor: str):
-        self.loading, self.error = True, ""
-        yield
-        try:
-            await self._fetch(cursor)
-        except ApiError as err:
-            self.error = err.message
-            if err.signed_out:
-                yield SessionState.end_session
-        finally:
-            self.loading = False
+    def _show(self, cursor: str):
+        return call_api(self, lambda client: self._fetch(client, cursor), working="loading")
+
+    async def _list_businesses(self, client: ApiClient) -> None:
+        wallet = await client.get("/wallet")
+        self.options = [
+            BusinessOption(str(m.get("merchant_id", "")), str(m.get("merchant_name", "")))
+            for m in wallet.get("memberships", [])
+        ]
 
     @rx.event
     async def load(self):
         """The customer opens History."""
-        session = await self.get_state(SessionState)
-        if not session.signed_in:
-            return
         self.page, self._cursors = 1, [""]
-        try:
-            wallet = await (await api(self)).get("/wallet")
-            self.options = [
-                BusinessOption(str(m.get("merchant_id", "")), str(m.get("merchant_name", "")))
-                for m in wallet.get("memberships", [])
-            ]
-        except ApiError as err:
-            self.error = err.message
-            if err.signed_out:
-                yield SessionState.end_session
-                return
+        async for update in call_api(self, self._list_businesses):
+            yield update
         async for update in self._show(""):
             yield update
 

@@ -1,8 +1,9 @@
 """The business being worked on: which businesses I own or staff, and the current one.
 
-Every merchant page loads through `MerchantState.load_business` (after the login guard).
-The chosen business id lives in the browser's local storage: it is not secret (the
-API checks the caller's role on every call) and it survives reloads and new tabs.
+Every merchant page loads through `MerchantState.load_business` after the login guard
+(`pages/guard.py: @merchant_page`). The chosen business id lives in the browser's local
+storage: it is not secret (the API checks the caller's role on every call) and it
+survives reloads and new tabs.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
-from epoint_ui.states.session import SessionState, api
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 
 CATEGORIES = ["cafe", "bakery", "restaurant", "grocery", "retail", "beauty", "other"]
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK"]
@@ -50,8 +51,7 @@ class MerchantState(rx.State):
         """Why a staff member sees no settings, rewards or staff pages."""
         return OWNER_ONLY.format(name=self.business_name or "this business")
 
-    async def _refresh(self) -> None:
-        client = await api(self)
+    async def _refresh(self, client: ApiClient) -> None:
         mine = await client.get("/me/merchants")
         self.businesses = [
             {k: str(v) for k, v in item.items()} for item in mine.get("merchants", [])
@@ -66,38 +66,35 @@ class MerchantState(rx.State):
             await client.get(f"/merchants/{self.merchant_id}") if self.merchant_id else {}
         )
 
-    @rx.event
-    async def load_business(self):
-        """Loads my businesses and the current one; with none yet, go register one."""
-        self.error = ""
-        try:
-            await self._refresh()
-        except ApiError as exc:
-            if exc.signed_out:
-                return SessionState.end_session
-            self.error = exc.message
-            return None
-        finally:
-            self.loaded = True
+    async def _load(self, client: ApiClient):
+        await self._refresh(client)
         if not self.merchant_id and self.router.url.path != HOME:
             return rx.redirect(HOME)
         return None
 
     @rx.event
+    async def load_business(self):
+        """Loads my businesses and the current one; with none yet, go register one."""
+        async for update in call_api(self, self._load):
+            yield update
+        self.loaded = True
+
+    @rx.event
     async def switch_to(self, merchant_id: str):
         """Works on another of my businesses from now on."""
         self.merchant_id = merchant_id
-        try:
-            await self._refresh()
-        except ApiError as exc:
-            self.error = exc.message
-            return None
-        return rx.redirect(f"{HOME}/scan")
 
-    async def _adopt(self, business: dict[str, Any]) -> None:
+        async def switch(client: ApiClient):
+            await self._refresh(client)
+            return rx.redirect(f"{HOME}/scan")
+
+        async for update in call_api(self, switch):
+            yield update
+
+    async def _adopt(self, client: ApiClient, business: dict[str, Any]) -> None:
         """Makes a freshly registered business the current one."""
         self.merchant_id = str(business["merchant_id"])
-        await self._refresh()
+        await self._refresh(client)
 
 
 async def current_business(state: rx.State) -> MerchantState:

@@ -6,9 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.session import SessionState, api
 
 
 class FiguresState(rx.State):
@@ -27,28 +27,16 @@ class FiguresState(rx.State):
     @rx.event
     async def load(self):
         """Fetches the figures for the chosen period."""
-        async for update in self._load():
+        async for update in call_api(self, self._fetch, working="loading"):
             yield update
 
-    async def _load(self):
-        self.loading = True
-        self.error = ""
-        yield
-        try:
-            merchant = await self.get_state(MerchantState)
-            if not merchant.merchant_id:
-                return
-            client = await api(self)
-            stats = await client.get(
-                f"/merchants/{merchant.merchant_id}/stats", {"days": int(self.days)}
-            )
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
+    async def _fetch(self, client: ApiClient) -> None:
+        merchant = await self.get_state(MerchantState)
+        if not merchant.merchant_id:
             return
-        finally:
-            self.loading = False
+        stats = await client.get(
+            f"/merchants/{merchant.merchant_id}/stats", {"days": int(self.days)}
+        )
         for name in ("points_issued", "points_redeemed", "visits"):
             setattr(self, name, int(stats.get(name, 0)))
         self.unique_customers = int(stats.get("unique_customers", 0))
@@ -67,5 +55,5 @@ class FiguresState(rx.State):
     async def choose_period(self, days: str | list[str]):
         """Switches between the last 7 and the last 30 days."""
         self.days = "30" if days == "30" else "7"
-        async for update in self._load():
+        async for update in call_api(self, self._fetch, working="loading"):
             yield update

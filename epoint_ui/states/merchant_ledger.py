@@ -6,10 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError, new_idempotency_key
+from epoint_ui.api import ApiClient, new_idempotency_key
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_earning import format_cents
-from epoint_ui.states.session import SessionState, api
 
 KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
 REVERSE_PROBLEMS = {
@@ -64,11 +64,10 @@ class LedgerState(rx.State):
         """The transaction the merchant is about to reverse."""
         return next((r for r in self.items if r["tx_id"] == self.confirm_tx), {})
 
-    async def _fetch(self, cursor: str = "") -> None:
+    async def _fetch(self, client: ApiClient, cursor: str = "") -> None:
         merchant = await self.get_state(MerchantState)
         if not merchant.merchant_id:
             return
-        client = await api(self)
         page = await client.get(
             f"/merchants/{merchant.merchant_id}/transactions",
             {
@@ -81,18 +80,8 @@ class LedgerState(rx.State):
         self.items = [*self.items, *rows] if cursor else rows
         self.next_cursor = str(page.get("next_cursor") or "")
 
-    async def _load(self, cursor: str = ""):
-        self.loading = True
-        self.error = ""
-        yield
-        try:
-            await self._fetch(cursor)
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
-        finally:
-            self.loading = False
+    def _load(self, cursor: str = ""):
+        return call_api(self, lambda client: self._fetch(client, cursor), working="loading")
 
     @rx.event
     async def load(self):
@@ -133,32 +122,25 @@ class LedgerState(rx.State):
         """Reverses the confirmed transaction; a retry after a failure reuses its key."""
         if self.reversing or not self.confirm_tx:
             return
-        self.reversing = True
-        self.reverse_error = ""
-        yield
-        try:
+
+        async def send(client: ApiClient) -> None:
             merchant = await self.get_state(MerchantState)
-            client = await api(self)
             result = await client.post(
                 f"/merchants/{merchant.merchant_id}/transactions/{self.confirm_tx}/reverse",
                 {},
                 idempotency_key=self.reverse_key,
             )
-        except ApiError as exc:
-            self.reversing = False
-            if exc.signed_out:
-                yield SessionState.end_session
-                return
-            self.reverse_error = REVERSE_PROBLEMS.get(exc.code, exc.message)
-            return
-        tx = result.get("transaction") or {}
-        self.notice = (
-            f"Reversed: {int(tx.get('points', 0)):+d} points, the customer's balance is now "
-            f"{int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
-        )
-        self.confirm_tx = ""
-        self.reversing = False
-        try:
-            await self._fetch()
-        except ApiError as exc:
-            self.error = exc.message
+            tx = result.get("transaction") or {}
+            self.notice = (
+                f"Reversed: {int(tx.get('points', 0)):+d} points, the customer's balance is now "
+                f"{int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
+            )
+            self.confirm_tx = ""
+
+        async for update in call_api(
+            self, send, working="reversing", error="reverse_error", problems=REVERSE_PROBLEMS
+        ):
+            yield update
+        if not self.confirm_tx:  # reversed: show the reversal, and the original as reversed
+            async for update in call_api(self, self._fetch):
+                yield update

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import HOME, MerchantState
 from epoint_ui.states.merchant_earning import parse_cents
-from epoint_ui.states.session import SessionState, api
 
 
 class MerchantRegisterState(rx.State):
@@ -33,10 +33,8 @@ class MerchantRegisterState(rx.State):
             self.rule_error = "Enter the minimum purchase as an amount, like 5 or 4.50."
         if self.name_error or self.rule_error:
             return
-        self.saving = True
-        yield
-        try:
-            client = await api(self)
+
+        async def create(client: ApiClient):
             business = await client.post(
                 "/merchants",
                 {
@@ -50,13 +48,8 @@ class MerchantRegisterState(rx.State):
                 },
             )
             merchant = await self.get_state(MerchantState)
-            await merchant._adopt(business)
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-                return
-            self.error = exc.message
-            return
-        finally:
-            self.saving = False
-        yield rx.redirect(f"{HOME}/settings")
+            await merchant._adopt(client, business)
+            return rx.redirect(f"{HOME}/settings")
+
+        async for update in call_api(self, create, working="saving"):
+            yield update

@@ -6,9 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.session import SessionState, api
 
 
 def _row(reward: dict[str, Any]) -> dict[str, Any]:
@@ -49,19 +49,15 @@ class MerchantRewardsState(rx.State):
         merchant = await self.get_state(MerchantState)
         return f"/merchants/{merchant.merchant_id}/rewards"
 
+    async def _fetch(self, client: ApiClient) -> None:
+        answer = await client.get(await self._path(), {"include_retired": "true"})
+        self.rewards = [_row(r) for r in answer.get("rewards", [])]
+
     @rx.event
     async def load(self):
         """Fetches the catalogue, retired rewards included."""
-        self.error = ""
-        try:
-            client = await api(self)
-            answer = await client.get(await self._path(), {"include_retired": "true"})
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
-            return
-        self.rewards = [_row(r) for r in answer.get("rewards", [])]
+        async for update in call_api(self, self._fetch):
+            yield update
 
     @rx.event
     def set_form_name(self, value: str):
@@ -111,10 +107,8 @@ class MerchantRewardsState(rx.State):
             "description": self.form_description.strip(),
             "cost_points": int(cost),
         }
-        self.saving = True
-        yield
-        try:
-            client = await api(self)
+
+        async def send(client: ApiClient) -> None:
             path = await self._path()
             if self.editing_id:
                 await client.patch(f"{path}/{self.editing_id}", body)
@@ -122,22 +116,16 @@ class MerchantRewardsState(rx.State):
             else:
                 await client.post(path, body)
                 self.notice = f"{body['name']} added: customers can redeem it for {cost} points."
-            answer = await client.get(path, {"include_retired": "true"})
-            self.rewards = [_row(r) for r in answer.get("rewards", [])]
+            await self._fetch(client)
             self.editing_id = self.form_name = self.form_description = self.form_cost = ""
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.form_error = exc.message
-        finally:
-            self.saving = False
+
+        async for update in call_api(self, send, working="saving", error="form_error"):
+            yield update
 
     async def _set_active(self, reward_id: str, active: bool):
-        self.busy_id = reward_id
-        self.error = self.notice = ""
-        yield
-        try:
-            client = await api(self)
+        self.notice = ""
+
+        async def send(client: ApiClient) -> None:
             path = f"{await self._path()}/{reward_id}"
             changed = (
                 await client.patch(path, {"active": True}) if active else await client.delete(path)
@@ -151,12 +139,9 @@ class MerchantRewardsState(rx.State):
                     {**r, "active": active} if r["reward_id"] == reward_id else r
                     for r in self.rewards
                 ]
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
-        finally:
-            self.busy_id = ""
+
+        async for update in call_api(self, send, working="busy_id", busy=reward_id):
+            yield update
 
     @rx.event
     async def retire(self, reward_id: str):

@@ -16,11 +16,11 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError, new_idempotency_key
+from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_earning import format_cents, parse_cents, points_for_purchase
-from epoint_ui.states.session import SessionState, api
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
 
@@ -145,24 +145,16 @@ class ScanState(rx.State):
             yield update
 
     async def _open(self, token: str):
-        self.opening = True
-        self.scan_error = ""
-        yield
-        try:
+        async def open_visit(client: ApiClient):
             merchant = await self.get_state(MerchantState)
-            client = await api(self)
             visit = await client.post(f"/merchants/{merchant.merchant_id}/visits", {"token": token})
-        except ApiError as exc:
-            self.opening = False
-            if exc.signed_out:
-                yield SessionState.end_session
-                return
-            self.scan_error = SCAN_PROBLEMS.get(exc.code, exc.message)
-            return
-        rule = merchant.business.get("earning_rule") or {}
-        self._start_visit(visit, rule, merchant.currency)
-        self.opening = False
-        yield ScanState.watch_expiry
+            self._start_visit(visit, merchant.business.get("earning_rule") or {}, merchant.currency)
+            return ScanState.watch_expiry
+
+        async for update in call_api(
+            self, open_visit, working="opening", error="scan_error", problems=SCAN_PROBLEMS
+        ):
+            yield update
 
     def _start_visit(self, visit: dict[str, Any], rule: dict[str, Any], currency: str) -> None:
         tier = visit.get("tier") or {}
@@ -217,57 +209,52 @@ class ScanState(rx.State):
         # The typed total can reach us after the tap (the input is debounced): record it
         # now, so that late change is not taken for a new amount with a new key.
         self.amount = amount
-        self.awarding = True
-        self.action_error = ""
-        yield
-        async for update in self._change("earn", {"amount_cents": cents}, key):
+        async for update in self._change("earn", {"amount_cents": cents}, key, "awarding"):
             yield update
-        self.awarding = False
 
     @rx.event
     async def redeem(self, reward_id: str, key: str):
         """Redeems one reward; `key` is the one rendered with the button (same on a double tap)."""
         if self.redeeming or not self.visit_open:
             return
-        self.redeeming = reward_id
-        self.action_error = ""
-        yield
         async for update in self._change(
-            "redeem", {"reward_id": reward_id}, key or self.redeem_key
+            "redeem", {"reward_id": reward_id}, key or self.redeem_key, "redeeming", reward_id
         ):
             yield update
-        self.redeeming = ""
 
-    async def _change(self, action: str, body: dict[str, Any], key: str):
+    async def _change(
+        self, action: str, body: dict[str, Any], key: str, working: str, busy: Any = True
+    ):
         """POSTs an earn or redeem for the open visit and records its receipt."""
-        try:
+
+        async def post(client: ApiClient) -> None:
             merchant = await self.get_state(MerchantState)
-            client = await api(self)
             result = await client.post(
                 f"/merchants/{merchant.merchant_id}/visits/{self.visit_id}/{action}",
                 body,
                 idempotency_key=key,
             )
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-                return
+            self._record(action, result)
+            self._rotate_key(action)
+
+        def refused(exc: ApiError) -> str:
             if exc.code == "visit_expired":
                 self.visit_expired = True
-                return
+                return ""
             if _retryable(exc):
                 # The API may have done it: the next tap must resend this very key.
                 self._keep_key(action, key)
-                self.action_error = exc.message + RETRY_SAFE
-                return
+                return exc.message + RETRY_SAFE
             # A definite refusal: the next tap is a new action with a new key.
             self._rotate_key(action)
-            self.action_error = exc.message
             if exc.code == "visit_already_earned":
                 self.earned = True
-            return
-        self._record(action, result)
-        self._rotate_key(action)
+            return exc.message
+
+        async for update in call_api(
+            self, post, working=working, busy=busy, error="action_error", on_error=refused
+        ):
+            yield update
 
     def _keep_key(self, action: str, key: str) -> None:
         if action == "earn":

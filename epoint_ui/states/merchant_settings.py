@@ -7,10 +7,10 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_earning import format_cents, parse_cents, points_for_purchase
-from epoint_ui.states.session import SessionState, api
 
 DEFAULT_TIERS = [
     {"name": "Bronze", "threshold": "0", "multiplier_pct": "100"},
@@ -157,16 +157,11 @@ class MerchantSettingsState(rx.State):
         body = self._checked()
         if body is None:
             return
-        self.saving = True
-        yield
-        try:
+
+        async def send(client: ApiClient) -> None:
             merchant = await self.get_state(MerchantState)
-            client = await api(self)
             merchant.business = await client.patch(f"/merchants/{merchant.merchant_id}", body)
             self.saved = "Settings saved."
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
-        finally:
-            self.saving = False
+
+        async for update in call_api(self, send, working="saving"):
+            yield update

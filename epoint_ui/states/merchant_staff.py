@@ -6,9 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.session import SessionState, api
 
 STAFF_PROBLEMS = {
     "not_found": "No ePoint account uses that email. Ask them to sign up first, then add them.",
@@ -31,8 +31,7 @@ class MerchantStaffState(rx.State):
         merchant = await self.get_state(MerchantState)
         return f"/merchants/{merchant.merchant_id}/staff"
 
-    async def _fetch(self) -> None:
-        client = await api(self)
+    async def _fetch(self, client: ApiClient) -> None:
         answer = await client.get(await self._path())
         self.staff = [
             {
@@ -47,13 +46,9 @@ class MerchantStaffState(rx.State):
     @rx.event
     async def load(self):
         """Fetches the staff list."""
-        self.error = self.notice = ""
-        try:
-            await self._fetch()
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = exc.message
+        self.notice = ""
+        async for update in call_api(self, self._fetch):
+            yield update
 
     @rx.event
     def set_email(self, value: str):
@@ -68,35 +63,27 @@ class MerchantStaffState(rx.State):
         if "@" not in email:
             self.error = "Enter the email address they use to sign in to ePoint."
             return
-        self.adding = True
-        yield
-        try:
-            client = await api(self)
+
+        async def send(client: ApiClient) -> None:
             await client.post(await self._path(), {"email": email})
-            await self._fetch()
+            await self._fetch(client)
             self.notice = f"{email} can now scan customers and see the ledger."
             self.email = ""
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = STAFF_PROBLEMS.get(exc.code, exc.message)
-        finally:
-            self.adding = False
+
+        async for update in call_api(self, send, working="adding", problems=STAFF_PROBLEMS):
+            yield update
 
     @rx.event
     async def remove(self, user_id: str):
         """Removes one staff member; they lose access at once."""
-        self.removing = user_id
-        self.error = self.notice = ""
-        yield
-        try:
-            client = await api(self)
+        self.notice = ""
+
+        async def send(client: ApiClient) -> None:
             await client.delete(f"{await self._path()}/{user_id}")
-            await self._fetch()
+            await self._fetch(client)
             self.notice = "Removed. They can no longer act for this business."
-        except ApiError as exc:
-            if exc.signed_out:
-                yield SessionState.end_session
-            self.error = STAFF_PROBLEMS.get(exc.code, exc.message)
-        finally:
-            self.removing = ""
+
+        async for update in call_api(
+            self, send, working="removing", busy=user_id, problems=STAFF_PROBLEMS
+        ):
+            yield update

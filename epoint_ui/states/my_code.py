@@ -9,6 +9,7 @@ import reflex as rx
 import segno
 
 from epoint_ui.api import ApiClient, ApiError
+from epoint_ui.states.api_call import refused
 from epoint_ui.states.session import SessionState, api
 from epoint_ui.states.views import points
 
@@ -63,9 +64,9 @@ class MyCodeState(rx.State):
                     return None
                 try:
                     client = await api(self)
-                except ApiError:
+                except ApiError as err:
                     self.active = False
-                    return SessionState.end_session
+                    return await refused(self, err)
                 token_id, expires, scanned = self._token_id, self._token_expires, self.scanned
             if (scanned and time.time() - scanned_at > WATCH_AFTER_SCAN_S) or (
                 not scanned and time.time() - started > SHOW_AT_MOST_S
@@ -83,10 +84,10 @@ class MyCodeState(rx.State):
                         scanned_at = time.time()
             except ApiError as err:
                 async with self:
-                    self.error = err.message
-                    if err.signed_out:
+                    ended = await refused(self, err)
+                    if ended is not None:
                         self.active = False
-                        return SessionState.end_session
+                        return ended
                     if err.status in (404, 410) and not self.scanned:
                         self._token_id = ""  # that code is gone: fetch a new one
                 await asyncio.sleep(2 * POLL_EVERY_S)

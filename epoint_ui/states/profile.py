@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui.api import ApiError
-from epoint_ui.states.session import SessionState, api
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 
 
 class ProfileState(rx.State):
@@ -22,20 +22,15 @@ class ProfileState(rx.State):
     @rx.event
     async def load(self):
         """The customer opens Profile."""
-        session = await self.get_state(SessionState)
-        if not session.signed_in:
-            return
-        self.saved, self.error = "", ""
-        try:
-            me = await (await api(self)).get("/me")
-        except ApiError as err:
-            self.error = err.message
-            if err.signed_out:
-                return SessionState.end_session
-            return None
-        self.email = str(me.get("email", ""))
-        self.display_name = str(me.get("display_name", ""))
-        return None
+        self.saved = ""
+
+        async def fetch(client: ApiClient) -> None:
+            me = await client.get("/me")
+            self.email = str(me.get("email", ""))
+            self.display_name = str(me.get("display_name", ""))
+
+        async for update in call_api(self, fetch):
+            yield update
 
     @rx.event
     async def save(self, form: dict[str, Any]):
@@ -44,16 +39,12 @@ class ProfileState(rx.State):
         if not name or len(name) > 60:
             self.error = "Enter a name of 1 to 60 characters."
             return
-        self.saving, self.saved, self.error = True, "", ""
-        yield
-        try:
-            me = await (await api(self)).patch("/me", {"display_name": name})
-        except ApiError as err:
-            self.error = err.message
-            if err.signed_out:
-                yield SessionState.end_session
-            return
-        finally:
-            self.saving = False
-        self.display_name = str(me.get("display_name", name))
-        self.saved = "Saved. Businesses will greet you as " + self.display_name + "."
+        self.saved = ""
+
+        async def send(client: ApiClient) -> None:
+            me = await client.patch("/me", {"display_name": name})
+            self.display_name = str(me.get("display_name", name))
+            self.saved = "Saved. Businesses will greet you as " + self.display_name + "."
+
+        async for update in call_api(self, send, working="saving"):
+            yield update

@@ -6,7 +6,8 @@ when `REFLEX_REDIS_URL` is set). A reload or a new tab sends the cookie again, s
 stays signed in; tokens are refreshed shortly before they expire; sign-out forgets the
 session and revokes the tokens at Cognito.
 
-Other states reach the API with `client = await api(self)`.
+States call the API through `states/api_call.py: call_api`, which gets its client here
+(`api(state)`) and ends the session here (`end_session(state)`) when the API says 401.
 """
 
 from __future__ import annotations
@@ -134,13 +135,6 @@ class SessionState(rx.State):
         return None
 
     @rx.event
-    async def end_session(self):
-        """The API refused our token (revoked or expired): sign in again, then come back."""
-        await self._forget()
-        self.notice = SESSION_ENDED
-        return rx.redirect(sign_in_url(self.router.url.path))
-
-    @rx.event
     async def sign_out(self):
         """Signs out: revokes the tokens at Cognito and forgets the session here."""
         self.signing_out = True
@@ -166,3 +160,14 @@ async def start_session(state: rx.State, tokens: auth.Tokens) -> None:
     """Signs the browser of `state` in with `tokens` (used by sign-in and verify)."""
     session = await state.get_state(SessionState)
     await session._start(tokens)
+
+
+async def end_session(state: rx.State) -> rx.event.EventSpec:
+    """Forgets the session the API refused (revoked or expired); returns the redirect to sign in.
+
+    The sign-in page says "Your session has ended" and comes back to this page afterwards.
+    """
+    session = await state.get_state(SessionState)
+    await session._forget()
+    session.notice = SESSION_ENDED
+    return rx.redirect(sign_in_url(session.router.url.path))

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
-from epoint_ui.states.page_load import PageLoad
+from epoint_ui.api import ApiClient
+from epoint_ui.states.api_call import call_api
 from epoint_ui.states.views import WalletCard, wallet_card
 
 
-class WalletState(PageLoad, rx.State):
+class WalletState(rx.State):
     """The customer's memberships."""
 
     cards: list[WalletCard] = []
+    loaded: bool = False
+    loading: bool = False
+    error: str = ""
+
+    async def _fetch(self, client: ApiClient) -> None:
+        answer = await client.get("/wallet")
+        self.cards = [wallet_card(m) for m in answer.get("memberships", [])]
+        self.loaded = True
 
     @rx.event
     async def load(self):
         """The customer opens the wallet."""
-        async for update in self._fetch("/wallet"):
+        async for update in call_api(self, self._fetch, working="loading"):
             yield update
-
-    def _show(self, answer: dict[str, Any]) -> None:
-        self.cards = [wallet_card(m) for m in answer.get("memberships", [])]

@@ -7,15 +7,14 @@ merchant sees.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from epoint_ui.api import ApiError
-from epoint_ui.states import merchant_scan
 from epoint_ui.states.merchant_scan import ScanState
+from epoint_ui.states.session import SESSION_ENDED
+from tests.unit.ui_browser import Answers, Browser, redirect_target, run
 
 VISIT = {
     "visit_id": "v_1",
@@ -29,31 +28,6 @@ VISIT = {
         {"reward_id": "r_2", "name": "Cake", "cost_points": 50},
     ],
 }
-
-
-class Answers:
-    """Stands in for the API: answers each POST from a script and records its key."""
-
-    def __init__(self) -> None:
-        self.script: list[dict[str, Any] | ApiError] = []
-        self.keys: list[str | None] = []
-
-    def will_answer(self, *script: dict[str, Any] | ApiError) -> None:
-        """The answers to the next POSTs, in order."""
-        self.script.extend(script)
-
-    async def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None):
-        self.keys.append(idempotency_key)
-        answer = self.script.pop(0)
-        if isinstance(answer, ApiError):
-            raise answer
-        return answer
-
-
-class Business:
-    merchant_id = "m_1"
-    currency = "EUR"
-    business: dict[str, Any] = {"earning_rule": {"points_per_unit": 1, "min_purchase_cents": 0}}
 
 
 def earned(tx_id: str, points: int, balance: int) -> dict[str, Any]:
@@ -78,41 +52,23 @@ def redeemed(tx_id: str, balance: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def answers() -> Answers:
-    """The stand-in API of one test."""
-    return Answers()
+def browser(monkeypatch: pytest.MonkeyPatch) -> Browser:
+    """A merchant's tab on the till, signed in, working on business m_1."""
+    return Browser(monkeypatch, path="/merchant/scan")
 
 
 @pytest.fixture
-def till(monkeypatch: pytest.MonkeyPatch, answers: Answers) -> ScanState:
-    """A scan state with Carl's visit open, talking to `answers`."""
-    state = ScanState(_reflex_internal_init=True)
-    state._start_visit(VISIT, Business.business["earning_rule"], "EUR")
+def answers(browser: Browser) -> Answers:
+    """The stand-in API of one test."""
+    return browser.api
 
-    async def get_state(self, cls):
-        return Business()
 
-    async def client(_state):
-        return answers
-
-    monkeypatch.setattr(ScanState, "get_state", get_state)
-    monkeypatch.setattr(merchant_scan, "api", client)
+@pytest.fixture
+def till(browser: Browser) -> ScanState:
+    """A scan state with Carl's visit open."""
+    state = browser.open(ScanState)
+    state._start_visit(VISIT, browser.merchant.business["earning_rule"], "EUR")
     return state
-
-
-def run(handler) -> None:
-    """Drive an event handler to the end, on a loop of its own.
-
-    In its own thread: a suite earlier in the session (Playwright's sync API) may keep an
-    event loop running in this one, and asyncio.run refuses to nest.
-    """
-
-    async def drain():
-        async for _ in handler:
-            pass
-
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(asyncio.run, drain()).result()
 
 
 def test_a_retry_after_a_network_failure_sends_the_same_key(till, answers):
@@ -181,3 +137,32 @@ def test_the_preview_is_what_the_api_will_award(till):
     assert till.preview == "12.50 EUR earns 12 points at Bronze."
     till.set_amount("abc")
     assert till.preview == ""
+
+
+def test_a_dead_session_at_the_till_sends_the_merchant_to_sign_in(till, answers, browser):
+    answers.will_answer(ApiError("Your session has ended.", status=401, code="unauthorized"))
+    till.set_amount("12.50")
+    key = till.award_key
+
+    updates = run(till.award({"amount": "12.50", "key": key}))
+
+    assert [redirect_target(u) for u in updates if redirect_target(u)] == [
+        "/sign-in?next=/merchant/scan"
+    ]
+    assert browser.session.notice == SESSION_ENDED
+    assert not browser.session.signed_in and not browser.session_alive()
+    # Nothing booked, nothing said on the till itself: the sign-in page says why.
+    assert till.action_error == "" and till.receipts == [] and not till.earned
+    assert not till.awarding
+    assert till.award_key == key  # the API refused before acting: the same key is safe
+
+
+def test_a_dead_session_while_scanning_sends_the_merchant_to_sign_in(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer(ApiError("Your session has ended.", status=401))
+
+    updates = run(till.enter_code({"code": "123456"}))
+
+    assert "/sign-in?next=/merchant/scan" in [redirect_target(u) for u in updates]
+    assert browser.session.notice == SESSION_ENDED
+    assert till.scan_error == "" and not till.opening and not till.visit_open

@@ -11,9 +11,9 @@ from epoint_ui.components import (
     primary_button,
     text_input,
 )
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.states.merchant import CATEGORIES, CURRENCIES, MerchantState
 from epoint_ui.states.merchant_register import MerchantRegisterState
-from epoint_ui.states.session import SessionState
 
 
 def _business_row(business: rx.Var) -> rx.Component:
@@ -87,11 +87,7 @@ def _register_form() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant",
-    title="My businesses · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business],
-)
+@merchant_page(route="/merchant", title="My businesses · ePoint")
 def businesses() -> rx.Component:
     """The businesses I own or staff, and the register form."""
     return page_shell(

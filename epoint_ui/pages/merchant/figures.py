@@ -3,10 +3,9 @@
 import reflex as rx
 
 from epoint_ui.components import card, error_callout
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
-from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_figures import FiguresState
-from epoint_ui.states.session import SessionState
 
 
 def _figure(label: str, value: rx.Var, figure_id: str) -> rx.Component:
@@ -37,11 +36,7 @@ def _chart() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/figures",
-    title="Figures · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business, FiguresState.load],
-)
+@merchant_page(route="/merchant/figures", title="Figures · ePoint", loaders=[FiguresState.load])
 def figures() -> rx.Component:
     """The figures page."""
     return business_page(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from epoint_ui.components.merchant_frame import merchant_page, owner_only
+from epoint_ui.components.merchant_frame import merchant_frame, owner_only
 from epoint_ui.states.merchant import MerchantState
 
 
 def business_page(*children: rx.Component, title: str, current: str) -> rx.Component:
     """A page of the open business, for its owner and its staff."""
-    return merchant_page(
+    return merchant_frame(
         *children,
         title=title,
         current=current,

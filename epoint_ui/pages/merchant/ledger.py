@@ -4,10 +4,9 @@ import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, row_danger_button
 from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
-from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_ledger import KINDS, LedgerState
-from epoint_ui.states.session import SessionState
 
 
 def _filter() -> rx.Component:
@@ -90,11 +89,7 @@ def _confirm_dialog() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/ledger",
-    title="Ledger · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business, LedgerState.load],
-)
+@merchant_page(route="/merchant/ledger", title="Ledger · ePoint", loaders=[LedgerState.load])
 def ledger() -> rx.Component:
     """The ledger page."""
     return business_page(

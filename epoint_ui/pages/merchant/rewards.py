@@ -11,10 +11,9 @@ from epoint_ui.components import (
     text_input,
 )
 from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
-from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
-from epoint_ui.states.session import SessionState
 
 
 def _form() -> rx.Component:
@@ -135,11 +134,7 @@ def _catalogue() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/rewards",
-    title="Rewards · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business, R.load],
-)
+@merchant_page(route="/merchant/rewards", title="Rewards · ePoint", loaders=[R.load])
 def rewards() -> rx.Component:
     """The rewards page (the owner's)."""
     return owners_page(

@@ -4,10 +4,10 @@ import reflex as rx
 
 from epoint_ui.components import card, error_callout, field, primary_button, text_input
 from epoint_ui.components.scanner import qr_scanner
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_scan import VISIT_EXPIRED, ScanState
-from epoint_ui.states.session import SessionState
 
 
 def _scan_block() -> rx.Component:
@@ -203,11 +203,7 @@ def _expired_block() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/scan",
-    title="Scan · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business],
-)
+@merchant_page(route="/merchant/scan", title="Scan · ePoint")
 def scan() -> rx.Component:
     """The scan page."""
     return business_page(

@@ -10,10 +10,10 @@ from epoint_ui.components import (
     text_input,
 )
 from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
-from epoint_ui.states.session import SessionState
 
 
 def _tier_row(tier: rx.Var, index: rx.Var) -> rx.Component:
@@ -138,11 +138,7 @@ def _form() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/settings",
-    title="Settings · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business, S.load],
-)
+@merchant_page(route="/merchant/settings", title="Settings · ePoint", loaders=[S.load])
 def settings() -> rx.Component:
     """The settings page (the owner's)."""
     return owners_page(

@@ -11,10 +11,9 @@ from epoint_ui.components import (
     text_input,
 )
 from epoint_ui.components.merchant_frame import done_note
+from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
-from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_staff import MerchantStaffState as T
-from epoint_ui.states.session import SessionState
 
 
 def _member(member: rx.Var) -> rx.Component:
@@ -71,11 +70,7 @@ def _staff() -> rx.Component:
     )
 
 
-@rx.page(
-    route="/merchant/staff",
-    title="Staff · ePoint",
-    on_load=[SessionState.require_login, MerchantState.load_business, T.load],
-)
+@merchant_page(route="/merchant/staff", title="Staff · ePoint", loaders=[T.load])
 def staff() -> rx.Component:
     """The staff page (the owner's)."""
     return owners_page(
