@@ -459,26 +459,12 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
     assert overrides(second)["StateServerImageTag"] == tag
     assert overrides(second)["FrontendOrigins"] == f"{outputs['FrontendUrl']},http://localhost:3000"
 
+    registry = repo_uri.split("/")[0]
     login = world.only("docker login")
-    assert login["args"] == [
-        "login",
-        "--username",
-        "AWS",
-        "--password-stdin",
-        repo_uri.split("/")[0],
-    ]
+    assert login["args"] == ["login", "--username", "AWS", "--password-stdin", registry]
     image = world.only("docker buildx build")
-    assert image["args"] == [
-        "buildx",
-        "build",
-        "--platform",
-        "linux/arm64",
-        "--provenance=false",
-        "-t",
-        f"{repo_uri}:{tag}",
-        "--push",
-        ".",
-    ]
+    build_args = ["buildx", "build", "--platform", "linux/arm64", "--provenance=false", "-t"]
+    assert image["args"] == [*build_args, f"{repo_uri}:{tag}", "--push", "."]
     assert Path(image["cwd"]) == world.repo
     assert cloud["images"] == [f"{repo_uri}:{tag}"]
 
