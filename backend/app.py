@@ -17,7 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from backend import config
 from backend.logic import errors
-from backend.observability import log_metrics, logger, tracer
+from backend.observability import log_metrics, logger
 from backend.routers import customer, identity, merchants, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -92,7 +92,6 @@ def _early_error(error: errors.DomainError) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler(capture_response=False)
 @log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (API Gateway HTTP API, payload v2)."""
