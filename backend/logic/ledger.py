@@ -19,8 +19,9 @@ from backend import clock
 from backend.dal import cache
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
-from backend.logic import errors, ids, rules, tiers
+from backend.logic import errors, ids
 from backend.logic.idempotency import Idempotency
+from loyalty import earning, tiers
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -217,9 +218,12 @@ def earn(
         customer_id = visit["customer_id"]
         member = read_member(customer_id, merchant_id, consistent=fresh)
         tier = tiers.tier_for(member.lifetime, profile["tiers"])
-        points = rules.points_for_purchase(
-            amount_cents, profile["earning_rule"], tier["multiplier_pct"]
-        )
+        try:
+            points = earning.points_for_purchase(
+                amount_cents, profile["earning_rule"], tier["multiplier_pct"]
+            )
+        except earning.BelowMinimum:
+            raise errors.BelowMinimumPurchase() from None
         draft = _Draft(staff_id, merchant_id, customer_id, profile, member, now_s, now_iso)
         entry = draft.entry(
             "earn",

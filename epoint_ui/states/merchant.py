@@ -13,9 +13,10 @@ import reflex as rx
 
 from epoint_ui.api import ApiError
 from epoint_ui.states.session import SessionState, api
+from loyalty import catalog
 
-CATEGORIES = ["cafe", "bakery", "restaurant", "grocery", "retail", "beauty", "other"]
-CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK"]
+CATEGORIES = list(catalog.CATEGORIES)
+CURRENCIES = list(catalog.CURRENCIES)
 OWNER_ONLY = "Only the owner of {name} can change its settings, rewards and staff. Ask them if something needs changing."
 HOME = "/merchant"
 

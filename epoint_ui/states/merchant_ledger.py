@@ -8,8 +8,8 @@ import reflex as rx
 
 from epoint_ui.api import ApiError, new_idempotency_key
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.merchant_earning import format_cents
 from epoint_ui.states.session import SessionState, api
+from loyalty.money import format_cents
 
 KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
 REVERSE_PROBLEMS = {

@@ -15,6 +15,7 @@ from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
 from epoint_ui.states.session import SessionState
+from loyalty.bounds import DESCRIPTION_LENGTH, NAME_LENGTH
 
 
 def _form() -> rx.Component:
@@ -22,7 +23,12 @@ def _form() -> rx.Component:
         rx.heading(rx.cond(R.editing_id, "Edit reward", "Add a reward"), as_="h2", size="4"),
         field(
             "Name",
-            text_input("reward_name", value=R.form_name, on_change=R.set_form_name, max_length=80),
+            text_input(
+                "reward_name",
+                value=R.form_name,
+                on_change=R.set_form_name,
+                max_length=NAME_LENGTH.high,
+            ),
             "reward_name",
         ),
         field(
@@ -31,7 +37,7 @@ def _form() -> rx.Component:
                 "reward_description",
                 value=R.form_description,
                 on_change=R.set_form_description,
-                max_length=200,
+                max_length=DESCRIPTION_LENGTH.high,
             ),
             "reward_description",
         ),
