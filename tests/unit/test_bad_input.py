@@ -42,6 +42,7 @@ def bad_bodies(shop, visit_id, tx_id):
                 {"name": "Shop"},
                 {"name": "Shop", "category": "spaceship"},
                 {"name": "Shop", "category": "cafe", "currency": "euro"},
+                {"name": "Shop", "category": "cafe", "currency": "JPY"},  # no cents: not offered
                 {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 0}},
                 {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 1001}},
                 {"name": "Shop", "category": "cafe", "tiers": []},
@@ -63,6 +64,12 @@ def bad_bodies(shop, visit_id, tx_id):
                     "category": "cafe",
                     "tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 99}],
                 },
+                {
+                    # No tier from 0 points: a new customer would have none.
+                    "name": "Shop",
+                    "category": "cafe",
+                    "tiers": [{"name": "A", "threshold": 100, "multiplier_pct": 100}],
+                },
                 {"name": "Shop", "category": "cafe", "owner_id": "me"},
             ]
             + [{"name": v, "category": "cafe"} for v in BAD_TEXT],
@@ -76,6 +83,13 @@ def bad_bodies(shop, visit_id, tx_id):
                 {"category": "zoo"},
                 {"owner_id": "x"},
                 {"earning_rule": {"points_per_unit": -1}},
+                {"tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 1000}]},
+                {"tiers": [{"name": "A", "threshold": 1, "multiplier_pct": 100}]},
+                {
+                    "tiers": [
+                        {"name": str(i), "threshold": i, "multiplier_pct": 100} for i in range(7)
+                    ]
+                },
             ],
         ),
         (
