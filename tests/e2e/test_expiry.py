@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
-from tests.e2e.merchant.conftest import merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.local_cloud import PASSWORD, new_email, outbox_code
 from tests.support.world import Business, Person, World
 
@@ -31,12 +31,6 @@ def till(browser: Browser, app_url: str) -> Iterator[Page]:
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
-
-
-def type_code(till: Page, short_code: str) -> None:
-    """Types the customer's 6-digit code on the scan page."""
-    till.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
-    till.get_by_role("button", name="Find customer").click()
 
 
 def test_the_till_says_the_visit_expired_and_asks_for_a_new_scan(

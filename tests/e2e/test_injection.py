@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
-from tests.e2e.merchant.conftest import merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.world import World
 
 # A script tag, an SQL quote, a template expression, a right-to-left override, an emoji.
@@ -61,10 +61,7 @@ def test_a_nasty_business_and_customer_name_render_as_plain_text(
 
     # The till: the business (header) and the customer's display name.
     merchant_signs_in(page, owner.email)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(
-        world.token(customer)["short_code"]
-    )
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text(NASTY)
     assert_shown_as_text(page)
     page.get_by_label("Purchase total (EUR)").fill("5")

@@ -22,6 +22,13 @@ def merchant_signs_in(page: Page, email: str) -> None:
     open_page(page, "/merchant/scan")
 
 
+def type_code(page: Page, short_code: str) -> None:
+    """The till types a customer's 6-digit code on the scan page and looks the customer up
+    (how the UI opens a visit without the camera)."""
+    page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
+    page.get_by_role("button", name="Find customer").click()
+
+
 @pytest.fixture
 def camera_file(tmp_path: Path) -> Path:
     """Where the fake camera's video will be; Chromium opens it only when the camera starts."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.app_under_test import LossyLink
-from tests.e2e.merchant.conftest import merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.world import Business, Person, World
 
 
@@ -21,10 +21,7 @@ def test_award_again_after_a_lost_answer_books_the_points_once(
     api_link: LossyLink,
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(
-        world.token(customer)["short_code"]
-    )
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     api_link.lose_next_answer("POST", r"/visits/[^/]+/earn$")

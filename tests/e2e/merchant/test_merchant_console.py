@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_page, serious_violations, sign_in_through_ui
-from tests.e2e.merchant.conftest import merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.world import Business, Person, World
 
 
@@ -132,9 +132,7 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
         expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
         assert serious_violations(page, axe_script) == [], section
 
-    code = world.token(customer)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(code["short_code"])
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     assert serious_violations(page, axe_script) == []
 

@@ -15,15 +15,9 @@ from tests.e2e.conftest import (
     serious_violations,
     sign_in_through_ui,
 )
-from tests.e2e.merchant.conftest import merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.e2e.merchant.qr_video import write_picture_y4m
 from tests.support.world import Business, Person, World
-
-
-def open_visit_with_typed_code(page: Page, short_code: str) -> None:
-    """Types the customer's 6-digit code on the scan page."""
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
-    page.get_by_role("button", name="Find customer").click()
 
 
 def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
@@ -69,7 +63,7 @@ def test_typed_code_award_then_redeem_and_double_taps_count_once(
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
     code = world.token(customer)
-    open_visit_with_typed_code(page, code["short_code"])
+    type_code(page, code["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     expect(page.get_by_text("The customer's points don't cover a reward yet.")).to_be_visible()
 
@@ -101,15 +95,15 @@ def test_a_used_code_is_refused_with_a_clear_message(
     # This browser has no camera at all: the page says so and the typed code still works.
     expect(page.locator("#camera-problem")).to_contain_text("No camera was found")
     code = world.token(customer)
-    open_visit_with_typed_code(page, code["short_code"])
+    type_code(page, code["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     page.get_by_role("button", name="Next customer").click()
-    open_visit_with_typed_code(page, code["short_code"])
+    type_code(page, code["short_code"])
     expect(page.locator("#scan-error")).to_contain_text("This code was already used")
     expect(page.locator("#customer-name")).to_have_count(0)
 
-    open_visit_with_typed_code(page, "12345")
+    type_code(page, "12345")
     expect(page.locator("#scan-error")).to_contain_text("Enter the 6 digits")
 
 
@@ -126,7 +120,7 @@ def test_a_denied_camera_is_explained_and_the_typed_code_still_works(
         page.set_default_timeout(15_000)
         merchant_signs_in(page, shop.owner.email)
         expect(page.locator("#camera-problem")).to_contain_text("not allowed to use the camera")
-        open_visit_with_typed_code(page, world.token(customer)["short_code"])
+        type_code(page, world.token(customer)["short_code"])
         expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     finally:
         denied.close()
