@@ -7,7 +7,7 @@ import pytest
 from epoint_ui.states.merchant_scan import ScanState
 from loyalty import earning
 from loyalty.money import format_cents, parse_cents
-from tests.unit.conftest import call
+from tests.support.world import call
 
 
 def till_for(visit: dict, rule: dict) -> ScanState:
@@ -19,30 +19,32 @@ def till_for(visit: dict, rule: dict) -> ScanState:
 
 @pytest.mark.parametrize("amount_cents", [99, 100, 1250, 1299, 99_999, 10_000_000])
 @pytest.mark.parametrize(("points_per_unit", "multiplier_pct"), [(1, 100), (3, 150), (7, 333)])
-def test_the_till_previews_what_the_api_awards(shop, amount_cents, points_per_unit, multiplier_pct):
+def test_the_till_previews_what_the_api_awards(
+    world, shop, customer, amount_cents, points_per_unit, multiplier_pct
+):
     rule = {"points_per_unit": points_per_unit, "min_purchase_cents": 0}
     tiers = [{"name": "Member", "threshold": 0, "multiplier_pct": multiplier_pct}]
     body = {"earning_rule": rule, "tiers": tiers}
-    assert call("PATCH", f"/merchants/{shop.merchant_id}", user=shop.owner, body=body).status == 200
-    visit = shop.scan().body
-    till = till_for(visit, rule)
+    assert call("PATCH", shop.path, user=shop.owner, body=body).status == 200
+    visit = world.visit(shop, customer)
+    till = till_for(visit.answer, rule)
     till.amount = format_cents(amount_cents)
-    awarded = shop.earn(visit["visit_id"], amount_cents).body["transaction"]["points"]
+    awarded = world.earn(visit, amount_cents).body["transaction"]["points"]
     assert till.preview == f"{format_cents(amount_cents)} EUR earns {awarded} points at Member."
 
 
-def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(shop):
+def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, shop, customer):
     rule = {"points_per_unit": 2, "min_purchase_cents": 5_00}
     body = {"earning_rule": rule}
-    assert call("PATCH", f"/merchants/{shop.merchant_id}", user=shop.owner, body=body).status == 200
-    visit = shop.scan().body
-    till = till_for(visit, rule)
+    assert call("PATCH", shop.path, user=shop.owner, body=body).status == 200
+    visit = world.visit(shop, customer)
+    till = till_for(visit.answer, rule)
     till.amount = "4.99"
     assert till.preview == "Purchases under 5.00 EUR earn no points."
-    assert shop.earn(visit["visit_id"], 4_99).code == "below_minimum_purchase"
+    assert world.earn(visit, 4_99).code == "below_minimum_purchase"
     till.amount = "100000.01"  # over the most one purchase may be: the till says so first
     assert "at most 100000.00" in till.preview
-    assert shop.earn(visit["visit_id"], 10_000_001).code == "validation_error"
+    assert world.earn(visit, 10_000_001).code == "validation_error"
 
 
 def test_silver_example_from_the_issue():

@@ -18,7 +18,7 @@ import pytest
 from epoint_ui.states.merchant_settings import MerchantSettingsState
 from loyalty import bounds, catalog, forms
 from loyalty.money import format_cents
-from tests.unit.conftest import Reply, Shop, call
+from tests.support.world import Business, Person, Reply, World, call
 
 
 def verdict(reply: Reply, accepted_status: int) -> bool:
@@ -86,25 +86,40 @@ def one_tier(**fields: Any) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------- the API's side
 
 
-def settings_api(shop: Shop, body: dict[str, Any]) -> bool:
-    return verdict(call("PATCH", f"/merchants/{shop.merchant_id}", user=shop.owner, body=body), 200)
+@dataclass(frozen=True)
+class Scene:
+    """Who the API side acts as: Café Rosa's owner, and a customer for earning and profiles."""
+
+    world: World
+    shop: Business
+    customer: Person
 
 
-def register_api(shop: Shop, body: dict[str, Any]) -> bool:
-    return verdict(call("POST", "/merchants", user=shop.owner, body=body), 201)
+@pytest.fixture
+def scene(world: World, shop: Business, customer: Person) -> Scene:
+    return Scene(world, shop, customer)
 
 
-def reward_api(shop: Shop, body: dict[str, Any]) -> bool:
-    path = f"/merchants/{shop.merchant_id}/rewards"
-    return verdict(call("POST", path, user=shop.owner, body={"name": "Cake", **body}), 201)
+def settings_api(scene: Scene, body: dict[str, Any]) -> bool:
+    return verdict(call("PATCH", scene.shop.path, user=scene.shop.owner, body=body), 200)
 
 
-def earn_api(shop: Shop, amount_cents: int) -> bool:
-    return verdict(shop.earn(shop.scan().body["visit_id"], amount_cents), 201)
+def register_api(scene: Scene, body: dict[str, Any]) -> bool:
+    return verdict(call("POST", "/merchants", user=scene.shop.owner, body=body), 201)
 
 
-def profile_api(shop: Shop, body: dict[str, Any]) -> bool:
-    return verdict(call("PATCH", "/me", user=shop.customer, body=body), 200)
+def reward_api(scene: Scene, body: dict[str, Any]) -> bool:
+    path = f"{scene.shop.path}/rewards"
+    return verdict(call("POST", path, user=scene.shop.owner, body={"name": "Cake", **body}), 201)
+
+
+def earn_api(scene: Scene, amount_cents: int) -> bool:
+    visit = scene.world.visit(scene.shop, scene.customer)
+    return verdict(scene.world.earn(visit, amount_cents), 201)
+
+
+def profile_api(scene: Scene, body: dict[str, Any]) -> bool:
+    return verdict(call("PATCH", "/me", user=scene.customer, body=body), 200)
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,7 @@ class Driver:
 
     form: str
     app: Callable[[int], bool]
-    api: Callable[[Shop, int], bool]
+    api: Callable[[Scene, int], bool]
 
 
 DRIVERS: dict[str, list[Driver]] = {
@@ -121,13 +136,13 @@ DRIVERS: dict[str, list[Driver]] = {
         Driver(
             "settings",
             lambda n: settings_form(points_per_unit=str(n)),
-            lambda shop, n: settings_api(shop, {"earning_rule": {"points_per_unit": n}}),
+            lambda scene, n: settings_api(scene, {"earning_rule": {"points_per_unit": n}}),
         ),
         Driver(
             "register a business",
             lambda n: checked(forms.earning_rule(str(n), "0")),
-            lambda shop, n: register_api(
-                shop, {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": n}}
+            lambda scene, n: register_api(
+                scene, {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": n}}
             ),
         ),
     ],
@@ -135,15 +150,15 @@ DRIVERS: dict[str, list[Driver]] = {
         Driver(
             "settings",
             lambda n: settings_form(min_purchase=typed_cents(n)),
-            lambda shop, n: settings_api(
-                shop, {"earning_rule": {"points_per_unit": 1, "min_purchase_cents": n}}
+            lambda scene, n: settings_api(
+                scene, {"earning_rule": {"points_per_unit": 1, "min_purchase_cents": n}}
             ),
         ),
         Driver(
             "register a business",
             lambda n: checked(forms.earning_rule("1", typed_cents(n))),
-            lambda shop, n: register_api(
-                shop,
+            lambda scene, n: register_api(
+                scene,
                 {
                     "name": "Shop",
                     "category": "cafe",
@@ -156,21 +171,21 @@ DRIVERS: dict[str, list[Driver]] = {
         Driver(
             "settings",
             lambda n: settings_form(tiers=tier_rows(tiers_counting(n))),
-            lambda shop, n: settings_api(shop, {"tiers": tiers_counting(n)}),
+            lambda scene, n: settings_api(scene, {"tiers": tiers_counting(n)}),
         )
     ],
     "THRESHOLD": [
         Driver(
             "settings",
             lambda n: settings_form(tiers=tier_rows(tiers_reaching(n))),
-            lambda shop, n: settings_api(shop, {"tiers": tiers_reaching(n)}),
+            lambda scene, n: settings_api(scene, {"tiers": tiers_reaching(n)}),
         )
     ],
     "MULTIPLIER_PCT": [
         Driver(
             "settings",
             lambda n: settings_form(tiers=tier_rows(one_tier(multiplier_pct=n))),
-            lambda shop, n: settings_api(shop, {"tiers": one_tier(multiplier_pct=n)}),
+            lambda scene, n: settings_api(scene, {"tiers": one_tier(multiplier_pct=n)}),
         )
     ],
     "AMOUNT_CENTS": [
@@ -180,43 +195,43 @@ DRIVERS: dict[str, list[Driver]] = {
         Driver(
             "rewards",
             lambda n: checked(forms.reward_cost(str(n))),
-            lambda shop, n: reward_api(shop, {"cost_points": n}),
+            lambda scene, n: reward_api(scene, {"cost_points": n}),
         )
     ],
     "NAME_LENGTH": [
         Driver(
             "settings: business name",
             lambda n: settings_form(name=text(n)),
-            lambda shop, n: settings_api(shop, {"name": text(n)}),
+            lambda scene, n: settings_api(scene, {"name": text(n)}),
         ),
         Driver(
             "register a business",
             lambda n: checked(forms.business_name(text(n))),
-            lambda shop, n: register_api(shop, {"name": text(n), "category": "cafe"}),
+            lambda scene, n: register_api(scene, {"name": text(n), "category": "cafe"}),
         ),
         Driver(
             "settings: tier name",
             lambda n: settings_form(tiers=tier_rows(one_tier(name=text(n)))),
-            lambda shop, n: settings_api(shop, {"tiers": one_tier(name=text(n))}),
+            lambda scene, n: settings_api(scene, {"tiers": one_tier(name=text(n))}),
         ),
         Driver(
             "rewards: name",
             lambda n: checked(forms.reward_name(text(n))),
-            lambda shop, n: reward_api(shop, {"name": text(n), "cost_points": 5}),
+            lambda scene, n: reward_api(scene, {"name": text(n), "cost_points": 5}),
         ),
     ],
     "DESCRIPTION_LENGTH": [
         Driver(
             "rewards: description",
             lambda n: checked(forms.description(text(n))),
-            lambda shop, n: reward_api(shop, {"description": text(n), "cost_points": 5}),
+            lambda scene, n: reward_api(scene, {"description": text(n), "cost_points": 5}),
         )
     ],
     "DISPLAY_NAME_LENGTH": [
         Driver(
             "profile",
             lambda n: checked(forms.display_name(text(n))),
-            lambda shop, n: profile_api(shop, {"display_name": text(n)}),
+            lambda scene, n: profile_api(scene, {"display_name": text(n)}),
         )
     ],
 }
@@ -233,14 +248,14 @@ def test_every_bound_is_walked():
 
 
 @pytest.mark.parametrize("name", sorted(bounds.ALL))
-def test_the_app_and_the_api_agree_at_each_edge(shop, name):
+def test_the_app_and_the_api_agree_at_each_edge(scene, name):
     bound = bounds.ALL[name]
     verdicts = []
     for driver in DRIVERS[name]:
         for value in edges(name, bound):
             expected = bound.holds(value)
             verdicts.append(
-                (driver.form, value, expected, driver.app(value), driver.api(shop, value))
+                (driver.form, value, expected, driver.app(value), driver.api(scene, value))
             )
     disagree = [v for v in verdicts if not v[2] == v[3] == v[4]]
     assert not disagree, f"(form, value, in bounds, app accepts, API accepts): {disagree}"
@@ -249,19 +264,19 @@ def test_the_app_and_the_api_agree_at_each_edge(shop, name):
 @pytest.mark.parametrize(
     "value", [*catalog.CATEGORIES, "spaceship", "Cafe", ""], ids=lambda v: v or "empty"
 )
-def test_categories_agree(shop, value):
+def test_categories_agree(scene, value):
     expected = value in catalog.CATEGORIES
     assert settings_form(category=value) == expected
     assert checked(forms.category(value)) == expected
-    assert settings_api(shop, {"category": value}) == expected
+    assert settings_api(scene, {"category": value}) == expected
 
 
 @pytest.mark.parametrize("value", [*catalog.CURRENCIES, "JPY", "KWD", "eur", "EURO"])
-def test_currencies_agree(shop, value):
+def test_currencies_agree(scene, value):
     expected = value in catalog.CURRENCIES
     assert checked(forms.currency(value)) == expected
     body = {"name": "Shop", "category": "cafe", "currency": value}
-    assert register_api(shop, body) == expected
+    assert register_api(scene, body) == expected
 
 
 @pytest.mark.parametrize(
@@ -278,6 +293,6 @@ def test_a_refused_ladder_reads_the_same_in_the_app_and_the_api(shop, thresholds
     state.points_per_unit, state.min_purchase = "1", "0"
     state.tiers = tier_rows(tiers)
     assert state._checked() is None
-    reply = call("PATCH", f"/merchants/{shop.merchant_id}", user=shop.owner, body={"tiers": tiers})
+    reply = call("PATCH", shop.path, user=shop.owner, body={"tiers": tiers})
     assert (reply.status, reply.code) == (422, "validation_error")
     assert state.error in reply.body["error"]["message"]
