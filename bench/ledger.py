@@ -200,7 +200,7 @@ def _lambda_package(where: Path, bytecode: bool) -> Path:
             target = where / file
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file.locate(), target)
-    make = ["make", "-s", "-C", str(ROOT / "backend"), f"ARTIFACTS_DIR={where}"]
+    make = ["make", "-s", "-C", str(ROOT), "-f", "backend/Makefile", f"ARTIFACTS_DIR={where}"]
     subprocess.run([*make, f"PYTHON={sys.executable}", *steps], check=True)
     return where
 
