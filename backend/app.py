@@ -4,6 +4,7 @@ Every failure leaves as `{"error": {"code", "message"}}` (docs/api.md); domain e
 their own status, Powertools' validation errors become 422 (400 for malformed JSON).
 """
 
+import functools
 import json
 from typing import Any
 
@@ -75,11 +76,14 @@ def _unexpected(error: Exception) -> Response:
 @app.get("/openapi.json")
 def openapi_document():  # -> Response (unannotated: Powertools would model it)
     """The OpenAPI document of this API, generated from the routes (no auth)."""
-    return Response(
-        status_code=200,
-        content_type="application/json",
-        body=app.get_openapi_json_schema(title="ePoint API", version="1.0.0"),
-    )
+    return Response(status_code=200, content_type="application/json", body=_document())
+
+
+@functools.cache
+def _document() -> str:
+    # Built on the first request, not at import (it compiles every route's models), then
+    # kept: the routes never change in a running container, and the route is public.
+    return app.get_openapi_json_schema(title="ePoint API", version="1.0.0")
 
 
 def _early_error(error: errors.DomainError) -> dict[str, Any]:
