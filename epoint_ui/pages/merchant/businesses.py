@@ -172,7 +172,7 @@ def _select(control_id: str, options: list[str], default: str) -> rx.Component:
 def _register_form() -> rx.Component:
     return card(
         rx.heading("Register a business", as_="h2", size="4"),
-        rx.text("You become its owner and can add staff later.", color=rx.color("gray", 11)),
+        rx.text("You become its owner and can invite staff later.", color=rx.color("gray", 11)),
         rx.form(
             rx.vstack(
                 field(
