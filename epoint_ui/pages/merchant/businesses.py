@@ -14,6 +14,7 @@ from epoint_ui.components import (
     secondary_button,
     text_input,
 )
+from epoint_ui.components.dialogs import confirm_dialog
 from epoint_ui.components.merchant_frame import done_note
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.states.invitations import InvitationsState
@@ -56,38 +57,18 @@ def _business_row(business: rx.Var) -> rx.Component:
 
 
 def _leave_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Leave ", MerchantState.leave_name, "?"),
-            rx.alert_dialog.description(
-                "You will no longer scan customers or see the ledger of ",
-                MerchantState.leave_name,
-                ". Its owner can invite you again.",
-            ),
-            rx.box(error_callout(MerchantState.error), margin_y="1em"),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Stay",
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        on_click=MerchantState.keep_working,
-                    ),
-                ),
-                rx.button(
-                    "Leave",
-                    color_scheme="red",
-                    high_contrast=True,
-                    loading=MerchantState.leaving,
-                    on_click=MerchantState.leave,
-                    type="button",
-                ),
-                justify="end",
-                spacing="3",
-            ),
-        ),
-        open=MerchantState.confirm_leave != "",
+    return confirm_dialog(
+        rx.fragment("Leave ", MerchantState.leave_name, "?"),
+        "You will no longer scan customers or see the ledger of ",
+        MerchantState.leave_name,
+        ". Its owner can invite you again.",
+        error=MerchantState.error,
+        keep="Stay",
+        confirm="Leave",
+        working=MerchantState.leaving,
+        on_confirm=MerchantState.leave,
+        is_open=MerchantState.confirm_leave != "",
+        on_dismiss=MerchantState.keep_working(),
     )
 
 
