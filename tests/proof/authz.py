@@ -383,8 +383,12 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
         return rule.ok, None
     # Someone else's QR token or invitation, and a role the caller does not hold, are "not
     # found" (ids can't be probed); a business's things are "forbidden" to anyone who is
-    # not its staff/owner.
-    return (404, "not_found") if rule.who in ("own", "member", "leave") else (403, "forbidden")
+    # not its staff/owner, and owner-only to its staff.
+    if rule.who in ("own", "member", "leave"):
+        return 404, "not_found"
+    if rule.who == "owner" and caller == "staff":
+        return 403, "owner_only"
+    return 403, "forbidden"
 
 
 def rightful(w: Scene, rule: Rule) -> Person:

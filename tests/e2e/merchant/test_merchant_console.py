@@ -99,7 +99,7 @@ def test_invited_staff_accept_then_scan_but_cannot_reach_settings_and_can_leave(
     expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
 
     refused = world.call("PATCH", shop.path, staff, body={"name": "Mine now"})
-    assert (refused.status, refused.code) == (403, "forbidden")
+    assert (refused.status, refused.code) == (403, "owner_only")
 
     # And Sam can leave: from then on the business is not theirs to act for.
     open_page(page, "/merchant")
