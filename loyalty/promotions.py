@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from loyalty import bounds
@@ -201,17 +201,3 @@ def describe(p: Promotion) -> str:
     if p.get("ends_on"):
         dates += f" to {p['ends_on']}"
     return f"{what}, {when}, {dates}"
-
-
-def utc_epoch(local_date: date, minute: int, time_zone: str) -> int:
-    """The instant a wall-clock minute of a day is at the business (tests and previews)."""
-    hour, rest = divmod(minute, 60)
-    moment = datetime(
-        local_date.year,
-        local_date.month,
-        local_date.day,
-        hour,
-        rest,
-        tzinfo=zoneinfo.ZoneInfo(time_zone),
-    )
-    return int(moment.astimezone(UTC).timestamp())

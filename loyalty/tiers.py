@@ -88,4 +88,4 @@ def lock_reason(lifetime_points: int, tier_name: str | None, tiers: Sequence[Tie
     if needed is None:
         return f"{tier_name} members only"
     to_go = int(needed["threshold"]) - lifetime_points
-    return f"{tier_name} members only: {to_go:,} more points to go"
+    return f"{tier_name} members only: {to_go:,} more point{'' if to_go == 1 else 's'} to go"

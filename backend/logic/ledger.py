@@ -56,6 +56,7 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "stamps_needed": item.get("stamps_needed"),
         "promotion_id": item.get("promotion_id"),
         "promotion_name": item.get("promotion_name"),
+        "promotion_kind": item.get("promotion_kind"),
         "promotion_points": int(item.get("promotion_points") or 0),
         "visit_id": item.get("visit_id"),
         "staff_id": item["staff_id"],
@@ -359,6 +360,7 @@ def earn(
             amount_cents=amount_cents,
             promotion_id=promotion.get("promotion_id"),
             promotion_name=promotion.get("name"),
+            promotion_kind=promotion.get("kind"),
             promotion_points=earned.promotion_points,
         )
         lifetime = member.lifetime + earned.points
@@ -505,6 +507,7 @@ def reverse(
             # A refunded purchase takes back what its promotion added (the figures count it).
             promotion_id=original.get("promotion_id"),
             promotion_name=original.get("promotion_name"),
+            promotion_kind=original.get("promotion_kind"),
             promotion_points=-int(original.get("promotion_points") or 0),
             reverses=tx_id,
             reason=reason or "",

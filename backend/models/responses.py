@@ -166,6 +166,7 @@ class Transaction(Shape):
     stamps_needed: int | None
     promotion_id: str | None
     promotion_name: str | None
+    promotion_kind: Literal["multiplier", "bonus", "welcome"] | None
     promotion_points: int
     visit_id: str | None
     staff_id: str
