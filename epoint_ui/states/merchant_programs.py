@@ -71,10 +71,10 @@ class ProgramsState(rx.State):
         return "Bonus points"
 
     @rx.var
-    def stamp_slots(self) -> list[int]:
-        """One slot per stamp of a full card, for the card's picture."""
+    def stamp_slots(self) -> list[bool]:
+        """An empty card of the size typed, for the card's picture."""
         needed = forms.whole_number(self.card_stamps, bounds.STAMPS_NEEDED)
-        return list(range(needed or 0))
+        return [False] * (needed or 0)
 
     @rx.var
     def promotions_full(self) -> bool:
