@@ -220,6 +220,7 @@ class Business:
     category: str = ""
     earning: str = ""
     rewards: list[str] = dataclasses.field(default_factory=list)
+    programs: list[str] = dataclasses.field(default_factory=list)
 
 
 def business(m: dict[str, Any]) -> Business:
@@ -238,7 +239,24 @@ def business(m: dict[str, Any]) -> Business:
         earning=earning,
         rewards=[
             f"{r.get('name', '')}: {r.get('cost_points', 0)} points"
+            + (f" ({r['min_tier']} members only)" if r.get("min_tier") else "")
             for r in m.get("rewards") or []
             if r.get("active", True)
         ],
+        programs=_programs(m),
     )
+
+
+def _programs(m: dict[str, Any]) -> list[str]:
+    """The business's stamp card and promotions, in words."""
+    card = m.get("stamp_card") or {}
+    lines = []
+    if card.get("active"):
+        lines.append(
+            f"Stamp card: {card['stamps_needed']} stamps for a {card['reward_name']}"
+            + (" (instead of points)" if card.get("replaces_points") else "")
+        )
+    lines += [
+        f"{p.get('name', '')}: {promotion_rules.describe(p)}" for p in m.get("promotions") or []
+    ]
+    return lines

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from epoint_ui.states.views import history_row, scan_messages, wallet_card
+from epoint_ui.states.views import business, history_row, scan_messages, wallet_card
 from tests.support.world import call
 
 
@@ -74,3 +74,20 @@ def test_history_lines_name_the_promotion_and_the_stamps(world, shop, customer):
         ("Purchase", "+10 points", "Spent 10.00 · +1 stamp (2/2): card full"),
         ("Purchase", "+60 points", "Spent 10.00 · Welcome: +50 points · +1 stamp (1/2)"),
     ]
+
+
+def test_the_directory_lists_the_stamp_card_the_promotions_and_tier_only_rewards(world, shop):
+    world.stamp_card(shop, stamps_needed=8, reward_name="Free bun")
+    world.promotion(shop, "Double Tuesdays", weekdays=[2])
+    call(
+        "PATCH",
+        f"{shop.path}/rewards/{shop.reward.reward_id}",
+        user=shop.owner,
+        body={"min_tier": "Silver"},
+    ).expect(200)
+    listed = business(call("GET", shop.path, user=shop.owner).expect(200))
+    assert listed.programs == [
+        "Stamp card: 8 stamps for a Free bun",
+        "Double Tuesdays: x2 points, Tue, from 2026-01-01",
+    ]
+    assert listed.rewards == ["Free coffee: 100 points (Silver members only)"]
