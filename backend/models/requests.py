@@ -177,14 +177,15 @@ class PromotionUpdate(PromotionFields):
     """Fields to change; the promotion they make is checked whole (422 if it is no rule)."""
 
 
-class StaffAdd(Strict):
+class Invite(Strict):
     email: Annotated[
         str,
         StringConstraints(
             strip_whitespace=True,
             to_lower=True,
-            max_length=254,
-            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            min_length=bounds.EMAIL_LENGTH.low,
+            max_length=bounds.EMAIL_LENGTH.high,
+            pattern=bounds.EMAIL_PATTERN,
         ),
     ]
 

@@ -1,4 +1,5 @@
-"""Business routes: directory, registration, settings, rewards, staff, ledger, stats."""
+"""Business routes: directory, registration, settings, rewards, promotions, ledger, stats
+(staff: routers/staff.py)."""
 
 from typing import Annotated
 
@@ -16,7 +17,6 @@ from backend.models.requests import (
     PromotionUpdate,
     RewardCreate,
     RewardUpdate,
-    StaffAdd,
 )
 from backend.routers.identity import CallerId
 
@@ -128,27 +128,6 @@ def delete_promotion(
 ):  # -> Response (unannotated: Powertools would model it)
     """Owner deletes a promotion (the entries it applied to keep its name)."""
     promotions.delete_promotion(caller, merchant_id, promotion_id)
-    return Response(status_code=204, body="")
-
-
-@router.get("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffList))
-def list_staff(merchant_id: str, caller: CallerId) -> dict:
-    """Owner sees the staff."""
-    return merchants.list_staff(caller, merchant_id)
-
-
-@router.post("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffMember, 201))
-def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict, int]:
-    """Owner adds a staff member by email."""
-    return merchants.add_staff(caller, merchant_id, body.email), 201
-
-
-@router.delete("/merchants/<merchant_id>/staff/<user_id>", responses=shapes.answers(None, 204))
-def remove_staff(
-    merchant_id: str, user_id: str, caller: CallerId
-):  # -> Response (unannotated: Powertools would model it)
-    """Owner removes a staff member."""
-    merchants.remove_staff(caller, merchant_id, user_id)
     return Response(status_code=204, body="")
 
 
