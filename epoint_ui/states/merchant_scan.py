@@ -21,7 +21,7 @@ from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.views import stamp_line
+from epoint_ui.states.views import change_detail, stamp_line
 from loyalty import catalog, earning, forms, stamps, tiers
 from loyalty.money import format_cents, parse_cents
 
@@ -422,24 +422,19 @@ class ScanState(rx.State):
                 "title": title,
                 "points": f"{int(tx.get('points', 0)):+d}",
                 "balance": self.balance,
-                "detail": receipt_detail(tx),
+                "detail": change_detail(tx) or stamp_card_detail(tx),
             },
             *self.receipts,
         ]
 
 
-def receipt_detail(tx: dict[str, Any]) -> str:
-    """What a receipt adds to the points: the promotion that applied, the stamps moved."""
-    parts = []
-    if tx.get("promotion_name") and int(tx.get("promotion_points") or 0):
-        parts.append(f"{tx['promotion_name']}: {int(tx['promotion_points']):+d} points")
-    if int(tx.get("stamps") or 0) and tx.get("stamps_needed"):
-        parts.append(
-            stamp_line(
-                int(tx["stamps"]), int(tx.get("stamps_after") or 0), int(tx["stamps_needed"])
-            )
-        )
-    return " · ".join(parts)
+def stamp_card_detail(tx: dict[str, Any]) -> str:
+    """A stamp card's reward on its receipt: the full card it took ('-4 stamps (a full card)')."""
+    if tx.get("kind") != "stamp_redeem" or not tx.get("stamps_needed"):
+        return ""
+    return stamp_line(
+        int(tx.get("stamps") or 0), int(tx.get("stamps_after") or 0), int(tx["stamps_needed"])
+    )
 
 
 def _reward_row(reward: dict[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,19 @@ def stamp_line(moved: int, after: int, needed: int) -> str:
     return line + (": card full" if moved > 0 and filled == needed else "")
 
 
+def change_detail(tx: dict[str, Any]) -> str:
+    """What a ledger entry adds to its points, as the till's receipt, the ledger and the
+    history say it: the promotion that applied, the stamps it moved ('Double Tuesdays: +12
+    points · +1 stamp (7/10)'); a stamp card's reward says its stamps itself."""
+    parts = []
+    if tx.get("promotion_name") and int(tx.get("promotion_points") or 0):
+        parts.append(f"{tx['promotion_name']}: {int(tx['promotion_points']):+d} points")
+    moved = int(tx.get("stamps") or 0)
+    if moved and tx.get("stamps_needed") and tx.get("kind") != "stamp_redeem":
+        parts.append(stamp_line(moved, int(tx.get("stamps_after") or 0), int(tx["stamps_needed"])))
+    return " · ".join(parts)
+
+
 def activity_line(entry: dict[str, Any]) -> str:
     """One change in a visit as the customer reads it: '+24 points (Double Tuesdays), +1 stamp
     (7/10)', '100 points redeemed', 'Free coffee from your stamp card'."""
@@ -186,14 +199,7 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
             detail = f"Reverses the {what} of {when(original.get('created_at'))}"
         else:
             detail = "Reverses an earlier entry"
-    extras = []
-    if t.get("promotion_name") and int(t.get("promotion_points") or 0):
-        extras.append(f"{t['promotion_name']}: {int(t['promotion_points']):+d} points")
-    if int(t.get("stamps") or 0) and t.get("stamps_needed") and kind != "stamp_redeem":
-        extras.append(
-            stamp_line(int(t["stamps"]), int(t.get("stamps_after") or 0), int(t["stamps_needed"]))
-        )
-    detail = " · ".join(x for x in (detail, *extras) if x)
+    detail = " · ".join(x for x in (detail, change_detail(t)) if x)
     n, moved = int(t.get("points") or 0), int(t.get("stamps") or 0)
     shown, positive = points(n), n >= 0
     if not n and moved:  # a stamp card's reward, or a stamps-only purchase

@@ -144,3 +144,16 @@ def test_a_cafe_runs_a_stamp_card_and_a_tuesday_promotion(
         "42"
     )
     expect(page.locator("#fig-cards")).to_have_text("1")
+
+    # The ledger lists the card given; refunding it gives the customer the full card back.
+    open_page(page, "/merchant/ledger")
+    page.get_by_role("radio", name="Stamp cards").click()
+    given = page.locator(".ledger-row")
+    expect(given).to_have_count(1)
+    expect(given).to_contain_text("Stamp card: gave the Free cake (4 stamps)")
+    given.get_by_role("button", name="Reverse").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Reverse").click()
+    expect(page.locator("#ledger-notice")).to_contain_text(
+        "Reversed: +0 points, +4 stamps (4/4): card full"
+    )
+    assert world.call("GET", "/wallet", customer).expect(200)["memberships"][0]["stamps"] == 4
