@@ -11,6 +11,7 @@ from epoint_ui.components import (
     text_input,
     text_link,
 )
+from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_in import SignInState
 
@@ -19,6 +20,7 @@ from epoint_ui.states.sign_in import SignInState
 def sign_in() -> rx.Component:
     """The sign-in form."""
     return public_shell(
+        cookie_step(),
         notice_callout(SessionState.notice),
         rx.form(
             rx.vstack(
