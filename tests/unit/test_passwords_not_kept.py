@@ -62,9 +62,7 @@ def cognito(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def test_sign_up_hands_the_password_to_cognito_and_keeps_none(tab, cognito, refused):
     cognito["refuse"] = refused
     sign_up = tab.open(SignUpState)
-    sent = run(
-        sign_up.sign_up({"email": EMAIL, "password": PASSWORD, "display_name": "Ann"})
-    )
+    sent = run(sign_up.sign_up({"email": EMAIL, "password": PASSWORD, "display_name": "Ann"}))
     assert cognito["passwords"] == [PASSWORD]
     assert (sign_up.error != "") is refused
     if not refused:
