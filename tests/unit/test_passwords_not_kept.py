@@ -16,6 +16,8 @@ import reflex as rx
 
 from epoint_ui import auth, session_store
 from epoint_ui.session_store import MemorySessionStore
+from epoint_ui.settings import Settings
+from epoint_ui.states import session as session_state_module
 from epoint_ui.states.password_reset import PasswordResetState
 from epoint_ui.states.sign_in import SignInState
 from epoint_ui.states.sign_up import SignUpState
@@ -38,6 +40,9 @@ def assert_forgotten(*states: rx.State) -> None:
 
 @pytest.fixture
 def tab(monkeypatch: pytest.MonkeyPatch) -> Browser:
+    """A tab of the app; the settings stand in for the real ones (which start a local cloud)."""
+    fixed = Settings("https://api.invalid", "pool", "client", "eu-west-1")
+    monkeypatch.setattr(session_state_module, "get_settings", lambda: fixed)
     monkeypatch.setattr(session_store, "_claims", MemorySessionStore())
     return Browser(monkeypatch, path="/sign-up")
 

@@ -23,6 +23,7 @@ from epoint_ui.origin_guard import OriginGuard
 from epoint_ui.session_cookie import COOKIE_NAME, issue_claim, with_session_cookie_routes
 from epoint_ui.session_store import MemorySessionStore, new_session_id
 from epoint_ui.settings import ANY_ORIGIN, Settings
+from epoint_ui.states import session as session_state_module
 from epoint_ui.states.session import SessionState
 from tests.unit.ui_browser import redirect_target, run, wait
 
@@ -65,11 +66,14 @@ def settings(origins: tuple[str, ...] = (APP,)) -> Settings:
     return Settings("https://api.invalid", "pool", "client", "eu-west-1", frontend_origins=origins)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def origins(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """The web app's origins as the state server sees them (one element: change it to change them)."""
+    """The state server's settings, with the web app's origins in the one element of the list.
+
+    Stood in for everywhere they are read: the real ones would start a local cloud here.
+    """
     current = [(APP,)]
-    for module in (session_cookie, origin_guard):
+    for module in (session_cookie, origin_guard, session_state_module):
         monkeypatch.setattr(module, "get_settings", lambda: settings(current[0]))
     return current
 
