@@ -23,6 +23,7 @@ RUN groupadd --system --gid 10001 epoint \
 
 COPY rxconfig.py ./
 COPY epoint_ui/ epoint_ui/
+COPY loyalty/ loyalty/
 COPY assets/ assets/
 COPY deploy/state-server-entrypoint.sh /usr/local/bin/state-server-entrypoint
 # Reflex writes .web/ and .states/ under the app directory at start-up.
