@@ -233,13 +233,14 @@ def free_ports(count: int) -> list[int]:
             s.close()
 
 
-def websocket_status(port: int, origin: str) -> str:
-    """The status line the state server answers a browser's websocket upgrade with."""
+def websocket_status(port: int, origin: str | None) -> str:
+    """The status line the state server answers a websocket upgrade from `origin` with."""
     key = base64.b64encode(os.urandom(16)).decode()
+    origin_line = f"Origin: {origin}\r\n" if origin is not None else ""
     request = (
         f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-        f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+        f"Sec-WebSocket-Version: 13\r\n{origin_line}\r\n"
     )
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(request.encode())
@@ -311,6 +312,8 @@ def test_only_the_front_end_may_open_the_websocket(state_server):
     port = state_server["port"]
     assert websocket_status(port, FRONTEND).startswith("HTTP/1.1 101")
     assert websocket_status(port, "https://attacker.example").startswith("HTTP/1.1 403")
+    # No Origin: not a page of the web app (a script elsewhere); Socket.IO alone would allow it.
+    assert websocket_status(port, None).startswith("HTTP/1.1 403")
 
 
 def test_in_aws_mode_no_local_cloud_starts(state_server):
