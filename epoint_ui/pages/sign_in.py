@@ -14,6 +14,7 @@ from epoint_ui.components import (
 from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_in import SignInState
+from epoint_ui.states.sign_up import SignUpState
 
 
 @rx.page(route="/sign-in", title="Sign in · ePoint", on_load=SessionState.redirect_if_signed_in)
@@ -26,7 +27,15 @@ def sign_in() -> rx.Component:
             rx.vstack(
                 field(
                     "Email",
-                    text_input("email", type="email", auto_complete="username", required=True),
+                    text_input(
+                        "email",
+                        type="email",
+                        auto_complete="username",
+                        required=True,
+                        # Just confirmed a new account in this tab: its email is filled in.
+                        default_value=SignUpState.email,
+                        key=SignUpState.email,
+                    ),
                     "email",
                 ),
                 field(

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import io
@@ -153,6 +154,23 @@ def export_app(env: dict[str, str], cwd: Path = ROOT) -> Path:
     site = (web if web.is_absolute() else cwd / web) / "build" / "client"
     externalize_inline_scripts(site)
     return site
+
+
+def websocket_status(state_server: str, origin: str | None) -> str:
+    """The status line a state server at `state_server` answers a websocket handshake with,
+    sent as a browser page at `origin` would (no Origin header at all when None)."""
+    where = urlsplit(state_server)
+    host, port = where.hostname or "localhost", where.port or 80
+    key = base64.b64encode(os.urandom(16)).decode()
+    origin_line = f"Origin: {origin}\r\n" if origin is not None else ""
+    request = (
+        f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        f"Sec-WebSocket-Version: 13\r\n{origin_line}\r\n"
+    )
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(request.encode())
+        return s.recv(4096).split(b"\r\n")[0].decode()
 
 
 @contextlib.contextmanager

@@ -76,6 +76,7 @@ class RunningApp:
 
     url: str  # the web app: the static export, with the headers template.yaml gives Amplify
     state_server: str  # the state server: the websocket and the session cookie's routes
+    site_dir: Path  # the export's files (one pre-rendered .html per page)
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +100,7 @@ def running_app(
     with app_under_test.state_server(env, backend_port, work / "state-server.log") as backend:
         headers = app_under_test.amplify_headers(backend)
         with app_under_test.StaticSite(site_dir, port=site_port, headers=headers) as site:
-            yield RunningApp(site.url, backend)
+            yield RunningApp(site.url, backend, site_dir)
 
 
 @pytest.fixture(scope="session")
