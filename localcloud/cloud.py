@@ -29,7 +29,6 @@ from moto.moto_server.threaded_moto_server import (
 )
 from moto.utilities.utils import load_resource
 
-from backend.dal import hint_channel
 from localcloud import (
     cognito_fidelity,
     dynamodb_streams,
@@ -139,7 +138,7 @@ class LocalCloud:
             request_handler=MotoRequestHandler,
         )
         self.moto_url = f"http://{HOST}:{self._moto.port}"
-        hint_channel.use(self.hints)
+        self._hint_channel().use(self.hints)
         self.streams = StreamRunner(
             [
                 StreamConsumer(
@@ -177,7 +176,7 @@ class LocalCloud:
                 worker.stop()
         if self.persist:
             self.save()
-        hint_channel.use(None)
+        self._hint_channel().use(None)
         self._mock.stop(remove_data=False)
 
     def save(self) -> Path:
@@ -272,6 +271,14 @@ class LocalCloud:
         self.refs = refs
 
     # ------------------------------------------------------------ handlers
+
+    @staticmethod
+    def _hint_channel() -> Any:
+        # Imported only now: backend.config reads the functions' environment at import,
+        # which _provision has just set (TABLE_NAME...).
+        from backend.dal import hint_channel
+
+        return hint_channel
 
     def _handler(self, handler_path: str) -> Any:
         # Imported on first use, so the cloud starts even while the backend is being written.
