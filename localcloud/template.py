@@ -41,8 +41,12 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 @functools.cache
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The parsed template (cached; treat it as read-only)."""
-    with open(path, encoding="utf-8") as f:
-        return yaml.load(f, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return parse_template(path.read_text(encoding="utf-8"))
+
+
+def parse_template(text: str) -> dict[str, Any]:
+    """A template (or a fragment, for tests) with its short-form intrinsics kept."""
+    return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
 def resource(logical_id: str, template: dict[str, Any] | None = None) -> dict[str, Any]:

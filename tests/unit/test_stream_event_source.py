@@ -14,14 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
 from backend.dal import hint_channel
 from backend.events import hints as hints_function
 from localcloud import template
 from localcloud.hints import HintBroker
 from localcloud.streams import StreamConsumer, UnsupportedFilter, check_pattern, matches
-from tests.unit.conftest import LambdaContext
+from tests.support.lambda_events import LambdaContext
 
 STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-01-01T00:00:00"
 (HINTS,) = template.stream_subscriptions()  # the hints function, as template.yaml declares it
@@ -290,7 +289,7 @@ def test_records_older_than_the_maximum_age_are_discarded_not_delivered():
 
 
 def test_a_second_consumer_is_just_another_function_in_the_template():
-    fragment = yaml.load(  # noqa: S506 - the template's own SafeLoader subclass
+    fragment = template.parse_template(
         """
 Resources:
   EmailsFunction:
@@ -312,8 +311,7 @@ Resources:
         Other:
           Type: DynamoDB
           Properties: {Stream: !GetAtt OtherTable.StreamArn, StartingPosition: LATEST}
-""",
-        Loader=template._CfnLoader,
+"""
     )
     (emails,) = template.stream_subscriptions("LedgerTable", fragment)
     assert (emails.function, emails.handler, emails.batch_size) == (
