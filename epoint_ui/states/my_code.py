@@ -159,15 +159,16 @@ class MyCodeState(OnScreen, rx.State):
                     self.active, self.paused = False, not scanned
                 return None
             if hidden:  # off screen for now: no calls; it ends after the grace period
-                look = look or await watch.wait(HIDDEN_GRACE_S)
+                woke = await watch.wait(HIDDEN_GRACE_S)
+                look = look or woke  # a hint meanwhile is read once the page is back
                 continue
             fallback_due = now >= next_fallback
             try:
                 if not scanned and (not token_id or expires - now <= REFRESH_BEFORE_S):
                     await self._new_code(client, run)
-                    look = False
+                    if look:
+                        continue  # a hint came too: read at once (the renewal went first)
                 elif look or fallback_due:
-                    look = False
                     next_fallback = now + self._fallback_s()
                     just_scanned = await self._look(client, token_id, run)
                     recent = previous and now < previous_expires + PREVIOUS_CODE_GRACE_S
@@ -176,6 +177,7 @@ class MyCodeState(OnScreen, rx.State):
                         just_scanned = await self._look(client, previous, run)
                     if just_scanned:
                         scanned_at = time.time()
+                    look = False
             except ApiError as err:
                 async with self:
                     ended = await refused(self, err)
@@ -184,7 +186,8 @@ class MyCodeState(OnScreen, rx.State):
                         return ended
                     if err.status in (404, 410) and not self.scanned:
                         self._token_id = ""  # that code is gone: fetch a new one
-                await watch.wait(RETRY_AFTER_ERROR_S)
+                woke = await watch.wait(RETRY_AFTER_ERROR_S)
+                look = look or woke  # a read that failed is tried again, as is a new hint
                 continue
             if next_fallback == 0.0:
                 next_fallback = time.time() + self._fallback_s()

@@ -166,6 +166,58 @@ def test_a_scan_of_the_code_just_replaced_is_shown_too(
     assert on_the_page(scenario) == "Scanned at Café Rosa: +5 points"
 
 
+def test_a_hint_that_comes_as_the_code_is_renewed_is_read_at_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hint lands while the screen is busy, and by then the renewal is due: both happen."""
+    api.life_s = 2
+    monkeypatch.setattr(my_code, "REFRESH_BEFORE_S", 1)
+    get, slow = api.get, [1.2]
+
+    async def slow_get(path: str, params: Any = None) -> dict[str, Any]:
+        answer = await get(path, params)
+        if slow:  # the first answer is slow to come back: the renewal falls due meanwhile
+            await asyncio.sleep(slow.pop())
+        return answer
+
+    api.get = slow_get  # type: ignore[method-assign]
+
+    async def scenario(tab: Tab, state: MyCodeState) -> str:
+        await settle()
+        hints.board().deliver(CUSTOMER)  # a hint about something else: a read starts
+        await settle(0.3)
+        api.scanned("q_1", 9)  # the till scans the code on screen during that read
+        hints.board().deliver(CUSTOMER)
+        await settle(2.0)  # the fallback read would come only after 30 s
+        return state.scanned_message
+
+    assert on_the_page(scenario) == "Scanned at Café Rosa: +9 points"
+
+
+def test_a_read_that_fails_is_tried_again(api: Api) -> None:
+    from epoint_ui.api import ApiError
+
+    failures = [ApiError("Too many requests at once.", status=429)]
+    get = api.get
+
+    async def flaky_get(path: str, params: Any = None) -> dict[str, Any]:
+        if failures:
+            api.calls.append(f"GET {path}")
+            raise failures.pop()
+        return await get(path, params)
+
+    api.get = flaky_get  # type: ignore[method-assign]
+
+    async def scenario(tab: Tab, state: MyCodeState) -> tuple[str, int]:
+        await settle()
+        api.scanned("q_1", 2)
+        hints.board().deliver(CUSTOMER)
+        await settle(my_code.RETRY_AFTER_ERROR_S + 0.3)
+        return state.scanned_message, api.reads()
+
+    assert on_the_page(scenario) == ("Scanned at Café Rosa: +2 points", 2)
+
+
 def test_with_no_hint_the_status_is_read_on_the_slow_fallback(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
