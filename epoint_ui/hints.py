@@ -45,13 +45,20 @@ RECONNECT_AFTER_S = (0.5, 1, 2, 5, 10)  # back-off between attempts, then every 
 IDLE_CHECK_S = 15.0
 
 
+EVERYONE = "*"  # what `customer_of` says for a hint to every screen
+
+
 def customer_of(message: str | bytes) -> str | None:
-    """The customer a hint message names, or None if it is not one of ours."""
+    """The customer a hint message names (EVERYONE for all), or None if it is not one of ours."""
     try:
         data = json.loads(message)
     except ValueError:
         return None
-    customer = data.get("customer_id") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    if data.get("everyone") is True:
+        return EVERYONE
+    customer = data.get("customer_id")
     return customer if isinstance(customer, str) and customer else None
 
 
@@ -114,8 +121,11 @@ class HintBoard:
                     del self._watches[customer_id]
 
     def deliver(self, customer_id: str) -> int:
-        """A hint for `customer_id` arrived: wake its screens; how many were woken."""
+        """A hint for `customer_id` (or EVERYONE) arrived: wake its screens; how many."""
         self.received += 1
+        if customer_id == EVERYONE:
+            self.resync()
+            return self.watching()
         woken = list(self._watches.get(customer_id, ()))
         for watch in woken:
             watch.hints += 1

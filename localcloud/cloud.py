@@ -332,8 +332,14 @@ class LocalCloud:
             throttle=template.http_api_throttling(),
             hints=self.hints,
             events_status=self.events_status,
-            clock_moved=self.scheduler.run_due if self.scheduler else None,
+            clock_moved=self._clock_moved,
         )
+
+    def _clock_moved(self) -> None:
+        """After `POST /dev/clock`: what came due runs, and every open screen looks again."""
+        if self.scheduler is not None:
+            self.scheduler.run_due()
+        self.hints.tell_everyone()
 
     def events_status(self) -> dict[str, Any]:
         """The stream event sources and schedules, for GET /dev/streams."""

@@ -77,6 +77,15 @@ class HintBroker:
             listener.deliver(message)
         return True
 
+    def tell_everyone(self) -> None:
+        """Every listening screen looks again (time travel: the truth moved for everyone)."""
+        from backend.dal.hint_channel import everyone_message
+
+        with self._lock:
+            listeners = list(self._subscribers)
+        for listener in listeners:
+            listener.deliver(everyone_message())
+
     def subscribe(self) -> Subscription:
         """A new listener; it gets every message published from now on."""
         subscription = Subscription(self)

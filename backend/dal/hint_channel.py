@@ -90,6 +90,11 @@ def message(customer_id: str) -> str:
     return json.dumps({"customer_id": customer_id}, separators=(",", ":"))
 
 
+def everyone_message() -> str:
+    """A hint to every open screen (the local cloud sends it when its clock is moved)."""
+    return json.dumps({"everyone": True}, separators=(",", ":"))
+
+
 def publish_once(customer_id: str, item_key: str) -> bool:
     """Hint `customer_id` because of `item_key`, unless that item was hinted already."""
     channel = _installed if _installed is not None else _redis_channel()

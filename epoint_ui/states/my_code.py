@@ -193,8 +193,9 @@ class MyCodeState(OnScreen, rx.State):
                 next_fallback = time.time() + self._fallback_s()
             async with self:
                 wake_at = next_fallback
-                if not self.scanned and self._token_id:  # the renewal may come first
-                    wake_at = min(wake_at, self._token_expires - REFRESH_BEFORE_S)
+                if not self.scanned:  # the renewal may come first (at once: no code left)
+                    renew_at = self._token_expires - REFRESH_BEFORE_S if self._token_id else 0
+                    wake_at = min(wake_at, renew_at)
             look = await watch.wait(wake_at - time.time())
 
     @staticmethod

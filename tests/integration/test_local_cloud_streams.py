@@ -180,7 +180,8 @@ class Listener:
                 if line.startswith(": connected"):
                     self.connected.set()
                 elif line.startswith("data:"):
-                    self.heard.append((time.time(), json.loads(line[5:])["customer_id"]))
+                    hint = json.loads(line[5:])
+                    self.heard.append((time.time(), hint.get("customer_id", "everyone")))
 
     def hints_for(self, customer_id: str, count: int, within_s: float = 5) -> list[float]:
         """When the first `count` hints for the customer arrived (fails after `within_s`)."""
@@ -240,3 +241,13 @@ def test_after_a_restart_the_stream_resumes_where_it_stopped(tmp_path: Path) -> 
     (shard,) = before["checkpoints"]
     assert int(after["checkpoints"][shard]) > int(before["checkpoints"][shard])
     assert after["invocations"] == 2  # the new visit and the new earn, nothing older
+
+
+def test_moving_the_clock_tells_every_screen_to_look_again(cloud: RunningCloud) -> None:
+    """Local time travel changes the truth for every code at once (expiry): no hint says so."""
+    listener = Listener(cloud.hints_url)
+    try:
+        httpx.post(f"{cloud.api_url}/dev/clock", json={"advance_s": 1}).raise_for_status()
+        assert listener.hints_for("everyone", 1)
+    finally:
+        httpx.post(f"{cloud.api_url}/dev/clock", json={"reset": True}).raise_for_status()

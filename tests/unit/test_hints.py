@@ -158,6 +158,17 @@ def test_the_screens_listen_on_the_channel_the_function_publishes_on() -> None:
     assert screens.customer_of(hint_channel.message("c-42")) == "c-42"
     assert screens.customer_of("not json") is None
     assert screens.customer_of('{"customer_id": ""}') is None
+    assert screens.customer_of(hint_channel.everyone_message()) == screens.EVERYONE
+
+
+def test_a_hint_to_everyone_makes_every_screen_look_again() -> None:
+    async def scenario() -> tuple[bool, bool]:
+        board = screens.HintBoard(source=None)
+        async with board.watch("ana") as ana, board.watch("ben") as ben:
+            board.deliver(screens.EVERYONE)
+            return await ana.wait(0), await ben.wait(0)
+
+    assert wait(scenario()) == (True, True)
 
 
 def test_the_redis_channel_claims_and_publishes_in_one_script() -> None:

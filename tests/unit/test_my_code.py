@@ -218,6 +218,19 @@ def test_a_read_that_fails_is_tried_again(api: Api) -> None:
     assert on_the_page(scenario) == ("Scanned at Café Rosa: +2 points", 2)
 
 
+def test_a_code_the_api_says_has_expired_is_replaced_at_once(api: Api) -> None:
+    """The backend's clock is ahead of the phone's (or the phone slept): a read says so."""
+
+    async def scenario(tab: Tab, state: MyCodeState) -> tuple[str, int]:
+        await settle()
+        api.status["q_1"] = {"token_id": "q_1", "status": "expired"}
+        hints.board().deliver(hints.EVERYONE)  # the local cloud's clock moved
+        await settle()
+        return state.short_code, api.renewals()
+
+    assert on_the_page(scenario) == ("000002", 2)
+
+
 def test_with_no_hint_the_status_is_read_on_the_slow_fallback(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
