@@ -55,7 +55,7 @@ import httpx  # noqa: E402
 import jwt  # noqa: E402
 from moto.utilities.utils import load_resource  # noqa: E402
 
-from tests.support.local_cloud import running_cloud  # noqa: E402
+from tests.e2e.app_under_test import local_cloud  # noqa: E402
 from tests.support.world import OverHttp, World  # noqa: E402
 
 OPEN_WITHIN_S = 60.0  # the screens open over the first minute (a third of a shorter run)
@@ -87,6 +87,7 @@ class Counts:
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
     throttled: int = 0
+    failed: int = 0  # timeouts, network errors, 5xx: the local cloud could not keep up
     by_route: dict[str, int] = field(default_factory=dict)
 
     def add(self, method: str, path: str, status: int) -> None:
@@ -94,6 +95,7 @@ class Counts:
         with self.lock:
             self.requests += 1
             self.throttled += status == 429
+            self.failed += status == 0 or status >= 500
             self.by_route[route] = self.by_route.get(route, 0) + 1
 
 
@@ -180,6 +182,7 @@ async def state_server(
     tasks: list[asyncio.Task[Any]] = []
     hints.board()  # this server's listener (it connects with the first screen)
     started.set()
+    watcher = asyncio.create_task(watch_screens(customers, until + GRACE_AT_END_S))
     loop_started = time.time()
     for customer in customers:
         await asyncio.sleep(max(0.0, customer.opened_at - (time.time() - loop_started)))
@@ -191,7 +194,6 @@ async def state_server(
         else:
             tasks.append(asyncio.create_task(old_polling_loop(customer.state, until)))
         tabs.append(tab)
-    watcher = asyncio.create_task(watch_screens(customers, until + GRACE_AT_END_S))
     await asyncio.sleep(max(0.0, until - time.time()))
     for customer, tab in zip(customers, tabs, strict=True):
         customer.closed_at = time.time()
@@ -209,7 +211,7 @@ async def watch_screens(customers: list[Customer], until: float) -> None:
     """Notes when each screen shows the scan and the points (checked every 10 ms)."""
     while time.time() < until:
         for c in customers:
-            if not c.visit_answered or c.earn_shown:
+            if not c.visit_answered or c.earn_shown or c.state is None:
                 continue  # only the screens a till is working on
             if not c.scan_shown and c.state.scanned:
                 c.scan_shown = time.time()
@@ -275,11 +277,13 @@ def measure(
 ) -> dict[str, Any]:
     """One run on a fresh local cloud; the figures."""
     rng = random.Random(seed)
+    # The local cloud logs to a file: a pipe this busy process drains late would fill and
+    # stall the cloud's writers (its handlers log to stdout, as in Lambda).
     with (
         tempfile.TemporaryDirectory(prefix="epoint-live-") as tmp,
-        running_cloud(Path(tmp), "--no-persist") as cloud,
+        local_cloud(Path(tmp)) as info,
     ):
-        return _run(cloud.info, mode, customers_n, minutes, share, servers, rng)
+        return _run(info, mode, customers_n, minutes, share, servers, rng)
 
 
 def _run(
@@ -379,6 +383,7 @@ def _run(
         "scan_p50_ms": _ms(percentile(scans, 50)),
         "scan_p95_ms": _ms(percentile(scans, 95)),
         "throttled": counts.throttled,
+        "screen_calls_failed": counts.failed,
         "missed_confirmations": len(earned) - len(confirmations),
         "hints_published": hints_status["hints"]["published"],
         "hint_duplicates": hints_status["hints"]["duplicates"],
@@ -398,6 +403,7 @@ ROWS = (
     "scan_p50_ms",
     "scan_p95_ms",
     "throttled",
+    "screen_calls_failed",
     "missed_confirmations",
     "earns",
     "visits_not_opened",

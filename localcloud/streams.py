@@ -129,6 +129,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+SHARDS_RECHECK_S = 60.0  # shards change rarely (a split); Lambda's poller relists them too
+
+
 class StreamReader:
     """One table's stream, read through the DynamoDB Streams API like Lambda's poller does."""
 
@@ -137,11 +140,16 @@ class StreamReader:
         table = dynamodb.describe_table(TableName=table_name)["Table"]
         self.stream_arn: str = table["LatestStreamArn"]
         self._client = boto3.client("dynamodbstreams", region_name=region)
+        self._shards: list[str] = []
+        self._listed = 0.0
 
     def shards(self) -> list[str]:
-        """The stream's shard ids, oldest first."""
-        described = self._client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-        return [shard["ShardId"] for shard in described["Shards"]]
+        """The stream's shard ids, oldest first (listed again once a minute)."""
+        if not self._shards or time.monotonic() - self._listed > SHARDS_RECHECK_S:
+            described = self._client.describe_stream(StreamArn=self.stream_arn)
+            self._shards = [s["ShardId"] for s in described["StreamDescription"]["Shards"]]
+            self._listed = time.monotonic()
+        return self._shards
 
     def iterator(self, shard: str, after: str | None, starting_position: str) -> str:
         """An iterator after sequence number `after`, or at the starting position."""
