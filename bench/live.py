@@ -139,8 +139,9 @@ def old_polling_loop(state: Any, until: float) -> Any:
     """My code before the hints: a status read every second (epoint_ui/states/my_code.py at
     9595d47), on the same state and ApiClient."""
     from epoint_ui.api import ApiError
-    from epoint_ui.states.my_code import REFRESH_BEFORE_S, scan_message
+    from epoint_ui.states.my_code import REFRESH_BEFORE_S
     from epoint_ui.states.session import api
+    from epoint_ui.states.views import scan_messages
 
     async def loop() -> None:
         client = await api(state)
@@ -159,7 +160,7 @@ def old_polling_loop(state: Any, until: float) -> Any:
                     elif answer.get("status") == "scanned":
                         scanned = True
                         state.scanned = True
-                        state.scanned_message, state.balance_message = scan_message(answer)
+                        state.scanned_message, state.balance_message = scan_messages(answer)
             except ApiError as err:
                 if err.status in (404, 410) and not scanned:
                     token_id = ""

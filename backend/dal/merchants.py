@@ -1,4 +1,4 @@
-"""Businesses: profile and directory keys, staff roles (with their mirror), rewards."""
+"""Businesses: profile and directory keys, rewards. (Who works there: `dal/staff.py`.)"""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from backend.dal import cache, keys
+from backend.dal import cache, keys, staff
 from backend.dal import dynamodb as db
 
-_PROFILE_FIELDS = ("name", "category", "currency", "earning_rule", "tiers")
+_PROFILE_FIELDS = (
+    "name",
+    "category",
+    "currency",
+    "earning_rule",
+    "tiers",
+    "time_zone",
+    "stamp_card",
+)
 
 
 def _directory_keys(merchant_id: str, name: str, category: str) -> dict[str, str]:
@@ -22,8 +30,11 @@ def _directory_keys(merchant_id: str, name: str, category: str) -> dict[str, str
     }
 
 
-def create(profile: dict[str, Any], owner: dict[str, Any]) -> None:
-    """Profile, the owner's staff item and its mirror, in one transaction."""
+def create(profile: dict[str, Any], owner: dict[str, Any], cap: int) -> None:
+    """Profile, the owner's staff item and its mirror, counted, in one transaction.
+
+    staff.Refused("full") when the owner already holds `cap` businesses.
+    """
     mid = profile["merchant_id"]
     item = {
         "pk": keys.merchant(mid),
@@ -32,19 +43,33 @@ def create(profile: dict[str, Any], owner: dict[str, Any]) -> None:
         "settings_version": 1,
         **_directory_keys(mid, profile["name"], profile["category"]),
     }
-    db.transact(
-        [
-            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"Item": _staff_item(mid, owner, "owner", profile["created_at"])}},
-            {"Put": {"Item": _role_item(mid, owner["user_id"], "owner")}},
-        ]
-    )
+    try:
+        db.transact(
+            [
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"Item": staff.staff_item(mid, owner, "owner", profile["created_at"])}},
+                {"Put": {"Item": staff.role_item(mid, owner["user_id"], "owner")}},
+                staff.count_business(owner["user_id"], cap),
+            ]
+        )
+    except db.TransactionCancelled as cancelled:
+        if cancelled.failed(3):
+            raise staff.Refused("full") from cancelled
+        raise
     cache.put_merchant(item, [])
 
 
 def get_profile(merchant_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
     """The business profile item, or None."""
     return db.get(keys.merchant(merchant_id), keys.PROFILE, consistent=consistent)
+
+
+def profiles(merchant_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Several business profiles in one round trip (BatchGetItem), by id; unknown ones absent."""
+    if not merchant_ids:
+        return {}
+    found = db.batch_get([(keys.merchant(mid), keys.PROFILE) for mid in merchant_ids])
+    return {item["merchant_id"]: item for item in found.values()}
 
 
 def load(
@@ -96,6 +121,28 @@ def update_settings(merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]
     return item
 
 
+def save_promotions(
+    merchant_id: str, promotions: list[dict[str, Any]], settings_version: int
+) -> dict[str, Any] | None:
+    """Replace the business's promotions if its settings are still at `settings_version`,
+    bumping it: an earn drafted under the old promotions is refused by its settings check.
+    None when the settings moved meanwhile (read again and redo the change)."""
+    try:
+        item = db.update(
+            keys.merchant(merchant_id),
+            keys.PROFILE,
+            "SET promotions = :p, settings_version = settings_version + :one",
+            {":p": promotions, ":one": 1, ":sv": settings_version},
+            condition="settings_version = :sv",
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return None
+        raise
+    cache.forget_merchant(merchant_id)
+    return item
+
+
 def directory(
     category: str | None, q: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -121,82 +168,6 @@ def directory(
     )
 
 
-# ------------------------------------------------------------------ staff
-
-
-def _staff_item(merchant_id: str, user: dict[str, Any], role: str, added_at: str) -> dict[str, Any]:
-    return {
-        "pk": keys.merchant(merchant_id),
-        "sk": keys.staff(user["user_id"]),
-        "merchant_id": merchant_id,
-        "user_id": user["user_id"],
-        "email": user.get("email", ""),
-        "display_name": user.get("display_name", ""),
-        "role": role,
-        "added_at": added_at,
-    }
-
-
-def _role_item(merchant_id: str, user_id: str, role: str) -> dict[str, Any]:
-    return {
-        "pk": keys.user(user_id),
-        "sk": keys.role(merchant_id),
-        "merchant_id": merchant_id,
-        "role": role,
-    }
-
-
-def get_staff(merchant_id: str, user_id: str) -> dict[str, Any] | None:
-    """This user's staff item at this business (role owner|staff), or None."""
-    return db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
-
-
-def list_staff(merchant_id: str) -> list[dict[str, Any]]:
-    """Everyone who works at the business, owner included."""
-    items, _ = db.query(("pk", keys.merchant(merchant_id)), sort_prefix="STAFF#")
-    return items
-
-
-def add_staff(merchant_id: str, user: dict[str, Any], added_at: str) -> dict[str, Any] | None:
-    """Staff item + mirror in one transaction; None if they already work there."""
-    item = _staff_item(merchant_id, user, "staff", added_at)
-    try:
-        db.transact(
-            [
-                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"Item": _role_item(merchant_id, user["user_id"], "staff")}},
-            ]
-        )
-    except db.TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return None
-        raise
-    return item
-
-
-def remove_staff(merchant_id: str, user_id: str) -> bool:
-    """Delete a (non-owner) staff item and its mirror; False if they did not work there."""
-    try:
-        db.transact(
-            [
-                {
-                    "Delete": {
-                        "Key": db.key(keys.merchant(merchant_id), keys.staff(user_id)),
-                        "ConditionExpression": "attribute_exists(pk) AND #role = :staff",
-                        "ExpressionAttributeNames": {"#role": "role"},
-                        "ExpressionAttributeValues": {":staff": "staff"},
-                    }
-                },
-                {"Delete": {"Key": db.key(keys.user(user_id), keys.role(merchant_id))}},
-            ]
-        )
-    except db.TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return False
-        raise
-    return True
-
-
 # ------------------------------------------------------------------ rewards
 
 
@@ -218,10 +189,20 @@ def put_reward(merchant_id: str, reward: dict[str, Any]) -> None:
 def update_reward(
     merchant_id: str, reward_id: str, changes: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """Change a reward's fields; None if there is no such reward."""
+    """Change a reward's fields (a field set to None is removed); None if there is no such
+    reward."""
     names = {f"#{k}": k for k in changes}
-    values = {f":{k}": v for k, v in changes.items()}
-    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in changes)
+    values = {f":{k}": v for k, v in changes.items() if v is not None}
+    sets = [f"#{k} = :{k}" for k, v in changes.items() if v is not None]
+    removes = [f"#{k}" for k, v in changes.items() if v is None]
+    expression = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(sets) if sets else "",
+            "REMOVE " + ", ".join(removes) if removes else "",
+        )
+        if part
+    )
     try:
         item = db.update(
             keys.merchant(merchant_id),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from loyalty import bounds
+from loyalty.promotions import MAX_PROMOTIONS
+
 
 class DomainError(Exception):
     """A refusal the caller can understand; the app turns it into `{"error": {...}}`.
@@ -62,6 +65,10 @@ class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
 
 
+class OwnerOnly(DomainError):
+    status, code, message = 403, "owner_only", "Only the owner can change this business."
+
+
 class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
 
@@ -115,12 +122,71 @@ class CannotRemoveOwner(Conflict):
     code, message = "cannot_remove_owner", "The owner cannot be removed from their business."
 
 
+class OwnerCannotLeave(Conflict):
+    code, message = (
+        "owner_cannot_leave",
+        "You own this business, so you cannot leave it. Its staff can leave; you stay its owner.",
+    )
+
+
+class AlreadyInvited(Conflict):
+    code, message = (
+        "already_invited",
+        "An invitation to this email is already waiting for an answer. Cancel it to send a new one.",
+    )
+
+
+class TooManyInvitations(Conflict):
+    code = "too_many_invitations"
+    message = (
+        f"A business can have {bounds.PENDING_INVITATIONS_PER_BUSINESS} invitations waiting "
+        "for an answer at most. Cancel one, or wait until they are answered or expire."
+    )
+
+
+class TooManyBusinesses(Conflict):
+    code = "too_many_businesses"
+    message = (
+        f"One account can own or work at {bounds.BUSINESSES_PER_ACCOUNT} businesses at most. "
+        "Leave one first."
+    )
+
+
 class RewardRetired(Conflict):
     code, message = "reward_retired", "This reward is no longer offered."
 
 
 class NotReversible(Conflict):
     code, message = "not_reversible", "A reversal cannot itself be reversed."
+
+
+class TierRequired(Conflict):
+    code, message = "tier_required", "This reward is for customers of a higher tier."
+
+
+class NoStampCard(Conflict):
+    code, message = "no_stamp_card", "This business does not run a stamp card."
+
+
+class StampCardNotFull(Conflict):
+    code, message = (
+        "stamp_card_not_full",
+        "The customer's stamp card is not full yet.",
+    )
+
+
+class StampsAlreadySpent(Conflict):
+    code, message = (
+        "stamps_already_spent",
+        "This purchase's stamp was already used for a free reward; it cannot be taken back.",
+    )
+
+
+class TooManyPromotions(Conflict):
+    code, message = (
+        "too_many_promotions",
+        f"A business has at most {MAX_PROMOTIONS} promotions: delete an ended one first.",
+    )
 
 
 class TokenExpired(DomainError):
@@ -136,6 +202,14 @@ class VisitExpired(DomainError):
         410,
         "visit_expired",
         "This visit has expired. Scan the customer's code again.",
+    )
+
+
+class InvitationExpired(DomainError):
+    status, code, message = (
+        410,
+        "invitation_expired",
+        "This invitation has expired. Ask the business to invite you again.",
     )
 
 

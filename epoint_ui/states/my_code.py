@@ -26,7 +26,7 @@ from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
 from epoint_ui.states.on_screen import HIDDEN_GRACE_S, OnScreen, loop_ended, loop_started
 from epoint_ui.states.session import SessionState, api
-from epoint_ui.states.views import points
+from epoint_ui.states.views import scan_messages
 
 LOOP = "my_code"
 # A new code is fetched this many seconds before the shown one expires, so the
@@ -48,19 +48,6 @@ SHOW_AT_MOST_S = 600
 def qr_data_uri(value: str) -> str:
     """The token as an SVG QR code in a data URI (rendered here, no JavaScript QR library)."""
     return segno.make(value, error="m", micro=False).svg_data_uri(scale=8, border=2)
-
-
-def scan_message(answer: dict) -> tuple[str, str]:
-    """The heading and balance line for a scanned code's status."""
-    merchant = (answer.get("merchant") or {}).get("name") or "a business"
-    parts = []
-    for entry in answer.get("activity") or []:
-        n = int(entry.get("points") or 0)
-        parts.append(f"{abs(n)} points redeemed" if entry.get("kind") == "redeem" else points(n))
-    heading = f"Scanned at {merchant}" + (f": {', '.join(parts)}" if parts else "")
-    balance = answer.get("balance")
-    line = f"Your balance at {merchant}: {balance} points" if balance is not None else ""
-    return heading, line
 
 
 class MyCodeState(OnScreen, rx.State):
@@ -237,5 +224,5 @@ class MyCodeState(OnScreen, rx.State):
                 return False
             first = not self.scanned
             self.scanned, self._token_id = True, token_id
-            self.scanned_message, self.balance_message = scan_message(answer)
+            self.scanned_message, self.balance_message = scan_messages(answer)
             return first
