@@ -18,31 +18,34 @@ from typing import Any
 import reflex as rx
 from reflex import constants
 
+from epoint_ui.session_cookie import COOKIE_NAME
 from epoint_ui.states.session import SessionState
 
 
 class Tab:
-    """One browser tab on `path`, signed in with the session `session_id`."""
+    """One browser tab on `path`, signed in with the session `session_id` (its cookie)."""
 
     def __init__(self, session_id: str, path: str = "/") -> None:
         self.token = str(uuid.uuid4())
+        self.session_id = session_id
         self.path = path
         self.states: dict[type[rx.State], rx.State] = {}
         self.tasks: list[asyncio.Task[Any]] = []
         self.sent: list[Any] = []  # what handlers sent the page besides events (redirects...)
-        session = self.open(SessionState)
-        session.session_id = session_id
-        session.signed_in = True
+        self.open(SessionState).signed_in = True
 
     def open(self, state_cls: type[rx.State]) -> Any:
         """The tab's instance of `state_cls` (made on first use)."""
         if state_cls not in self.states:
             state = state_cls(_reflex_internal_init=True)
+            # The page, the tab, and its websocket, whose handshake brought the session cookie.
             state._update_router_vars(
                 {
                     constants.RouteVar.PATH: self.path,
                     constants.RouteVar.ORIGIN: self.path,
                     constants.RouteVar.CLIENT_TOKEN: self.token,
+                    constants.RouteVar.SESSION_ID: f"socket-{self.token}",
+                    constants.RouteVar.HEADERS: {"cookie": f"{COOKIE_NAME}={self.session_id}"},
                 },
                 {},
             )
