@@ -26,8 +26,9 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from backend import clock, config
-from backend.dal import cache, qr_secret
+from backend.dal import cache, qr_secret, secrets
 from backend.dal import dynamodb as db
+from localcloud import dynamodb_streams
 from localcloud.template import table_create_kwargs
 from tests.support.world import Business, InProcess, Person, World
 
@@ -50,6 +51,9 @@ def _serialised(method):
 
     return locked
 
+
+# The table has a stream (template.yaml): moto's streams as the local cloud runs them.
+dynamodb_streams.install()
 
 for _name in (
     "get_item",
@@ -81,9 +85,11 @@ def moto_account():
             )
             db.reset_client()
             qr_secret.signing_key.cache_clear()
+            secrets.secret_string.cache_clear()
             yield boto3.client("dynamodb")
             db.reset_client()
             qr_secret.signing_key.cache_clear()
+            secrets.secret_string.cache_clear()
 
 
 @pytest.fixture(autouse=True)
