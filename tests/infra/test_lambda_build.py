@@ -1,8 +1,8 @@
 """The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
 
 The handlers are `backend.app.handler`, `backend.triggers.post_confirmation.handler` and
-`backend.events.hints.handler`, so each artifact must hold the `backend` package itself (not its contents at the root) and the
-`loyalty` package it imports, and nothing else of ours (no local cloud, app, tests or
+`backend.events.hints.handler`, so each artifact must hold the `backend` package itself (not
+its contents at the root) and the `loyalty` package it imports, and nothing else of ours (no local cloud, app, tests or
 operator tools), plus the arm64/Python 3.12 wheels of backend/requirements.txt.
 """
 
@@ -82,8 +82,11 @@ def built_code_dirs() -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def artifacts() -> dict[str, Path]:
     """Function logical id -> its built artifact directory, rebuilt first if stale."""
-    fresh = (BUILD / "template.yaml").exists() and all(
-        artifact_files(d) == source_files() for d in built_code_dirs().values()
+    built = BUILD / "template.yaml"
+    fresh = (
+        built.exists()
+        and set(FUNCTIONS) <= set(yaml_parse(built.read_text())["Resources"])
+        and all(artifact_files(d) == source_files() for d in built_code_dirs().values())
     )
     if not fresh:  # e.g. pytest run alone after a backend change: build like CI does
         subprocess.run([str(ROOT / "scripts/check-infra"), "--build-only"], check=True, cwd=ROOT)
@@ -197,7 +200,13 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
     }
     # What Lambda sets (so Powertools behaves as deployed, tracing not disabled), and the
     # function's own environment from the template.
-    refs = {"LedgerTable": "epoint-ledger", "QrSigningSecret": "arn:aws:secretsmanager:qr"}
+    refs = {
+        "LedgerTable": "epoint-ledger",
+        "QrSigningSecret": "arn:aws:secretsmanager:qr",
+        "Redis.PrimaryEndPoint.Address": "redis.internal",
+        "Redis.PrimaryEndPoint.Port": "6379",
+        "RedisAuthToken": "arn:aws:secretsmanager:redis",
+    }
     env.update(template.function_environment(function, refs))
     env.update(
         AWS_REGION="eu-west-1",
