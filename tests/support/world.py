@@ -231,6 +231,9 @@ class InProcess:
 # ------------------------------------------------------------------ over HTTP (local cloud)
 
 
+GATEWAY_THROTTLED = '{"message":"Too Many Requests"}'  # API Gateway's own body
+
+
 class OverHttp:
     """The local cloud's gateway and Cognito, as the app reaches them."""
 
@@ -325,8 +328,18 @@ class World:
         self.transport.close()
 
     def call(self, method: str, path: str, user: Person | str | None, **request: Any) -> Reply:
-        """One request as `user`: body=, raw_body=, headers=, query=."""
-        return self.transport.send(method, path, user, **request)
+        """One request as `user`: body=, raw_body=, headers=, query=.
+
+        A patient world also waits out the gateway's own throttle (its 429 never reached the
+        function), as an SDK does; the API's per-caller 429s carry an error code and count.
+        """
+        reply = self.transport.send(method, path, user, **request)
+        for _ in range(PATIENT_ATTEMPTS if self.patient else 0):
+            if reply.status != 429 or reply.text != GATEWAY_THROTTLED:
+                break
+            time.sleep(0.2)
+            reply = self.transport.send(method, path, user, **request)
+        return reply
 
     # --- people
 
