@@ -54,6 +54,7 @@ def ensure_lighthouse() -> None:
                 "--silent",
                 "--no-fund",
                 "--no-audit",
+                "--save-exact",
                 "--prefix",
                 str(TOOLS),
                 f"lighthouse@{LIGHTHOUSE_VERSION}",

@@ -135,6 +135,7 @@ def axe_script() -> Path:
                 "--silent",
                 "--no-fund",
                 "--no-audit",
+                "--save-exact",
                 "--prefix",
                 str(ROOT / ".tools"),
                 f"axe-core@{AXE_VERSION}",
