@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # No bun or Node: `reflex run --backend-only` compiles no front end (checked without bun on
-# PATH: it serves /ping and /_health). Dependencies first, pinned in requirements.txt.
+# PATH: it serves /ping and /_health). Dependencies first: requirements.txt is the state
+# server's runtime only (no moto, no local cloud, no Lambda packages, no test tools).
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
@@ -22,7 +23,7 @@ RUN groupadd --system --gid 10001 epoint \
 
 COPY rxconfig.py ./
 COPY epoint_ui/ epoint_ui/
-COPY backend/ backend/
+COPY loyalty/ loyalty/
 COPY assets/ assets/
 COPY deploy/state-server-entrypoint.sh /usr/local/bin/state-server-entrypoint
 # Reflex writes .web/ and .states/ under the app directory at start-up.

@@ -6,20 +6,32 @@ Two ways to run, chosen by the environment and nowhere else:
   are all set. Nothing local starts. (The end-to-end tests use this mode too, pointing
   it at a local cloud they run as a subprocess, with `AWS_ENDPOINT_URL` and
   `COGNITO_JWKS` in the environment for boto3 and pycognito.)
-* **Local cloud** - none of the `EPOINT_*` ones is set: the local cloud (moto
-  provisioned from template.yaml, plus the local API gateway) starts inside this
-  process (or is reused if another process already serves it on its fixed ports).
+* **Local cloud** - none of the `EPOINT_*` ones is set and Reflex runs in dev (`reflex run`,
+  the default `--env dev`): the local cloud (moto provisioned from template.yaml, plus the
+  local API gateway) starts inside this process (or is reused if another process already
+  serves it on its fixed ports).
 
-Setting only some of them is a mistake and fails loudly rather than guessing.
+Anything else fails closed, with a sentence saying what to set, rather than guessing: only
+some of them set, or none in `--env prod` (a deployed state server that lost its settings
+must not quietly serve customers from an in-memory fake AWS).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
+
+from reflex.config import environment
+from reflex.constants import Env
 
 _AWS_VARS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION")
+
+
+class SettingsError(RuntimeError):
+    """The environment names no usable cloud; the state server does not start."""
 
 
 @dataclass(frozen=True)
@@ -87,17 +99,30 @@ def _start_local_cloud() -> Settings:
     )
 
 
-@functools.cache
-def get_settings() -> Settings:
-    """The app's settings; the first call starts the local cloud when no AWS settings are given."""
-    present = [name for name in _AWS_VARS[:3] if os.environ.get(name)]
+def which_cloud(environ: Mapping[str, str], reflex_env: Env) -> Literal["aws", "local"]:
+    """The cloud these settings and Reflex's mode select, or SettingsError saying what to set."""
+    present = [name for name in _AWS_VARS[:3] if environ.get(name)]
     if not present:
-        return _start_local_cloud()
-    missing = [name for name in _AWS_VARS if not os.environ.get(name)]
+        if reflex_env != Env.DEV:
+            raise SettingsError(
+                f"The state server refuses to start: --env {reflex_env.value} needs the AWS "
+                f"settings and none is set. Set {', '.join(_AWS_VARS)}. The local cloud "
+                "(moto, no real users or points) starts only with --env dev."
+            )
+        return "local"
+    missing = [name for name in _AWS_VARS if not environ.get(name)]
     if missing:
-        raise RuntimeError(
+        raise SettingsError(
             f"Incomplete AWS settings: {', '.join(missing)} missing. "
             f"Set all of {', '.join(_AWS_VARS)} to use AWS, or none of the EPOINT_* ones "
-            "to run on the local cloud."
+            "to run on the local cloud (--env dev only)."
         )
+    return "aws"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The app's settings; in dev with no AWS settings, the first call starts the local cloud."""
+    if which_cloud(os.environ, environment.REFLEX_ENV_MODE.get()) == "local":
+        return _start_local_cloud()
     return _from_environment()

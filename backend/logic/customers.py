@@ -7,8 +7,9 @@ from typing import Any
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, pages, rewards, tiers
+from backend.logic import errors, pages, rewards
 from backend.logic.ledger import public_entry
+from loyalty import tiers
 
 
 def _public_profile(item: dict[str, Any]) -> dict[str, Any]:

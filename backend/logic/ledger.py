@@ -21,8 +21,9 @@ from backend import clock
 from backend.dal import cache
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
-from backend.logic import access, errors, ids, rules, tiers
+from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
+from loyalty import earning, tiers
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -300,9 +301,12 @@ def earn(
             raise errors.VisitAlreadyEarned()
         member = at.member(visit["customer_id"])
         tier = tiers.tier_for(member.lifetime, at.profile["tiers"])
-        points = rules.points_for_purchase(
-            amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
-        )
+        try:
+            points = earning.points_for_purchase(
+                amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
+            )
+        except earning.BelowMinimum:
+            raise errors.BelowMinimumPurchase() from None
         entry = at.entry(
             member,
             "earn",

@@ -8,8 +8,9 @@ from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import access, errors, ids, pages, rewards, rules, tiers
+from backend.logic import access, errors, ids, pages, rewards
 from backend.logic.ledger import public_entry
+from loyalty import catalog, earning, tiers
 
 # ------------------------------------------------------------------ businesses
 
@@ -20,7 +21,7 @@ def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]])
         "merchant_id": profile["merchant_id"],
         "name": profile["name"],
         "category": profile["category"],
-        "currency": profile.get("currency", "EUR"),
+        "currency": profile.get("currency", catalog.DEFAULT_CURRENCY),
         "earning_rule": profile["earning_rule"],
         "tiers": profile["tiers"],
         "owner_id": profile["owner_id"],
@@ -37,8 +38,8 @@ def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         "name": fields["name"],
         "name_lower": fields["name"].lower(),
         "category": fields["category"],
-        "currency": fields.get("currency") or "EUR",
-        "earning_rule": fields.get("earning_rule") or dict(rules.DEFAULT_EARNING_RULE),
+        "currency": fields.get("currency") or catalog.DEFAULT_CURRENCY,
+        "earning_rule": fields.get("earning_rule") or dict(earning.DEFAULT_EARNING_RULE),
         "tiers": fields.get("tiers") or [dict(t) for t in tiers.DEFAULT_TIERS],
         "owner_id": owner_id,
         "created_at": clock.iso(),

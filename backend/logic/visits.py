@@ -8,7 +8,8 @@ from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import qr_secret, users
-from backend.logic import access, errors, ids, ledger, qr_tokens, rewards, tiers
+from backend.logic import access, errors, ids, ledger, qr_tokens, rewards
+from loyalty import tiers
 
 SHORT_CODE_ATTEMPTS = 20
 

@@ -1,10 +1,10 @@
 """Request bodies: strict types, no unknown fields, sized strings, bounded integers.
 
 Strict mode means "12" is not 12 and 1.0 is not 1: a client sending the wrong type hears
-about it (422) instead of having it guessed.
+about it (422) instead of having it guessed. Every limit, category and currency comes from
+`loyalty` (the app's forms check the same ones), so the two cannot disagree.
 """
 
-import itertools
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -16,27 +16,36 @@ from pydantic import (
     model_validator,
 )
 
-Category = Literal["cafe", "bakery", "restaurant", "grocery", "retail", "beauty", "other"]
+from loyalty import bounds, catalog
+from loyalty import tiers as tier_rules
+from loyalty.bounds import Range
+
+Category = Literal[tuple(catalog.CATEGORIES)]  # type: ignore[valid-type]
+Currency = Literal[tuple(catalog.CURRENCIES)]  # type: ignore[valid-type]
+
+
+def _within(bound: Range) -> object:
+    return Field(ge=bound.low, le=bound.high)
 
 
 def _no_control_chars(value: str) -> str:
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+    if bounds.has_control_characters(value):
         raise ValueError("must not contain control characters")
     return value
 
 
-def _text(min_length: int, max_length: int) -> object:
+def _text(length: Range) -> object:
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        StringConstraints(strip_whitespace=True, min_length=length.low, max_length=length.high),
         AfterValidator(_no_control_chars),
     ]
 
 
-Name = _text(1, 80)
-Description = _text(0, 280)
-DisplayName = _text(1, 60)
-Points = Annotated[int, Field(ge=1, le=1_000_000)]
+Name = _text(bounds.NAME_LENGTH)
+Description = _text(bounds.DESCRIPTION_LENGTH)
+DisplayName = _text(bounds.DISPLAY_NAME_LENGTH)
+Points = Annotated[int, _within(bounds.POINTS)]
 
 
 class Strict(BaseModel):
@@ -47,25 +56,28 @@ class Strict(BaseModel):
 
 
 class EarningRule(Strict):
-    points_per_unit: Annotated[int, Field(ge=1, le=1000)]
-    min_purchase_cents: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    points_per_unit: Annotated[int, _within(bounds.POINTS_PER_UNIT)]
+    min_purchase_cents: Annotated[int, _within(bounds.MIN_PURCHASE_CENTS)] = 0
 
 
 class Tier(Strict):
     name: Name  # type: ignore[valid-type]
-    threshold: Annotated[int, Field(ge=0, le=100_000_000)]
-    multiplier_pct: Annotated[int, Field(ge=100, le=500)]
+    threshold: Annotated[int, _within(bounds.THRESHOLD)]
+    multiplier_pct: Annotated[int, _within(bounds.MULTIPLIER_PCT)]
 
 
-def _increasing(tiers: list[Tier] | None) -> list[Tier] | None:
-    if tiers is not None:
-        thresholds = [t.threshold for t in tiers]
-        if any(b <= a for a, b in itertools.pairwise(thresholds)):
-            raise ValueError("tier thresholds must increase")
-    return tiers
+def _a_ladder(tier_list: list[Tier]) -> list[Tier]:
+    problem = tier_rules.problem([t.threshold for t in tier_list])
+    if problem:
+        raise ValueError(problem)
+    return tier_list
 
 
-Tiers = Annotated[list[Tier], Field(min_length=1, max_length=6), AfterValidator(_increasing)]
+Tiers = Annotated[
+    list[Tier],
+    Field(min_length=bounds.TIER_COUNT.low, max_length=bounds.TIER_COUNT.high),
+    AfterValidator(_a_ladder),
+]
 
 
 class ProfileUpdate(Strict):
@@ -75,7 +87,7 @@ class ProfileUpdate(Strict):
 class MerchantCreate(Strict):
     name: Name  # type: ignore[valid-type]
     category: Category
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    currency: Currency = catalog.DEFAULT_CURRENCY
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
 
@@ -117,7 +129,7 @@ class VisitOpen(Strict):
 
 
 class Earn(Strict):
-    amount_cents: Annotated[int, Field(ge=1, le=10_000_000)]
+    amount_cents: Annotated[int, _within(bounds.AMOUNT_CENTS)]
 
 
 class Redeem(Strict):

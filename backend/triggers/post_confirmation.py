@@ -9,6 +9,7 @@ from typing import Any
 from backend import clock
 from backend.dal import users
 from backend.observability import logger
+from loyalty.bounds import DISPLAY_NAME_LENGTH
 
 
 @logger.inject_lambda_context
@@ -18,7 +19,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     user_id = attributes["sub"]
     email = attributes.get("email", "").strip().lower()
     display_name = (attributes.get("name") or "").strip() or email.split("@", 1)[0] or "Customer"
-    created = users.create_profile(user_id, email, display_name[:60], clock.iso())
+    created = users.create_profile(
+        user_id, email, display_name[: DISPLAY_NAME_LENGTH.high], clock.iso()
+    )
     logger.info(
         "profile created" if created else "profile already existed", extra={"user_id": user_id}
     )

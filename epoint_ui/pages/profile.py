@@ -14,6 +14,7 @@ from epoint_ui.components import (
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
+from loyalty.bounds import DISPLAY_NAME_LENGTH
 
 
 @signed_in_page(route="/profile", title="Profile · ePoint", loaders=[ProfileState.load])
@@ -32,7 +33,7 @@ def profile() -> rx.Component:
                         "display_name",
                         default_value=ProfileState.display_name,
                         key=ProfileState.display_name,
-                        max_length=60,
+                        max_length=DISPLAY_NAME_LENGTH.high,
                         required=True,
                         auto_complete="name",
                     ),

@@ -15,6 +15,7 @@ from epoint_ui.components import (
 )
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_up import SignUpState
+from loyalty.bounds import DISPLAY_NAME_LENGTH
 
 
 def _rule(met: rx.Var[bool], text: str) -> rx.Component:
@@ -75,7 +76,12 @@ def sign_up() -> rx.Component:
                 ),
                 field(
                     "Your name",
-                    text_input("display_name", auto_complete="name", max_length=60, required=True),
+                    text_input(
+                        "display_name",
+                        auto_complete="name",
+                        max_length=DISPLAY_NAME_LENGTH.high,
+                        required=True,
+                    ),
                     "display_name",
                     hint="Businesses greet you by this name.",
                 ),

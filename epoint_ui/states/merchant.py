@@ -14,9 +14,10 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
+from loyalty import catalog
 
-CATEGORIES = ["cafe", "bakery", "restaurant", "grocery", "retail", "beauty", "other"]
-CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK"]
+CATEGORIES = list(catalog.CATEGORIES)
+CURRENCIES = list(catalog.CURRENCIES)
 OWNER_ONLY = "Only the owner of {name} can change its settings, rewards and staff. Ask them if something needs changing."
 HOME = "/merchant"
 

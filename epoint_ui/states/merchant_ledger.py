@@ -9,7 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient, new_idempotency_key
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.merchant_earning import format_cents
+from loyalty.money import format_cents
 
 KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
 REVERSE_PROBLEMS = {

@@ -7,7 +7,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import HOME, MerchantState
-from epoint_ui.states.merchant_earning import parse_cents
+from loyalty import catalog, forms
 
 
 class MerchantRegisterState(rx.State):
@@ -22,30 +22,24 @@ class MerchantRegisterState(rx.State):
     async def register(self, form: dict[str, str]):
         """Registers the business from the form and starts working on it."""
         self.error = self.name_error = self.rule_error = ""
-        name = form.get("name", "").strip()
-        points = form.get("points_per_unit", "1").strip()
-        minimum = parse_cents(form.get("min_purchase", "0") or "0")
-        if not name:
-            self.name_error = "Give the business a name."
-        if not points.isdigit() or not 1 <= int(points) <= 1000:
-            self.rule_error = "Points per currency unit must be a whole number from 1 to 1000."
-        elif minimum is None:
-            self.rule_error = "Enter the minimum purchase as an amount, like 5 or 4.50."
-        if self.name_error or self.rule_error:
+        name, name_problem = forms.business_name(form.get("name", ""))
+        category, category_problem = forms.category(form.get("category") or "other")
+        currency, currency_problem = forms.currency(
+            form.get("currency") or catalog.DEFAULT_CURRENCY
+        )
+        rule, rule_problem = forms.earning_rule(
+            form.get("points_per_unit", "1"), form.get("min_purchase") or "0"
+        )
+        self.name_error = name_problem or ""
+        self.rule_error = rule_problem or ""
+        self.error = category_problem or currency_problem or ""
+        if self.name_error or self.rule_error or self.error:
             return
 
         async def create(client: ApiClient):
             business = await client.post(
                 "/merchants",
-                {
-                    "name": name,
-                    "category": form.get("category") or "other",
-                    "currency": form.get("currency") or "EUR",
-                    "earning_rule": {
-                        "points_per_unit": int(points),
-                        "min_purchase_cents": minimum,
-                    },
-                },
+                {"name": name, "category": category, "currency": currency, "earning_rule": rule},
             )
             merchant = await self.get_state(MerchantState)
             await merchant._adopt(client, business)

@@ -9,6 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from loyalty import forms
 
 
 def _row(reward: dict[str, Any]) -> dict[str, Any]:
@@ -95,18 +96,13 @@ class MerchantRewardsState(rx.State):
     async def save(self):
         """Adds the reward in the form, or saves the one being edited."""
         self.form_error = self.notice = ""
-        cost = self.form_cost.strip()
-        if not self.form_name.strip():
-            self.form_error = "Give the reward a name, like Free coffee."
-        elif not cost.isdigit() or not 1 <= int(cost) <= 1_000_000:
-            self.form_error = "The cost must be a whole number of points, at least 1."
+        name, name_problem = forms.reward_name(self.form_name)
+        description, description_problem = forms.description(self.form_description)
+        cost, cost_problem = forms.reward_cost(self.form_cost)
+        self.form_error = name_problem or description_problem or cost_problem or ""
         if self.form_error:
             return
-        body = {
-            "name": self.form_name.strip(),
-            "description": self.form_description.strip(),
-            "cost_points": int(cost),
-        }
+        body = {"name": name, "description": description, "cost_points": cost}
 
         async def send(client: ApiClient) -> None:
             path = await self._path()

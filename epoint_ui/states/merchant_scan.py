@@ -20,7 +20,8 @@ from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.merchant_earning import format_cents, parse_cents, points_for_purchase
+from loyalty import earning, forms
+from loyalty.money import format_cents, parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
 
@@ -92,12 +93,19 @@ class ScanState(rx.State):
     @rx.var
     def preview(self) -> str:
         """What the typed amount will earn, computed as the API will."""
-        cents = parse_cents(self.amount)
-        if cents is None or cents == 0:
+        if not parse_cents(self.amount):
             return ""
-        if cents < self.min_purchase_cents:
+        cents, problem = forms.purchase_amount(self.amount)
+        if cents is None:
+            return problem or ""
+        rule = {
+            "points_per_unit": self.points_per_unit,
+            "min_purchase_cents": self.min_purchase_cents,
+        }
+        try:
+            points = earning.points_for_purchase(cents, rule, self.multiplier_pct)
+        except earning.BelowMinimum:
             return f"Purchases under {format_cents(self.min_purchase_cents)} {self.currency} earn no points."
-        points = points_for_purchase(cents, self.points_per_unit, self.multiplier_pct)
         return f"{format_cents(cents)} {self.currency} earns {points} points at {self.tier_name}."
 
     @rx.var
@@ -201,9 +209,9 @@ class ScanState(rx.State):
         if self.earned or self.awarding or not self.visit_open:
             return
         amount = form.get("amount", self.amount)
-        cents = parse_cents(amount)
-        if cents is None or cents < 1:
-            self.amount_error = "Enter the purchase total, like 12.50."
+        cents, problem = forms.purchase_amount(amount)
+        if problem:
+            self.amount_error = problem
             return
         key = form.get("key") or self.award_key
         # The typed total can reach us after the tap (the input is debounced): record it

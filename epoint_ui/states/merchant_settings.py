@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import reflex as rx
@@ -10,18 +9,16 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.merchant_earning import format_cents, parse_cents, points_for_purchase
+from loyalty import bounds, earning, forms
+from loyalty import tiers as tier_rules
+from loyalty.money import format_cents, parse_cents
 
-DEFAULT_TIERS = [
-    {"name": "Bronze", "threshold": "0", "multiplier_pct": "100"},
-    {"name": "Silver", "threshold": "500", "multiplier_pct": "125"},
-    {"name": "Gold", "threshold": "2000", "multiplier_pct": "150"},
-]
+TIER_FIELDS = ("name", "threshold", "multiplier_pct")
 
 
-def _whole(text: str, low: int, high: int) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and low <= int(text) <= high else None
+def _as_rows(tiers: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Tiers as the form edits them: every field as text."""
+    return [{k: str(t.get(k, "")) for k in TIER_FIELDS} for t in tiers]
 
 
 class MerchantSettingsState(rx.State):
@@ -41,16 +38,19 @@ class MerchantSettingsState(rx.State):
     def previews(self) -> list[str]:
         """'A 12.50 purchase earns N points at Silver', one line per tier, as the API computes."""
         cents = parse_cents(self.sample_amount)
-        ppu = _whole(self.points_per_unit, 1, 1000)
+        ppu = forms.whole_number(self.points_per_unit, bounds.POINTS_PER_UNIT)
         if cents is None or ppu is None:
             return []
-        minimum = parse_cents(self.min_purchase) or 0
+        rule = {"points_per_unit": ppu, "min_purchase_cents": parse_cents(self.min_purchase) or 0}
         lines = []
         for tier in self.tiers:
-            pct = _whole(tier.get("multiplier_pct", ""), 1, 1000)
+            pct = forms.whole_number(tier.get("multiplier_pct", ""), bounds.MULTIPLIER_PCT)
             if pct is None:
                 continue
-            points = 0 if cents < minimum else points_for_purchase(cents, ppu, pct)
+            try:
+                points = earning.points_for_purchase(cents, rule, pct)
+            except earning.BelowMinimum:
+                points = 0
             lines.append(
                 f"A {format_cents(cents)} purchase earns {points} points at {tier.get('name') or 'this tier'}."
             )
@@ -66,10 +66,7 @@ class MerchantSettingsState(rx.State):
         self.category = str(business.get("category", "other"))
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))
-        self.tiers = [
-            {k: str(t.get(k, "")) for k in ("name", "threshold", "multiplier_pct")}
-            for t in business.get("tiers") or []
-        ] or [dict(t) for t in DEFAULT_TIERS]
+        self.tiers = _as_rows(business.get("tiers") or tier_rules.DEFAULT_TIERS)
         self.error = self.saved = ""
 
     @rx.event
@@ -106,8 +103,9 @@ class MerchantSettingsState(rx.State):
 
     @rx.event
     def add_tier(self):
-        """Adds an empty tier at the end."""
-        self.tiers = [*self.tiers, {"name": "", "threshold": "", "multiplier_pct": "100"}]
+        """Adds an empty tier at the end (up to the most a business may have)."""
+        if len(self.tiers) < bounds.TIER_COUNT.high:
+            self.tiers = [*self.tiers, {"name": "", "threshold": "", "multiplier_pct": "100"}]
 
     @rx.event
     def remove_tier(self, index: int):
@@ -117,38 +115,15 @@ class MerchantSettingsState(rx.State):
 
     def _checked(self) -> dict[str, Any] | None:
         """The PATCH body, or None with `error` set to what to fix."""
-        ppu = _whole(self.points_per_unit, 1, 1000)
-        minimum = parse_cents(self.min_purchase)
-        if not self.name.strip():
-            self.error = "Give the business a name."
-        elif ppu is None:
-            self.error = "Points per currency unit must be a whole number from 1 to 1000."
-        elif minimum is None:
-            self.error = "Enter the minimum purchase as an amount, like 5 or 4.50."
-        else:
-            tiers = []
-            for n, tier in enumerate(self.tiers, start=1):
-                threshold = _whole(tier["threshold"], 0, 10_000_000)
-                pct = _whole(tier["multiplier_pct"], 100, 1000)
-                if not tier["name"].strip() or threshold is None or pct is None:
-                    self.error = f"Tier {n} needs a name, a threshold in points and a multiplier from 100 to 1000 percent."
-                    return None
-                tiers.append(
-                    {"name": tier["name"].strip(), "threshold": threshold, "multiplier_pct": pct}
-                )
-            if not tiers or tiers[0]["threshold"] != 0:
-                self.error = "The first tier must start at 0 points, so every customer has a tier."
-                return None
-            if any(a["threshold"] >= b["threshold"] for a, b in itertools.pairwise(tiers)):
-                self.error = "Each tier must need more points than the one before it."
-                return None
-            return {
-                "name": self.name.strip(),
-                "category": self.category,
-                "earning_rule": {"points_per_unit": ppu, "min_purchase_cents": minimum},
-                "tiers": tiers,
-            }
-        return None
+        name, problem = forms.business_name(self.name)
+        category, category_problem = forms.category(self.category)
+        rule, rule_problem = forms.earning_rule(self.points_per_unit, self.min_purchase)
+        tiers, tiers_problem = forms.tier_list(self.tiers)
+        problem = problem or category_problem or rule_problem or tiers_problem
+        if problem:
+            self.error = problem
+            return None
+        return {"name": name, "category": category, "earning_rule": rule, "tiers": tiers}
 
     @rx.event
     async def save(self):

@@ -8,6 +8,7 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
+from loyalty import forms
 
 
 class ProfileState(rx.State):
@@ -35,9 +36,9 @@ class ProfileState(rx.State):
     @rx.event
     async def save(self, form: dict[str, Any]):
         """The customer saves a new display name."""
-        name = str(form.get("display_name", "")).strip()
-        if not name or len(name) > 60:
-            self.error = "Enter a name of 1 to 60 characters."
+        name, problem = forms.display_name(str(form.get("display_name", "")))
+        if problem:
+            self.error = problem
             return
         self.saved = ""
 

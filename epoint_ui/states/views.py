@@ -6,15 +6,10 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-CATEGORY_LABELS = {
-    "cafe": "Café",
-    "bakery": "Bakery",
-    "restaurant": "Restaurant",
-    "grocery": "Grocery",
-    "retail": "Shop",
-    "beauty": "Beauty",
-    "other": "Other",
-}
+from loyalty import catalog
+from loyalty import tiers as tier_rules
+
+CATEGORY_LABELS = catalog.CATEGORIES
 
 
 def category_label(category: str) -> str:
@@ -59,11 +54,6 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
     tier = m.get("tier") or {}
     nxt = m.get("next_tier") or None
     lifetime = int(m.get("lifetime_points") or 0)
-    progress = 100
-    if nxt:
-        start = int(tier.get("threshold") or 0)
-        span = max(1, int(nxt.get("threshold") or 0) - start)
-        progress = max(0, min(100, (lifetime - start) * 100 // span))
     return WalletCard(
         merchant_id=str(m.get("merchant_id", "")),
         name=str(m.get("merchant_name", "")),
@@ -72,7 +62,7 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
         tier=str(tier.get("name", "")),
         next_tier=str(nxt.get("name", "")) if nxt else "",
         points_needed=int(nxt.get("points_needed") or 0) if nxt else 0,
-        progress_pct=progress,
+        progress_pct=tier_rules.progress_pct(lifetime, tier, nxt),
         rewards=[
             f"{r.get('name', '')} ({r.get('cost_points', 0)} points)"
             for r in m.get("affordable_rewards") or []

@@ -10,21 +10,18 @@ every test reuses it with a fresh browser context. See `app_under_test.py`.
 
 from __future__ import annotations
 
-import secrets
 import subprocess
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from pycognito import Cognito
 
 from tests.e2e import app_under_test
+from tests.support.local_cloud import PASSWORD
+from tests.support.world import Business, OverHttp, Person, World
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,7 +41,6 @@ PHONE = {"width": 390, "height": 844}
 # Refresh the access token once it is 5 s old (normally 5 min before its 60-min expiry),
 # so the tests exercise refresh and revocation without waiting an hour.
 REFRESH_MARGIN_S = "3595"
-PASSWORD = "Passw0rd-e2e"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -159,94 +155,30 @@ def serious_violations(page: Page, axe_script: Path) -> list[str]:
     ]
 
 
-# --- accounts --------------------------------------------------------------------------------
-
-
-@dataclass
-class Account:
-    """A confirmed user of the local cloud, signed in through pycognito (SRP)."""
-
-    email: str
-    password: str
-    access_token: str
-    user_id: str
-
-
-class Accounts:
-    """Makes users quickly without a browser: sign-up, outbox code, confirm, SRP sign-in."""
-
-    def __init__(self, cloud: dict[str, Any]) -> None:
-        self.cloud = cloud
-
-    @staticmethod
-    def new_email(prefix: str = "customer") -> str:
-        """A unique address for this run."""
-        return f"{prefix}-{secrets.token_hex(4)}@example.com"
-
-    def _idp(self) -> Any:
-        return boto3.client("cognito-idp", region_name=self.cloud["region"])
-
-    def outbox_code(self, email: str, purpose: str = "sign_up") -> str:
-        """The newest code the local cloud 'emailed' to `email` for `purpose`."""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            answer = httpx.get(self.cloud["outbox_url"], params={"format": "json"}).json()
-            messages = answer["messages"] if isinstance(answer, dict) else answer
-            mine = [
-                m for m in messages if m["to"].lower() == email.lower() and m["purpose"] == purpose
-            ]
-            if mine:
-                return max(mine, key=lambda m: m["sent_at"])["code"]
-            time.sleep(0.2)
-        raise AssertionError(f"no {purpose} code in the outbox for {email}")
-
-    def sign_in(self, email: str, password: str = PASSWORD) -> Account:
-        """SRP sign-in for an existing confirmed user."""
-        u = Cognito(
-            self.cloud["user_pool_id"],
-            self.cloud["client_id"],
-            user_pool_region=self.cloud["region"],
-            username=email,
-        )
-        u.authenticate(password=password)
-        claims = u.verify_token(u.access_token, "access_token", "access")
-        return Account(email, password, u.access_token, str(claims["sub"]))
-
-    def create(self, name: str = "Test User", email: str | None = None) -> Account:
-        """A new confirmed user, signed in."""
-        email = email or self.new_email()
-        idp = self._idp()
-        idp.sign_up(
-            ClientId=self.cloud["client_id"],
-            Username=email,
-            Password=PASSWORD,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
-        )
-        idp.confirm_sign_up(
-            ClientId=self.cloud["client_id"],
-            Username=email,
-            ConfirmationCode=self.outbox_code(email),
-        )
-        return self.sign_in(email)
-
-    def sign_out_everywhere(self, account: Account) -> None:
-        """The user signs out of every device (from another one): all refresh tokens die."""
-        self._idp().global_sign_out(AccessToken=account.access_token)
+# --- people and businesses ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def accounts(local_cloud: dict[str, Any]) -> Accounts:
-    """Creates confirmed users on the local cloud."""
-    return Accounts(local_cloud)
+def world(local_cloud: dict[str, Any]) -> Iterator[World]:
+    """The world builder over the local cloud's gateway: confirmed users in milliseconds
+    (sign-up, the code from the outbox, SRP sign-in), businesses, visits, points."""
+    with World(OverHttp(local_cloud)) as built:
+        yield built
 
 
-def api(cloud: dict[str, Any], account: Account) -> httpx.Client:
-    """An HTTP client calling the local API as `account`."""
-    return httpx.Client(
-        base_url=cloud["api_url"],
-        headers={"Authorization": f"Bearer {account.access_token}"},
-        timeout=15,
-    )
+@pytest.fixture
+def shop(world: World) -> Business:
+    """A fresh business per test (so tests never see each other's ledger): Café Rosa, 1 point
+    per unit, default tiers, a 10-point Free coffee; Olga Owner serves at its till."""
+    business = world.business(world.owner())
+    world.reward(business, "Free coffee", 10)
+    return business
+
+
+@pytest.fixture
+def customer(world: World) -> Person:
+    """A fresh customer, Carl Customer."""
+    return world.customer()
 
 
 def sign_in_through_ui(page: Page, email: str, password: str = PASSWORD) -> None:

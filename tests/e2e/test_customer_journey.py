@@ -8,7 +8,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, Accounts, api, open_page, serious_violations
+from tests.e2e.conftest import open_page, serious_violations
+from tests.support.local_cloud import PASSWORD, new_email, outbox_code
+from tests.support.world import World
 
 
 def assert_accessible(page: Page, axe_script: Path) -> None:
@@ -17,9 +19,9 @@ def assert_accessible(page: Page, axe_script: Path) -> None:
 
 
 def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
-    page: Page, accounts: Accounts, local_cloud: dict[str, Any], axe_script: Path
+    page: Page, world: World, local_cloud: dict[str, Any], axe_script: Path
 ) -> None:
-    email = accounts.new_email("journey")
+    email = new_email("journey")
 
     open_page(page, "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Loyalty points")
@@ -43,7 +45,7 @@ def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
     expect(
         page.get_by_role("button", name=re.compile(r"Send a new code in \d+ s"))
     ).to_be_disabled()
-    code = accounts.outbox_code(email)
+    code = outbox_code(local_cloud, email)
     wrong = "000000" if code != "000000" else "111111"
     page.get_by_label("Confirmation code").fill(wrong)
     page.get_by_role("button", name="Confirm").click()
@@ -64,24 +66,10 @@ def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
     assert_accessible(page, axe_script)
 
     # A merchant at the till scans the code and books a purchase, through the API.
-    owner = accounts.create("Rosa")
-    with api(local_cloud, owner) as merchant:
-        shop = merchant.post("/merchants", json={"name": "Café Rosa", "category": "cafe"})
-        assert shop.status_code == 201, shop.text
-        shop_id = shop.json()["merchant_id"]
-        visit = merchant.post(
-            f"/merchants/{shop_id}/visits", json={"token": short_code.inner_text()}
-        )
-        assert visit.status_code == 201, visit.text
-        expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(
-            timeout=5_000
-        )
-        earn = merchant.post(
-            f"/merchants/{shop_id}/visits/{visit.json()['visit_id']}/earn",
-            json={"amount_cents": 1250},
-            headers={"Idempotency-Key": "e2e-earn-journey-1"},
-        )
-        assert earn.status_code == 201, earn.text
+    shop = world.business(world.owner("Rosa"), "Café Rosa")
+    visit = world.visit(shop, code=short_code.inner_text())
+    expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(timeout=5_000)
+    world.earn(visit, 1250).expect(201)
     expect(page.get_by_role("heading", name="Scanned at Café Rosa: +12 points")).to_be_visible(
         timeout=5_000
     )

@@ -14,15 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import (
-    PASSWORD,
-    PHONE,
-    Accounts,
-    api,
-    open_page,
-    sign_in_through_ui,
-)
-from tests.e2e.merchant.conftest import issue_code, merchant_signs_in, register_shop
+from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
+from tests.support.local_cloud import PASSWORD, new_email, outbox_code
+from tests.support.world import Business, Person, World
 
 VISIT_LIFETIME_S = 10 * 60
 CODE_LIFETIME_S = 60
@@ -38,23 +33,15 @@ def till(browser: Browser, app_url: str) -> Iterator[Page]:
     context.close()
 
 
-def type_code(till: Page, short_code: str) -> None:
-    """Types the customer's 6-digit code on the scan page."""
-    till.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
-    till.get_by_role("button", name="Find customer").click()
-
-
 def test_the_till_says_the_visit_expired_and_asks_for_a_new_scan(
     page: Page,
-    accounts: Accounts,
-    local_cloud: dict[str, Any],
+    world: World,
+    shop: Business,
+    customer: Person,
     time_travel: Callable[[float], None],
 ) -> None:
-    owner = accounts.create("Olga Owner", accounts.new_email("owner"))
-    shop = register_shop(local_cloud, owner, "Café Rosa")
-    customer = accounts.create("Carl Customer", accounts.new_email("carl"))
-    merchant_signs_in(page, owner.email)
-    type_code(page, issue_code(local_cloud, customer)["short_code"])
+    merchant_signs_in(page, shop.owner.email)
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     time_travel(VISIT_LIFETIME_S + 1)  # the merchant served someone else meanwhile
@@ -68,21 +55,18 @@ def test_the_till_says_the_visit_expired_and_asks_for_a_new_scan(
     expect(page.get_by_role("button", name="Award points")).to_have_count(0)
     page.get_by_role("button", name="Scan a new code").click()
     expect(page.get_by_label("Or type the 6-digit code under the QR code")).to_be_visible()
-    with api(local_cloud, owner) as client:
-        ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
+    ledger = world.call("GET", f"{shop.path}/transactions", shop.owner).expect(200)["items"]
     assert ledger == []
 
 
 def test_my_code_is_renewed_before_it_expires_and_an_expired_code_is_refused(
     page: Page,
     till: Page,
-    accounts: Accounts,
-    local_cloud: dict[str, Any],
+    world: World,
+    shop: Business,
+    customer: Person,
     time_travel: Callable[[float], None],
 ) -> None:
-    owner = accounts.create("Olga Owner", accounts.new_email("owner"))
-    shop = register_shop(local_cloud, owner, "Café Rosa")
-    customer = accounts.create("Carl Customer", accounts.new_email("carl"))
     sign_in_through_ui(page, customer.email)
     open_page(page, "/code")
     shown = page.get_by_test_id("short-code")
@@ -91,9 +75,8 @@ def test_my_code_is_renewed_before_it_expires_and_an_expired_code_is_refused(
 
     # In real time: a new code appears while the old one still works (renewed 5 s early).
     expect(shown).not_to_have_text(first, timeout=(CODE_LIFETIME_S + 10) * 1000)
-    with api(local_cloud, owner) as client:
-        early = client.post(f"/merchants/{shop.merchant_id}/visits", json={"token": first})
-    assert early.status_code == 201, f"the replaced code had already expired: {early.text}"
+    early = world.open_visit(shop, first)
+    assert early.status == 201, f"the replaced code had already expired: {early.text}"
 
     # The backend's clock jumps past the new code's minute: the phone shows another at once.
     second = shown.inner_text()
@@ -101,7 +84,7 @@ def test_my_code_is_renewed_before_it_expires_and_an_expired_code_is_refused(
     expect(shown).not_to_have_text(second, timeout=10_000)
     expect(shown).to_have_text(re.compile(r"^\d{6}$"))
 
-    merchant_signs_in(till, owner.email)
+    merchant_signs_in(till, shop.owner.email)
     type_code(till, second)
     expect(till.locator("#scan-error")).to_have_text(
         "This code has expired (a code lasts one minute). Ask the customer to show a fresh code."
@@ -112,9 +95,9 @@ def test_my_code_is_renewed_before_it_expires_and_an_expired_code_is_refused(
 
 
 def test_verify_says_the_code_expired_and_resends_after_the_cool_down(
-    page: Page, accounts: Accounts, time_travel: Callable[[float], None]
+    page: Page, local_cloud: dict[str, Any], time_travel: Callable[[float], None]
 ) -> None:
-    email = accounts.new_email("late")
+    email = new_email("late")
     open_page(page, "/sign-up")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Your name").fill("Lena Late")
@@ -125,7 +108,7 @@ def test_verify_says_the_code_expired_and_resends_after_the_cool_down(
     expect(resend).to_have_text(re.compile(r"^Send a new code in \d+ s$"))
     expect(resend).to_be_disabled()
 
-    stale = accounts.outbox_code(email)
+    stale = outbox_code(local_cloud, email)
     time_travel(SIGN_UP_CODE_LIFETIME_S + 1)  # the email sat unread for a day
     page.get_by_label("Confirmation code").fill(stale)
     page.get_by_role("button", name="Confirm").click()
@@ -139,7 +122,7 @@ def test_verify_says_the_code_expired_and_resends_after_the_cool_down(
     expect(resend).to_have_text(re.compile(r"^Send a new code in \d+ s$"))
     expect(resend).to_be_disabled()
 
-    fresh = accounts.outbox_code(email)
+    fresh = outbox_code(local_cloud, email)
     assert fresh != stale
     page.get_by_label("Confirmation code").fill(fresh)
     page.get_by_role("button", name="Confirm").click()

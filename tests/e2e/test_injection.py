@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
-from tests.e2e.conftest import PHONE, Accounts, api, open_page, sign_in_through_ui
-from tests.e2e.merchant.conftest import issue_code, merchant_signs_in
+from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
+from tests.support.world import World
 
 # A script tag, an SQL quote, a template expression, a right-to-left override, an emoji.
 NASTY = "<script>alert(1)</script> ' OR 1=1 {{7*7}} \u202eRTL 🎉"
@@ -52,22 +52,16 @@ def assert_shown_as_text(page: Page) -> None:
 
 
 def test_a_nasty_business_and_customer_name_render_as_plain_text(
-    watched: Watched, accounts: Accounts, local_cloud: dict[str, Any]
+    watched: Watched, world: World
 ) -> None:
     page = watched.new_page()
-    owner = accounts.create("Olga Owner", accounts.new_email("owner"))
-    customer = accounts.create(NASTY, accounts.new_email("nasty"))
-    with api(local_cloud, owner) as client:
-        created = client.post("/merchants", json={"name": NASTY, "category": "cafe"})
-        assert created.status_code == 201, created.text
-        assert created.json()["name"] == NASTY
+    owner = world.owner()
+    customer = world.customer(NASTY)
+    assert world.business(owner, NASTY).name == NASTY
 
     # The till: the business (header) and the customer's display name.
     merchant_signs_in(page, owner.email)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(
-        issue_code(local_cloud, customer)["short_code"]
-    )
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text(NASTY)
     assert_shown_as_text(page)
     page.get_by_label("Purchase total (EUR)").fill("5")

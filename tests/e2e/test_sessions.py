@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
-    REFRESH_MARGIN_S,
-    Accounts,
-    open_page,
-    serious_violations,
-    sign_in_through_ui,
-)
+from tests.e2e.conftest import REFRESH_MARGIN_S, open_page, serious_violations, sign_in_through_ui
+from tests.support.local_cloud import new_email, outbox_code, sign_out_everywhere
+from tests.support.world import World
 
 # The app refreshes a token once it is this old (see conftest.REFRESH_MARGIN_S).
 TOKEN_AGE_BEFORE_REFRESH_S = 3600 - int(REFRESH_MARGIN_S)
 
 
 def test_wrong_password_says_so_and_keeps_the_visitor_out(
-    page: Page, accounts: Accounts, axe_script: Path
+    page: Page, world: World, axe_script: Path
 ) -> None:
-    user = accounts.create("Wanda")
+    user = world.person("Wanda")
     open_page(page, "/sign-in")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill("Not-the-passw0rd")
@@ -35,9 +32,9 @@ def test_wrong_password_says_so_and_keeps_the_visitor_out(
 
 
 def test_signed_out_visitor_goes_to_sign_in_and_back_to_the_page_they_wanted(
-    page: Page, accounts: Accounts
+    page: Page, world: World
 ) -> None:
-    user = accounts.create("Bea")
+    user = world.person("Bea")
     open_page(page, "/history")
     page.wait_for_url("**/sign-in?next=/history")
     page.get_by_label("Email").fill(user.email)
@@ -48,9 +45,9 @@ def test_signed_out_visitor_goes_to_sign_in_and_back_to_the_page_they_wanted(
 
 
 def test_reload_and_new_tab_stay_signed_in_without_tokens_in_the_browser(
-    page: Page, accounts: Accounts
+    page: Page, world: World
 ) -> None:
-    user = accounts.create("Rita")
+    user = world.person("Rita")
     sign_in_through_ui(page, user.email)
     # Past the refresh point: the next page load refreshes the tokens server-side.
     time.sleep(TOKEN_AGE_BEFORE_REFRESH_S + 1)
@@ -75,11 +72,11 @@ def test_reload_and_new_tab_stay_signed_in_without_tokens_in_the_browser(
 
 
 def test_revoked_tokens_send_the_user_to_sign_in_with_a_message(
-    page: Page, accounts: Accounts
+    page: Page, world: World, local_cloud: dict[str, Any]
 ) -> None:
-    user = accounts.create("Vic")
+    user = world.person("Vic")
     sign_in_through_ui(page, user.email)
-    accounts.sign_out_everywhere(user)  # from another device: every refresh token is revoked
+    sign_out_everywhere(local_cloud, user.access_token)  # from another device
     time.sleep(TOKEN_AGE_BEFORE_REFRESH_S + 1)
     page.get_by_role("link", name="History", exact=True).click()
     page.wait_for_url("**/sign-in?next=/history")
@@ -90,8 +87,8 @@ def test_revoked_tokens_send_the_user_to_sign_in_with_a_message(
     page.wait_for_url("**/history")
 
 
-def test_sign_out_ends_the_session_in_every_tab(page: Page, accounts: Accounts) -> None:
-    user = accounts.create("Sam")
+def test_sign_out_ends_the_session_in_every_tab(page: Page, world: World) -> None:
+    user = world.person("Sam")
     sign_in_through_ui(page, user.email)
     other_tab = page.context.new_page()
     other_tab.goto("/wallet", wait_until="load")
@@ -109,8 +106,8 @@ def test_sign_out_ends_the_session_in_every_tab(page: Page, accounts: Accounts) 
     expect(other_tab.get_by_role("status")).to_have_text("Please sign in to continue.")
 
 
-def test_profile_changes_the_display_name(page: Page, accounts: Accounts) -> None:
-    user = accounts.create("Old Name")
+def test_profile_changes_the_display_name(page: Page, world: World) -> None:
+    user = world.person("Old Name")
     sign_in_through_ui(page, user.email)
     page.get_by_role("link", name="Profile", exact=True).click()
     expect(page.get_by_test_id("profile-email")).to_have_text(user.email)
@@ -122,8 +119,10 @@ def test_profile_changes_the_display_name(page: Page, accounts: Accounts) -> Non
     expect(page.get_by_label("Display name")).to_have_value("New Name")
 
 
-def test_local_outbox_page_shows_the_confirmation_code(page: Page, accounts: Accounts) -> None:
-    email = accounts.new_email("outbox")
+def test_local_outbox_page_shows_the_confirmation_code(
+    page: Page, local_cloud: dict[str, Any]
+) -> None:
+    email = new_email("outbox")
     open_page(page, "/sign-up")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Your name").fill("Olga")
@@ -132,4 +131,4 @@ def test_local_outbox_page_shows_the_confirmation_code(page: Page, accounts: Acc
     page.wait_for_url("**/verify")
     open_page(page, "/dev/outbox")
     message = page.locator(".rt-Card").filter(has_text=email)
-    expect(message).to_contain_text(accounts.outbox_code(email))
+    expect(message).to_contain_text(outbox_code(local_cloud, email))

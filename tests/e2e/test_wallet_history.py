@@ -2,58 +2,34 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Account, Accounts, api, serious_violations, sign_in_through_ui
+from tests.e2e.conftest import serious_violations, sign_in_through_ui
+from tests.support.local_cloud import outbox_code
+from tests.support.world import Business, Person, World
 
-_keys = itertools.count()
 
-
-def _purchase(
-    cloud: dict[str, Any], owner: Account, shop_id: str, customer: Account, cents: int
-) -> str:
+def _purchase(world: World, shop: Business, customer: Person, cents: int) -> str:
     """The customer shows a code, the owner books a purchase; returns the transaction id."""
-    with api(cloud, customer) as me:
-        token = me.post("/qr-tokens").json()["token"]
-    with api(cloud, owner) as till:
-        visit = till.post(f"/merchants/{shop_id}/visits", json={"token": token})
-        assert visit.status_code == 201, visit.text
-        earn = till.post(
-            f"/merchants/{shop_id}/visits/{visit.json()['visit_id']}/earn",
-            json={"amount_cents": cents},
-            headers={"Idempotency-Key": f"e2e-history-{next(_keys)}-{shop_id}"},
-        )
-        assert earn.status_code == 201, earn.text
-        return str(earn.json()["transaction"]["tx_id"])
+    earned = world.earn(world.visit(shop, customer), cents).expect(201)
+    return str(earned["transaction"]["tx_id"])
 
 
 def test_wallet_history_filter_refund_and_directory(
-    page: Page, accounts: Accounts, local_cloud: dict[str, Any], axe_script: Path
+    page: Page, world: World, axe_script: Path
 ) -> None:
-    customer = accounts.create("Hana")
-    owner = accounts.create("Owner of two shops")
-    with api(local_cloud, owner) as o:
-        bakery = o.post("/merchants", json={"name": "Brot & Co", "category": "bakery"}).json()
-        books = o.post("/merchants", json={"name": "Page Turner", "category": "retail"}).json()
-        reward = o.post(
-            f"/merchants/{bakery['merchant_id']}/rewards",
-            json={"name": "Free croissant", "cost_points": 20},
-        )
-        assert reward.status_code == 201, reward.text
-    _purchase(local_cloud, owner, bakery["merchant_id"], customer, 3000)  # +30 points
-    refunded = _purchase(local_cloud, owner, books["merchant_id"], customer, 900)  # +9
-    with api(local_cloud, owner) as o:
-        reverse = o.post(
-            f"/merchants/{books['merchant_id']}/transactions/{refunded}/reverse",
-            json={"reason": "returned"},
-            headers={"Idempotency-Key": f"e2e-history-reverse-{refunded}"},
-        )
-        assert reverse.status_code == 201, reverse.text
+    customer = world.customer("Hana")
+    owner = world.owner("Owner of two shops")
+    bakery = world.business(owner, "Brot & Co", "bakery")
+    books = world.business(owner, "Page Turner", "retail")
+    world.reward(bakery, "Free croissant", 20)
+    _purchase(world, bakery, customer, 3000)  # +30 points
+    refunded = _purchase(world, books, customer, 900)  # +9
+    world.reverse(books, refunded, reason="returned").expect(201)
 
     sign_in_through_ui(page, customer.email)
     bakery_card = page.locator(".rt-Card").filter(has_text="Brot & Co")
@@ -91,15 +67,17 @@ def test_wallet_history_filter_refund_and_directory(
     assert serious_violations(page, axe_script) == []
 
 
-def test_forgot_password_then_sign_in_with_the_new_one(page: Page, accounts: Accounts) -> None:
-    user = accounts.create("Forgetful")
+def test_forgot_password_then_sign_in_with_the_new_one(
+    page: Page, world: World, local_cloud: dict[str, Any]
+) -> None:
+    user = world.person("Forgetful")
     page.goto("/sign-in", wait_until="load")
     page.get_by_role("link", name="Forgot your password?").click()
     page.wait_for_url("**/forgot-password")
     page.get_by_label("Email").fill(user.email)
     page.get_by_role("button", name="Send me a code").click()
     page.get_by_label("Code from the email").fill(
-        accounts.outbox_code(user.email, "forgot_password")
+        outbox_code(local_cloud, user.email, "forgot_password")
     )
     page.get_by_label("New password").fill("Brand-new-Passw0rd")
     page.get_by_role("button", name="Set new password").click()
@@ -113,15 +91,11 @@ def test_forgot_password_then_sign_in_with_the_new_one(page: Page, accounts: Acc
     page.wait_for_url("**/wallet")
 
 
-def test_history_pages_through_older_entries(
-    page: Page, accounts: Accounts, local_cloud: dict[str, Any]
-) -> None:
-    customer = accounts.create("Regular")
-    owner = accounts.create("Corner shop owner")
-    with api(local_cloud, owner) as o:
-        shop = o.post("/merchants", json={"name": "Corner Shop", "category": "grocery"}).json()
+def test_history_pages_through_older_entries(page: Page, world: World) -> None:
+    customer = world.customer("Regular")
+    shop = world.business(world.owner("Corner shop owner"), "Corner Shop", "grocery")
     for euros in range(1, 22):  # 21 purchases: one more than a page
-        _purchase(local_cloud, owner, shop["merchant_id"], customer, euros * 100)
+        _purchase(world, shop, customer, euros * 100)
 
     sign_in_through_ui(page, customer.email)
     page.get_by_role("link", name="History", exact=True).click()
@@ -139,33 +113,18 @@ def test_history_pages_through_older_entries(
     expect(entries).to_have_count(20)
 
 
-def test_my_code_shows_a_redemption(
-    page: Page, accounts: Accounts, local_cloud: dict[str, Any]
-) -> None:
-    customer = accounts.create("Greta")
-    owner = accounts.create("Tea room owner")
-    with api(local_cloud, owner) as o:
-        shop = o.post("/merchants", json={"name": "Tea Room", "category": "cafe"}).json()
-        reward = o.post(
-            f"/merchants/{shop['merchant_id']}/rewards", json={"name": "Scone", "cost_points": 15}
-        ).json()
-    _purchase(local_cloud, owner, shop["merchant_id"], customer, 4000)  # 40 points
+def test_my_code_shows_a_redemption(page: Page, world: World) -> None:
+    customer = world.customer("Greta")
+    shop = world.business(world.owner("Tea room owner"), "Tea Room")
+    scone = world.reward(shop, "Scone", 15)
+    _purchase(world, shop, customer, 4000)  # 40 points
 
     sign_in_through_ui(page, customer.email)
     page.get_by_role("link", name="My code", exact=True).click()
     code = page.get_by_test_id("short-code")
     expect(code).to_have_text(re.compile(r"^\d{6}$"))
-    with api(local_cloud, owner) as till:
-        visit = till.post(
-            f"/merchants/{shop['merchant_id']}/visits", json={"token": code.inner_text()}
-        )
-        assert visit.status_code == 201, visit.text
-        redeem = till.post(
-            f"/merchants/{shop['merchant_id']}/visits/{visit.json()['visit_id']}/redeem",
-            json={"reward_id": reward["reward_id"]},
-            headers={"Idempotency-Key": f"e2e-redeem-{visit.json()['visit_id']}"},
-        )
-        assert redeem.status_code == 201, redeem.text
+    visit = world.visit(shop, code=code.inner_text())
+    world.redeem(visit, reward_id=scone.reward_id).expect(201)
     expect(
         page.get_by_role("heading", name="Scanned at Tea Room: 15 points redeemed")
     ).to_be_visible(timeout=5_000)

@@ -1,8 +1,9 @@
 """The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
 
 The handlers are `backend.app.handler` and `backend.triggers.post_confirmation.handler`, so
-each artifact must hold the `backend` package itself (not its contents at the root), without
-the local cloud or the operator's reconciler, plus the arm64/Python 3.12 wheels of backend/requirements.txt.
+each artifact must hold the `backend` package itself (not its contents at the root) and the
+`loyalty` package it imports, and nothing else of ours (no local cloud, app, tests or
+operator tools), plus the arm64/Python 3.12 wheels of backend/requirements.txt.
 """
 
 from __future__ import annotations
@@ -33,16 +34,36 @@ def shipped_files(package: Path) -> dict[str, bytes]:
     }
 
 
-# Operator and build files: the reconciler runs from a workstation, never in Lambda.
-NOT_SHIPPED = ("Makefile", "requirements.txt", "reconcile.py")
+# Our packages in the artifact, and the build files that stay behind.
+SHIPPED = ("backend", "loyalty")
+NOT_SHIPPED = ("backend/Makefile", "backend/requirements.txt")
 
 
 def source_files() -> dict[str, bytes]:
-    """What the artifact's `backend/` must hold: the package minus the local cloud, tools and build files."""
+    """What the artifact must hold of ours: `backend/` and `loyalty/` without the build files."""
+    files = {
+        f"{package}/{path}": content
+        for package in SHIPPED
+        for path, content in shipped_files(ROOT / package).items()
+    }
+    return {path: content for path, content in files.items() if path not in NOT_SHIPPED}
+
+
+def artifact_files(artifact: Path) -> dict[str, bytes]:
+    """The same view of a built artifact."""
     return {
-        path: content
-        for path, content in shipped_files(ROOT / "backend").items()
-        if not path.startswith("local/") and path not in NOT_SHIPPED
+        f"{package}/{path}": content
+        for package in SHIPPED
+        for path, content in shipped_files(artifact / package).items()
+    }
+
+
+def our_top_level_names() -> set[str]:
+    """Every top-level folder of this repository that holds Python (ours, not a dependency)."""
+    return {
+        p.name
+        for p in ROOT.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.py"))
     }
 
 
@@ -59,7 +80,7 @@ def built_code_dirs() -> dict[str, Path]:
 def artifacts() -> dict[str, Path]:
     """Function logical id -> its built artifact directory, rebuilt first if stale."""
     fresh = (BUILD / "template.yaml").exists() and all(
-        shipped_files(d / "backend") == source_files() for d in built_code_dirs().values()
+        artifact_files(d) == source_files() for d in built_code_dirs().values()
     )
     if not fresh:  # e.g. pytest run alone after a backend change: build like CI does
         subprocess.run([str(ROOT / "scripts/check-infra"), "--build-only"], check=True, cwd=ROOT)
@@ -67,14 +88,14 @@ def artifacts() -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
-def test_the_artifact_ships_the_backend_package_without_the_local_cloud_or_reconciler(
-    artifacts, function
-):
+def test_the_artifact_ships_backend_and_loyalty_and_nothing_else_of_ours(artifacts, function):
     artifact = artifacts[function]
+    ours = our_top_level_names()
+    assert {"backend", "loyalty", "localcloud", "epoint_ui"} <= ours
+    assert {p.name for p in artifact.iterdir()} & ours == set(SHIPPED)
+    assert not list(artifact.glob("moto*")), "moto is a test dependency, never in the Lambda"
     source = source_files()
-    built = shipped_files(artifact / "backend")
-    assert not (artifact / "backend" / "local").exists()
-    assert not (artifact / "backend" / "reconcile.py").exists()
+    built = artifact_files(artifact)
     assert sorted(built) == sorted(source), (
         "artifact is stale or incomplete: run scripts/check-infra"
     )
@@ -100,15 +121,24 @@ def test_the_artifact_carries_the_pinned_arm64_python312_dependencies(artifacts,
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, tmp_path):
     # The artifact's own third-party wheels are aarch64/cp312 and cannot load on this
-    # machine, so only its `backend` package is put on the path; the repo's is not.
-    (tmp_path / "backend").symlink_to(artifacts[function] / "backend", target_is_directory=True)
+    # machine, so only its own packages are put on the path; the repo's are not. Test-only
+    # packages installed here (moto) are blocked: the handler must import without them.
+    for package in SHIPPED:
+        (tmp_path / package).symlink_to(artifacts[function] / package, target_is_directory=True)
     module, attr = FUNCTIONS[function].rsplit(".", 1)
     code = (
-        "import importlib, importlib.util, os\n"
+        "import importlib, importlib.util, os, sys\n"
+        "class Blocked:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('moto', 'localcloud', 'epoint_ui', 'tests', 'ops'):\n"
+        "            raise ImportError(name + ' is not in the Lambda')\n"
+        "sys.meta_path.insert(0, Blocked())\n"
         f"m = importlib.import_module({module!r})\n"
         f"assert callable(getattr(m, {attr!r}))\n"
-        "assert importlib.util.find_spec('localcloud') is None\n"
+        "import loyalty.bounds\n"
+        "assert 'loyalty' in sys.modules\n"
         "print(os.path.realpath(m.__file__))\n"
+        "print(os.path.realpath(loyalty.bounds.__file__))\n"
     )
     env = {
         key: value
@@ -133,4 +163,6 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().startswith(str(artifacts[function].resolve()))
+    handler_file, rules_file = done.stdout.split()
+    assert handler_file.startswith(str(artifacts[function].resolve() / "backend"))
+    assert rules_file.startswith(str(artifacts[function].resolve() / "loyalty"))

@@ -1,4 +1,4 @@
-"""The integration suite's shared local cloud (`python -m localcloud`) and its gateway client."""
+"""The integration suite's shared local cloud (`python -m localcloud`), its gateway client and world."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.support.local_cloud import RunningCloud, gateway_client, running_cloud
+from tests.support.world import OverHttp, World
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +23,9 @@ def api(cloud: RunningCloud) -> Iterator[httpx.Client]:
     """An HTTP client for the local gateway."""
     with gateway_client(cloud) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def world(cloud: RunningCloud, api: httpx.Client) -> World:
+    """The world builder over the shared cloud's gateway."""
+    return World(OverHttp(cloud.info, client=api))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -12,14 +11,13 @@ from botocore.exceptions import ClientError
 from tests.support.local_cloud import (
     PASSWORD,
     RunningCloud,
-    bearer,
     cognito_client,
     gateway_client,
     new_email,
     outbox_code,
     running_cloud,
-    signed_up_user,
 )
+from tests.support.world import OverHttp, World
 
 
 @pytest.fixture(scope="module")
@@ -61,33 +59,19 @@ def test_a_bad_request_is_refused_and_moves_nothing(api: httpx.Client, body: dic
 def test_a_customer_code_and_a_visit_expire_when_the_clock_moves(
     own_cloud: RunningCloud, api: httpx.Client
 ) -> None:
-    owner = signed_up_user(own_cloud.info, name="Owner")
-    customer = signed_up_user(own_cloud.info, name="Customer")
-    created = api.post(
-        "/merchants",
-        json={"name": "Café Rosa", "category": "cafe"},
-        headers=bearer(owner.access_token),
-    )
-    assert created.status_code == 201, created.text
-    visits = f"/merchants/{created.json()['merchant_id']}/visits"
+    world = World(OverHttp(own_cloud.info, client=api))
+    customer = world.customer()
+    shop = world.business(world.owner())
 
-    stale = api.post("/qr-tokens", headers=bearer(customer.access_token)).json()
+    stale = world.token(customer)
     _advance(api, 61)  # a code lives 60 s
-    scan = api.post(visits, json={"token": stale["token"]}, headers=bearer(owner.access_token))
-    assert scan.status_code == 410
-    assert scan.json()["error"]["code"] == "token_expired"
+    scan = world.open_visit(shop, stale["token"])
+    assert (scan.status, scan.code) == (410, "token_expired")
 
-    fresh = api.post("/qr-tokens", headers=bearer(customer.access_token)).json()
-    visit = api.post(visits, json={"token": fresh["token"]}, headers=bearer(owner.access_token))
-    assert visit.status_code == 201, visit.text
+    visit = world.visit(shop, customer)
     _advance(api, 10 * 60 + 1)  # a visit lives 10 minutes
-    earn = api.post(
-        f"{visits}/{visit.json()['visit_id']}/earn",
-        json={"amount_cents": 500},
-        headers={**bearer(owner.access_token), "idempotency-key": uuid.uuid4().hex},
-    )
-    assert earn.status_code == 410
-    assert earn.json()["error"]["code"] == "visit_expired"
+    earn = world.earn(visit, 500)
+    assert (earn.status, earn.code) == (410, "visit_expired")
 
 
 def test_a_sign_up_code_expires_on_the_same_clock(

@@ -12,16 +12,17 @@ import jwt
 import pytest
 from moto.utilities.utils import load_resource
 
-from tests.support.local_cloud import RunningCloud, bearer, signed_up_user
+from tests.support.local_cloud import RunningCloud, bearer
+from tests.support.world import Person, World
 
 UNAUTHORIZED = {"message": "Unauthorized"}
 FORBIDDEN = {"message": "Forbidden"}
 
 
 @pytest.fixture(scope="module")
-def user(cloud: RunningCloud) -> Any:
+def user(world: World) -> Person:
     """One signed-in user for the authorizer tests."""
-    return signed_up_user(cloud.info, name="Gate Keeper")
+    return world.person("Gate Keeper")
 
 
 def _forge(claims: dict[str, Any]) -> str:
@@ -31,7 +32,7 @@ def _forge(claims: dict[str, Any]) -> str:
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": private["kid"]})
 
 
-def _access_claims(user: Any, **changes: Any) -> dict[str, Any]:
+def _access_claims(user: Person, **changes: Any) -> dict[str, Any]:
     claims = jwt.decode(user.access_token, options={"verify_signature": False})
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
@@ -44,10 +45,10 @@ def _assert_refused(answer: httpx.Response, status: int, body: dict[str, str]) -
     assert answer.headers["www-authenticate"].startswith("Bearer")
 
 
-def test_the_access_token_opens_the_api(api: httpx.Client, user: Any) -> None:
+def test_the_access_token_opens_the_api(api: httpx.Client, user: Person) -> None:
     answer = api.get("/me", headers=bearer(user.access_token))
     assert answer.status_code == 200
-    assert answer.json()["email"] == user.username
+    assert answer.json()["email"] == user.email
 
 
 def test_no_token_is_401(api: httpx.Client) -> None:
@@ -55,12 +56,12 @@ def test_no_token_is_401(api: httpx.Client) -> None:
     _assert_refused(api.get("/me", headers={"authorization": "Bearer"}), 401, UNAUTHORIZED)
 
 
-def test_an_expired_token_is_401(api: httpx.Client, user: Any) -> None:
+def test_an_expired_token_is_401(api: httpx.Client, user: Person) -> None:
     expired = _forge(_access_claims(user, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600))
     _assert_refused(api.get("/me", headers=bearer(expired)), 401, UNAUTHORIZED)
 
 
-def test_a_tampered_token_is_401(api: httpx.Client, user: Any) -> None:
+def test_a_tampered_token_is_401(api: httpx.Client, user: Person) -> None:
     header, payload, signature = user.access_token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["sub"] = "someone-else"
@@ -69,13 +70,13 @@ def test_a_tampered_token_is_401(api: httpx.Client, user: Any) -> None:
     _assert_refused(api.get("/me", headers=bearer(tampered)), 401, UNAUTHORIZED)
 
 
-def test_a_token_for_another_app_client_is_401(api: httpx.Client, user: Any) -> None:
+def test_a_token_for_another_app_client_is_401(api: httpx.Client, user: Person) -> None:
     foreign = _forge(_access_claims(user, client_id="another-app-client"))
     _assert_refused(api.get("/me", headers=bearer(foreign)), 401, UNAUTHORIZED)
 
 
 def test_a_token_from_another_pool_is_401(
-    api: httpx.Client, user: Any, cloud: RunningCloud
+    api: httpx.Client, user: Person, cloud: RunningCloud
 ) -> None:
     other_issuer = f"https://cognito-idp.{cloud.region}.amazonaws.com/{cloud.region}_OtherPool"
     _assert_refused(
@@ -85,7 +86,7 @@ def test_a_token_from_another_pool_is_401(
     )
 
 
-def test_an_id_token_instead_of_the_access_token_is_403(api: httpx.Client, user: Any) -> None:
+def test_an_id_token_instead_of_the_access_token_is_403(api: httpx.Client, user: Person) -> None:
     _assert_refused(api.get("/me", headers=bearer(user.id_token)), 403, FORBIDDEN)
 
 
@@ -96,7 +97,7 @@ def test_the_openapi_route_needs_no_token(api: httpx.Client) -> None:
     assert "www-authenticate" not in answer.headers
 
 
-def test_unknown_routes_are_404(api: httpx.Client, user: Any) -> None:
+def test_unknown_routes_are_404(api: httpx.Client, user: Person) -> None:
     for method, path in (("GET", "/nope"), ("PUT", "/me"), ("GET", "/merchants/m_1/unknown")):
         answer = api.request(method, path, headers=bearer(user.access_token))
         assert answer.status_code == 404
@@ -119,7 +120,7 @@ def test_cors_preflight_allows_only_the_templates_origins(api: httpx.Client) -> 
     assert "access-control-allow-origin" not in foreign.headers
 
 
-def test_responses_carry_cors_headers_for_allowed_origins(api: httpx.Client, user: Any) -> None:
+def test_responses_carry_cors_headers_for_allowed_origins(api: httpx.Client, user: Person) -> None:
     answer = api.get(
         "/me", headers={**bearer(user.access_token), "origin": "http://localhost:3000"}
     )
@@ -129,7 +130,7 @@ def test_responses_carry_cors_headers_for_allowed_origins(api: httpx.Client, use
     assert refused.headers["access-control-allow-origin"] == "http://localhost:3000"
 
 
-def test_bodies_over_10_mb_are_413(api: httpx.Client, user: Any) -> None:
+def test_bodies_over_10_mb_are_413(api: httpx.Client, user: Person) -> None:
     answer = api.post(
         "/merchants", content=b"x" * (10 * 1024 * 1024 + 1), headers=bearer(user.access_token)
     )

@@ -19,9 +19,8 @@ import httpx
 import jwt
 from moto.utilities.utils import load_resource
 
-from tests.proof import world
-from tests.proof.world import Person
 from tests.support.local_cloud import RunningCloud, cognito_client
+from tests.support.world import Business, Person, World, idempotency_key
 
 TOKEN_CALLERS = ("no_token", "expired", "forged_signature", "alg_none", "other_pool", "id_token")
 PEOPLE_CALLERS = ("customer", "another_customer", "staff_of_another_business", "staff", "owner")
@@ -46,29 +45,43 @@ class Rule:
 
     who: str
     ok: int
-    prepare: Callable[[World, Person], Call]
+    prepare: Callable[[Scene, Person], Call]
 
 
 @dataclass
-class World:
+class Scene:
     """Two businesses with owners and staff, two customers, people to hire, a scanned token."""
 
-    api: httpx.Client
+    world: World
     cloud: RunningCloud
-    owner: Person
-    staff: Person
-    owner2: Person
-    staff2: Person
+    shop: Business
+    shop2: Business
     customer: Person
     customer2: Person
     hireable: list[Person]
-    merchant_id: str = ""
-    merchant2_id: str = ""
-    merchant_name: str = ""
-    reward_id: str = ""
     scanned_token_id: str = ""
     other_pool_token: str = ""
     _hired: int = 0
+
+    @property
+    def owner(self) -> Person:
+        """Business 1's owner."""
+        return self.shop.owner
+
+    @property
+    def staff(self) -> Person:
+        """Business 1's staff member."""
+        return self.shop.staff[0]
+
+    @property
+    def staff2(self) -> Person:
+        """Business 2's staff member."""
+        return self.shop2.staff[0]
+
+    @property
+    def merchant_id(self) -> str:
+        """Business 1's id."""
+        return self.shop.merchant_id
 
     def person(self, caller: str) -> Person | None:
         """The person behind a people-caller."""
@@ -87,47 +100,34 @@ class World:
 
     def fresh_visit(self) -> str:
         """A new open visit of the customer at business 1 (opened by its owner)."""
-        return world.visit(self.api, self.owner, self.merchant_id, self.customer)
+        return self.world.visit(self.shop, self.customer, by=self.owner).visit_id
 
     def fresh_earn(self) -> str:
         """A new earn of the customer at business 1; returns its transaction id."""
-        visit_id = self.fresh_visit()
-        answer, _ = world.post_until_answered(
-            self.api,
-            f"/merchants/{self.merchant_id}/visits/{visit_id}/earn",
-            self.owner,
-            {"amount_cents": 300},
-        )
-        return world.ok(answer, 201)["transaction"]["tx_id"]
+        visit = self.world.visit(self.shop, self.customer, by=self.owner)
+        return self.world.earn(visit, 300).expect(201)["transaction"]["tx_id"]
 
 
-def build_world(cloud: RunningCloud, api: httpx.Client) -> World:
+def build_scene(world: World, cloud: RunningCloud) -> Scene:
     """Everyone and everything the matrix needs, made through the API."""
-    tag = world.key()[:6]
-    owner, staff, owner2, staff2 = world.people(cloud.info, 4, f"Authz Merchant {tag}")
-    customer = world.person(cloud.info, f"Victim {tag}")
-    customer2 = world.person(cloud.info, f"Intruder {tag}")
-    hireable = world.people(cloud.info, 3, f"Hire {tag}")
-    w = World(api, cloud, owner, staff, owner2, staff2, customer, customer2, hireable)
-    w.merchant_name = f"Authz Shop {tag}"
-    w.merchant_id = world.business(api, owner, w.merchant_name)
-    w.merchant2_id = world.business(api, owner2, f"Other Shop {tag}")
-    world.hire(api, owner, w.merchant_id, staff)
-    world.hire(api, owner2, w.merchant2_id, staff2)
-    w.reward_id = world.reward(api, owner, w.merchant_id, cost=10)
+    tag = idempotency_key()[:6]
+    owner, staff, owner2, staff2 = world.people(4, f"Authz Merchant {tag}")
+    customer = world.person(f"Victim {tag}")
+    customer2 = world.person(f"Intruder {tag}")
+    hireable = world.people(3, f"Hire {tag}")
+    shop = world.business(owner, f"Authz Shop {tag}")
+    shop2 = world.business(owner2, f"Other Shop {tag}")
+    world.staff(shop, staff)
+    world.staff(shop2, staff2)
+    world.reward(shop, cost=10)
     # The customer's scanned token: its status page shows the business, activity and balance.
-    token = world.qr_token(api, customer)
-    world.ok(
-        api.post(
-            f"/merchants/{w.merchant_id}/visits", json={"token": token["token"]}, headers=owner.auth
-        ),
-        201,
-    )
-    w.scanned_token_id = token["token_id"]
+    token = world.token(customer)
+    world.visit(shop, code=token["token"], by=owner)
+    scene = Scene(world, cloud, shop, shop2, customer, customer2, hireable, token["token_id"])
     for _ in range(3):
-        w.fresh_earn()  # a balance to redeem from, and a history to (not) leak
-    w.other_pool_token = _other_pool_access_token(cloud)
-    return w
+        scene.fresh_earn()  # a balance to redeem from, and a history to (not) leak
+    scene.other_pool_token = _other_pool_access_token(cloud)
+    return scene
 
 
 def _other_pool_access_token(cloud: RunningCloud) -> str:
@@ -163,7 +163,7 @@ def _claims(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def bad_token(w: World, caller: str, rightful: Person) -> str | None:
+def bad_token(w: Scene, caller: str, rightful: Person) -> str | None:
     """The Authorization header value a token-caller sends, built from the rightful user's token."""
     if caller == "no_token":
         return None
@@ -197,46 +197,46 @@ def _claims_header(person: Person) -> dict[str, Any]:
 # ------------------------------------------------------------------ the rules
 
 
-def _m(w: World) -> str:
+def _m(w: Scene) -> str:
     return f"/merchants/{w.merchant_id}"
 
 
-def _visit_call(w: World, p: Person) -> Call:
-    token = world.qr_token(w.api, w.customer)["token"]
+def _visit_call(w: Scene, p: Person) -> Call:
+    token = w.world.token(w.customer)["token"]
     return Call("POST", f"{_m(w)}/visits", {"token": token})
 
 
-def _earn_call(w: World, p: Person) -> Call:
+def _earn_call(w: Scene, p: Person) -> Call:
     return Call(
         "POST", f"{_m(w)}/visits/{w.fresh_visit()}/earn", {"amount_cents": 500}, idempotent=True
     )
 
 
-def _redeem_call(w: World, p: Person) -> Call:
+def _redeem_call(w: Scene, p: Person) -> Call:
     return Call("POST", f"{_m(w)}/visits/{w.fresh_visit()}/redeem", {"points": 1}, idempotent=True)
 
 
-def _reverse_call(w: World, p: Person) -> Call:
+def _reverse_call(w: Scene, p: Person) -> Call:
     return Call("POST", f"{_m(w)}/transactions/{w.fresh_earn()}/reverse", {}, idempotent=True)
 
 
-def _retire_call(w: World, p: Person) -> Call:
-    reward_id = world.reward(w.api, w.owner, w.merchant_id, cost=99)
-    return Call("DELETE", f"{_m(w)}/rewards/{reward_id}")
+def _retire_call(w: Scene, p: Person) -> Call:
+    reward = w.world.reward(w.shop, cost=99)
+    return Call("DELETE", f"{_m(w)}/rewards/{reward.reward_id}")
 
 
-def _add_staff_call(w: World, p: Person) -> Call:
+def _add_staff_call(w: Scene, p: Person) -> Call:
     hire = w.next_hire() if p is w.owner else w.hireable[0]
     # An owner success must hire someone not yet on the staff: remove them first if needed.
-    w.api.delete(f"{_m(w)}/staff/{hire.user_id}", headers=w.owner.auth)
+    w.world.call("DELETE", f"{_m(w)}/staff/{hire.user_id}", w.owner)
     return Call("POST", f"{_m(w)}/staff", {"email": hire.email})
 
 
-def _remove_staff_call(w: World, p: Person) -> Call:
+def _remove_staff_call(w: Scene, p: Person) -> Call:
     if p is not w.owner:
         return Call("DELETE", f"{_m(w)}/staff/{w.staff.user_id}")
     hire = w.next_hire()
-    w.api.post(f"{_m(w)}/staff", json={"email": hire.email}, headers=w.owner.auth)
+    w.world.call("POST", f"{_m(w)}/staff", w.owner, body={"email": hire.email})
     return Call("DELETE", f"{_m(w)}/staff/{hire.user_id}")
 
 
@@ -263,7 +263,7 @@ RULES: dict[str, Rule] = {
     ),
     "GET /merchants/{merchant_id}": Rule("any", 200, lambda w, p: Call("GET", _m(w))),
     "PATCH /merchants/{merchant_id}": Rule(
-        "owner", 200, lambda w, p: Call("PATCH", _m(w), {"name": w.merchant_name})
+        "owner", 200, lambda w, p: Call("PATCH", _m(w), {"name": w.shop.name})
     ),
     "GET /merchants/{merchant_id}/rewards": Rule(
         "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/rewards")
@@ -276,7 +276,9 @@ RULES: dict[str, Rule] = {
     "PATCH /merchants/{merchant_id}/rewards/{reward_id}": Rule(
         "owner",
         200,
-        lambda w, p: Call("PATCH", f"{_m(w)}/rewards/{w.reward_id}", {"description": "Any size"}),
+        lambda w, p: Call(
+            "PATCH", f"{_m(w)}/rewards/{w.shop.reward.reward_id}", {"description": "Any size"}
+        ),
     ),
     "DELETE /merchants/{merchant_id}/rewards/{reward_id}": Rule("owner", 200, _retire_call),
     "GET /merchants/{merchant_id}/staff": Rule(
@@ -314,16 +316,20 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
     if caller in allowed:
         return rule.ok, None
     # Someone else's QR token is "not found" (ids can't be probed); a business's things
-    # are "forbidden" to anyone who is not its staff/owner.
-    return (404, "not_found") if rule.who == "own" else (403, "forbidden")
+    # are "forbidden" to anyone who is not its staff/owner, and owner-only to its staff.
+    if rule.who == "own":
+        return 404, "not_found"
+    if rule.who == "owner" and caller == "staff":
+        return 403, "owner_only"
+    return 403, "forbidden"
 
 
-def rightful(w: World, rule: Rule) -> Person:
+def rightful(w: Scene, rule: Rule) -> Person:
     """The person whose request a token-caller tampers with."""
     return w.customer if rule.who == "own" else w.owner
 
 
-def markers(w: World) -> dict[str, tuple[str, ...]]:
+def markers(w: Scene) -> dict[str, tuple[str, ...]]:
     """Private strings and the callers who may see them (merchant routes of the business aside)."""
     return {
         w.customer.email: ("customer",),
@@ -336,7 +342,7 @@ def markers(w: World) -> dict[str, tuple[str, ...]]:
     }
 
 
-def leaks(w: World, caller: str, route: str, answer: httpx.Response) -> list[str]:
+def leaks(w: Scene, caller: str, route: str, answer: httpx.Response) -> list[str]:
     """Private strings in an answer that this caller must not see."""
     text = answer.text
     found = []

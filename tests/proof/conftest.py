@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.local_cloud import RunningCloud, gateway_client, running_cloud
+from tests.support.local_cloud import REPO, RunningCloud, gateway_client, running_cloud
+from tests.support.world import OverHttp, World
 
 FULL = os.environ.get("EPOINT_PROOF_SCALE") == "full"
 
@@ -58,3 +61,28 @@ def proof_api(proof_cloud: RunningCloud) -> Iterator[httpx.Client]:
     """An HTTP client for that cloud's gateway."""
     with gateway_client(proof_cloud, timeout=60) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def world(proof_cloud: RunningCloud, proof_api: httpx.Client) -> World:
+    """The world builder over that gateway; balance changes retry a 5xx with the same key."""
+    return World(OverHttp(proof_cloud.info, client=proof_api), patient=True)
+
+
+def reconcile(api_url: str) -> tuple[int, str]:
+    """Run `python -m ops.reconcile` against a local cloud: (discrepancies, its output)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ops.reconcile", "--local-cloud", api_url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    lines = [
+        line for line in done.stdout.splitlines() if line.startswith("reconcile_discrepancies")
+    ]
+    assert lines, f"reconcile printed no total:\n{done.stdout}\n{done.stderr}"
+    found = int(lines[-1].split(":")[1])
+    assert done.returncode == (1 if found else 0), done.stdout + done.stderr
+    return found, done.stdout

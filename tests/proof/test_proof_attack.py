@@ -12,19 +12,20 @@ import httpx
 import pytest
 
 from backend.logic import qr_tokens
-from tests.proof import authz, world
-from tests.proof.conftest import Figures
+from tests.proof import authz
+from tests.proof.conftest import Figures, reconcile
 from tests.support.local_cloud import RunningCloud, aws_client
+from tests.support.world import World, idempotency_key
 
 
 @pytest.fixture(scope="module")
-def people(proof_cloud: RunningCloud, proof_api: httpx.Client) -> authz.World:
+def people(proof_cloud: RunningCloud, world: World) -> authz.Scene:
     """The matrix's businesses, people and tokens."""
-    return authz.build_world(proof_cloud, proof_api)
+    return authz.build_scene(world, proof_cloud)
 
 
-def _routes(api: httpx.Client) -> list[str]:
-    document = world.ok(api.get("/openapi.json"))
+def _routes(world: World) -> list[str]:
+    document = world.call("GET", "/openapi.json", None).expect(200)
     return sorted(
         f"{method.upper()} {path}"
         for path, operations in document["paths"].items()
@@ -36,14 +37,14 @@ def _routes(api: httpx.Client) -> list[str]:
 def _send(api: httpx.Client, call: authz.Call, authorization: str | None) -> httpx.Response:
     headers = {"authorization": f"Bearer {authorization}"} if authorization else {}
     if call.idempotent:
-        headers["idempotency-key"] = world.key()
+        headers["idempotency-key"] = idempotency_key()
     return api.request(call.method, call.path, json=call.body, params=call.params, headers=headers)
 
 
 def test_every_route_answers_every_caller_exactly_and_leaks_nothing(
-    proof_api: httpx.Client, people: authz.World, figures: Figures
+    proof_api: httpx.Client, world: World, people: authz.Scene, figures: Figures
 ) -> None:
-    routes = _routes(proof_api)
+    routes = _routes(world)
     assert set(routes) == set(authz.RULES), (
         "routes without an authorization rule (or rules without a route): "
         f"{set(routes) ^ set(authz.RULES)}"
@@ -74,7 +75,7 @@ def test_every_route_answers_every_caller_exactly_and_leaks_nothing(
     figures.record("authz_cases", cases)
     figures.record("authz_failures", len(failures))
     assert not failures, "\n".join(failures)
-    found, output = world.reconcile(people.cloud.api_url)
+    found, output = reconcile(people.cloud.api_url)
     assert found == 0, output
 
 
@@ -89,11 +90,11 @@ def _check(answer: httpx.Response, status: int, code: str | None) -> str:
     return ""
 
 
-def _cross_business_cases(api: httpx.Client, w: authz.World, failures: list[str]) -> int:
+def _cross_business_cases(api: httpx.Client, w: authz.Scene, failures: list[str]) -> int:
     """Staff of business 2 pointing business 2's routes at business 1's visits and ledger."""
     visit_id = w.fresh_visit()
     tx_id = w.fresh_earn()
-    other = f"/merchants/{w.merchant2_id}"
+    other = w.shop2.path
     calls = {
         "earn on another business's visit": authz.Call(
             "POST", f"{other}/visits/{visit_id}/earn", {"amount_cents": 500}, idempotent=True
@@ -124,69 +125,54 @@ def _cross_business_cases(api: httpx.Client, w: authz.World, failures: list[str]
 
 
 def test_used_and_expired_qr_tokens_and_visits_are_refused(
-    proof_cloud: RunningCloud, proof_api: httpx.Client, people: authz.World
+    proof_cloud: RunningCloud, world: World, people: authz.Scene
 ) -> None:
-    w, shop = people, f"/merchants/{people.merchant_id}"
-    token = world.qr_token(proof_api, w.customer)
-    first = proof_api.post(f"{shop}/visits", json={"token": token["token"]}, headers=w.staff.auth)
-    visit_id = world.ok(first, 201)["visit_id"]
+    w, shop = people, people.shop
+    token = world.token(w.customer)
+    visit = world.visit(shop, code=token["token"], by=w.staff)
     # The same QR value, and its typed 6-digit code, are worthless once used.
     for value in (token["token"], token["short_code"]):
-        again = proof_api.post(f"{shop}/visits", json={"token": value}, headers=w.staff.auth)
-        assert (again.status_code, again.json()["error"]["code"]) == (409, "token_used")
+        again = world.open_visit(shop, value, by=w.staff)
+        assert (again.status, again.code) == (409, "token_used")
 
     # Replaying an earn: same key gives the first answer and writes nothing; a new key is refused.
-    earn_path = f"{shop}/visits/{visit_id}/earn"
-    headers = {**w.staff.auth, "idempotency-key": world.key()}
-    earned = world.ok(proof_api.post(earn_path, json={"amount_cents": 1000}, headers=headers), 201)
-    replayed = proof_api.post(earn_path, json={"amount_cents": 1000}, headers=headers)
-    assert (replayed.status_code, replayed.json()) == (201, earned)
-    other_body = proof_api.post(earn_path, json={"amount_cents": 9999}, headers=headers)
-    assert other_body.json()["error"]["code"] == "idempotency_key_reused"
-    twice = proof_api.post(
-        earn_path,
-        json={"amount_cents": 1000},
-        headers={**w.staff.auth, "idempotency-key": world.key()},
-    )
-    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "visit_already_earned")
-    history = world.ok(
-        proof_api.get(f"{shop}/transactions", params={"limit": 100}, headers=w.staff.auth)
+    key = idempotency_key()
+    earned = world.earn(visit, 1000, key=key).expect(201)
+    replayed = world.earn(visit, 1000, key=key)
+    assert (replayed.status, replayed.body) == (201, earned)
+    other_body = world.earn(visit, 9999, key=key)
+    assert other_body.code == "idempotency_key_reused"
+    twice = world.earn(visit, 1000)
+    assert (twice.status, twice.code) == (409, "visit_already_earned")
+    history = world.call("GET", f"{shop.path}/transactions", w.staff, query={"limit": 100}).expect(
+        200
     )["items"]
     assert [i["tx_id"] for i in history].count(earned["transaction"]["tx_id"]) == 1
-    assert sum(1 for i in history if i["visit_id"] == visit_id and i["kind"] == "earn") == 1
+    assert sum(1 for i in history if i["visit_id"] == visit.visit_id and i["kind"] == "earn") == 1
 
     # A reversal replayed with a new key is refused: a refund happens once.
-    reverse_path = f"{shop}/transactions/{earned['transaction']['tx_id']}/reverse"
-    world.ok(
-        proof_api.post(
-            reverse_path, json={}, headers={**w.staff.auth, "idempotency-key": world.key()}
-        ),
-        201,
-    )
-    again = proof_api.post(
-        reverse_path, json={}, headers={**w.staff.auth, "idempotency-key": world.key()}
-    )
-    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_reversed")
+    tx_id = earned["transaction"]["tx_id"]
+    world.reverse(shop, tx_id, by=w.staff, reason=None).expect(201)
+    again = world.reverse(shop, tx_id, by=w.staff, reason=None)
+    assert (again.status, again.code) == (409, "already_reversed")
 
     # Expired: a token signed with the deployment's key 2 minutes ago, and a visit whose
     # 10 minutes ran out (its expiry moved into the past in the table: time, not tampering,
     # would do the same).
     expired = _expired_qr_token(proof_cloud, w.customer.user_id)
-    late = proof_api.post(f"{shop}/visits", json={"token": expired}, headers=w.staff.auth)
-    assert (late.status_code, late.json()["error"]["code"]) == (410, "token_expired")
-    stale_visit = w.fresh_visit()
-    _expire_visit(proof_cloud, w.merchant_id, stale_visit)
-    for action, body in (("earn", {"amount_cents": 500}), ("redeem", {"points": 1})):
-        answer = proof_api.post(
-            f"{shop}/visits/{stale_visit}/{action}",
-            json=body,
-            headers={**w.staff.auth, "idempotency-key": world.key()},
-        )
-        assert (answer.status_code, answer.json()["error"]["code"]) == (410, "visit_expired")
+    late = world.open_visit(shop, expired, by=w.staff)
+    assert (late.status, late.code) == (410, "token_expired")
+    stale_visit = world.visit(shop, w.customer, by=w.owner)
+    _expire_visit(proof_cloud, shop.merchant_id, stale_visit.visit_id)
+    for answer in (
+        world.earn(stale_visit, 500, by=w.staff),
+        world.redeem(stale_visit, by=w.staff, points=1),
+    ):
+        assert (answer.status, answer.code) == (410, "visit_expired")
     # Tampered and garbage tokens.
     for value in (token["token"][:-2] + "xx", "e1.garbage", "000000"):
-        answer = proof_api.post(f"{shop}/visits", json={"token": value}, headers=w.staff.auth)
-        assert (answer.status_code, answer.json()["error"]["code"]) == (400, "token_invalid")
+        answer = world.open_visit(shop, value, by=w.staff)
+        assert (answer.status, answer.code) == (400, "token_invalid")
 
 
 def _expired_qr_token(cloud: RunningCloud, customer_id: str) -> str:

@@ -6,20 +6,19 @@ import threading
 
 import httpx
 
-from tests.proof import world
-from tests.proof.conftest import Figures
+from tests.proof.conftest import Figures, reconcile
 from tests.support.local_cloud import RunningCloud
+from tests.support.world import World, idempotency_key
 
 TILLS, POINTS, BALANCE = 50, 10, 100
 
 
 def test_fifty_concurrent_redemptions_of_a_hundred_points(
-    proof_cloud: RunningCloud, proof_api: httpx.Client, figures: Figures
+    proof_cloud: RunningCloud, world: World, figures: Figures
 ) -> None:
-    owner, customer = world.people(proof_cloud.info, 2, "Race")
-    merchant_id = world.business(proof_api, owner)
-    visit_id = world.visit(proof_api, owner, merchant_id, customer)
-    assert world.earn(proof_api, owner, merchant_id, visit_id, BALANCE * 100) == BALANCE
+    owner, customer = world.people(2, "Race")
+    visit = world.visit(world.business(owner), customer)
+    assert world.earn(visit, BALANCE * 100).expect(201)["balance"] == BALANCE
 
     start = threading.Barrier(TILLS)
     answers: list[httpx.Response] = []
@@ -30,9 +29,9 @@ def test_fifty_concurrent_redemptions_of_a_hundred_points(
         with httpx.Client(base_url=proof_cloud.api_url, timeout=120) as client:
             start.wait()
             answer = client.post(
-                f"/merchants/{merchant_id}/visits/{visit_id}/redeem",
+                f"{visit.path}/redeem",
                 json={"points": POINTS},
-                headers={**owner.auth, "idempotency-key": world.key()},
+                headers={**owner.auth, "idempotency-key": idempotency_key()},
             )
         with lock:
             answers.append(answer)
@@ -52,14 +51,14 @@ def test_fifty_concurrent_redemptions_of_a_hundred_points(
     assert sorted(a.json()["balance"] for a in answers if a.status_code == 201) == list(
         range(0, BALANCE, POINTS)
     )
-    wallet = world.ok(proof_api.get("/wallet", headers=customer.auth))["memberships"]
+    wallet = world.call("GET", "/wallet", customer).expect(200)["memberships"]
     assert [m["balance"] for m in wallet] == [0]
-    history = world.ok(
-        proof_api.get("/transactions", params={"limit": 100}, headers=customer.auth)
-    )["items"]
+    history = world.call("GET", "/transactions", customer, query={"limit": 100}).expect(200)[
+        "items"
+    ]
     assert sum(item["points"] for item in history) == 0
     assert min(item["balance_after"] for item in history) == 0
-    found, output = world.reconcile(proof_cloud.api_url)
+    found, output = reconcile(proof_cloud.api_url)
     assert found == 0, output
     figures.record("concurrency_redemptions_succeeded", statuses.count(201))
     figures.record("concurrency_redemptions_409", statuses.count(409))

@@ -20,15 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.proof import world
-from tests.proof.conftest import Figures, scale
-from tests.support.local_cloud import (
-    PASSWORD,
-    RunningCloud,
-    pycognito_user,
-    running_cloud,
-    start_cloud,
-)
+from tests.proof.conftest import Figures, reconcile, scale
+from tests.support.local_cloud import RunningCloud, running_cloud, start_cloud
+from tests.support.world import Business, OverHttp, Person, World
 
 CUSTOMERS = scale(6, 24)
 ROUNDS = scale(5, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
@@ -54,64 +48,50 @@ def _faults(cloud: RunningCloud) -> dict[str, int]:
 
 
 def _customer_session(
-    api_url: str, staff: world.Person, merchant_id: str, customer: world.Person, seed: int
+    cloud: RunningCloud, staff: Person, shop: Business, customer: Person, seed: int
 ) -> dict[str, Any]:
     """One customer's visits under faults; returns what the successful answers add up to."""
     rng = random.Random(seed)
-    expected, operations, client_retries = 0, 0, 0
-    with httpx.Client(base_url=api_url, timeout=60) as api:
+    expected, operations = 0, 0
+    with World(OverHttp(cloud.info, timeout=60), patient=True) as world:
         for _ in range(ROUNDS):
-            visit_id = world.visit(api, staff, merchant_id, customer)
-            earned, retries = world.post_until_answered(
-                api,
-                f"/merchants/{merchant_id}/visits/{visit_id}/earn",
-                staff,
-                {"amount_cents": rng.randint(100, 5000)},
-            )
-            body = world.ok(earned, 201)
+            visit = world.visit(shop, customer, by=staff)
+            body = world.earn(visit, rng.randint(100, 5000)).expect(201)
             expected += body["transaction"]["points"]
             assert body["balance"] == expected
-            operations, client_retries = operations + 1, client_retries + retries
+            operations += 1
             if expected >= 10 and rng.random() < 0.6:
-                redeemed, retries = world.post_until_answered(
-                    api,
-                    f"/merchants/{merchant_id}/visits/{visit_id}/redeem",
-                    staff,
-                    {"points": rng.randint(1, expected)},
-                )
-                body = world.ok(redeemed, 201)
+                body = world.redeem(visit, points=rng.randint(1, expected)).expect(201)
                 expected += body["transaction"]["points"]
                 assert body["balance"] == expected
-                operations, client_retries = operations + 1, client_retries + retries
+                operations += 1
             if rng.random() < 0.4:
                 # Refund the last transaction (an earn or a redemption) of this visit.
                 tx_id = body["transaction"]["tx_id"]
-                reversed_, retries = world.post_until_answered(
-                    api, f"/merchants/{merchant_id}/transactions/{tx_id}/reverse", staff, {}
-                )
-                body = world.ok(reversed_, 201)
+                body = world.reverse(shop, tx_id, by=staff, reason=None).expect(201)
                 expected += body["transaction"]["points"]
                 assert body["balance"] == expected
-                operations, client_retries = operations + 1, client_retries + retries
-    return {"expected": expected, "operations": operations, "client_retries": client_retries}
+                operations += 1
+        retries = world.retries
+    return {"expected": expected, "operations": operations, "client_retries": retries}
 
 
 def test_faults_neither_lose_nor_double_a_point(
     faulty_cloud: RunningCloud, figures: Figures
 ) -> None:
-    owner, cashier, *customers = world.people(faulty_cloud.info, 2 + CUSTOMERS, "Fault")
-    with httpx.Client(base_url=faulty_cloud.api_url, timeout=60) as api:
-        merchant_id = world.business(api, owner)
-        world.hire(api, owner, merchant_id, cashier)
+    with World(OverHttp(faulty_cloud.info, timeout=60), patient=True) as world:
+        owner, cashier, *customers = world.people(2 + CUSTOMERS, "Fault")
+        shop = world.business(owner)
+        world.staff(shop, cashier)
 
     results: dict[str, dict[str, Any]] = {}
     failures: list[BaseException] = []
 
-    def run(index: int, customer: world.Person) -> None:
+    def run(index: int, customer: Person) -> None:
         try:
             staff = owner if index % 2 else cashier
             results[customer.user_id] = _customer_session(
-                faulty_cloud.api_url, staff, merchant_id, customer, seed=index
+                faulty_cloud, staff, shop, customer, seed=index
             )
         except BaseException as error:  # reported below, with the others
             failures.append(error)
@@ -124,13 +104,13 @@ def test_faults_neither_lose_nor_double_a_point(
     assert not failures, failures
 
     lost_or_doubled = 0
-    with httpx.Client(base_url=faulty_cloud.api_url, timeout=60) as api:
+    with World(OverHttp(faulty_cloud.info, timeout=60)) as world:
         for customer in customers:
             wanted = results[customer.user_id]
-            wallet = world.ok(api.get("/wallet", headers=customer.auth))["memberships"]
+            wallet = world.call("GET", "/wallet", customer).expect(200)["memberships"]
             balance = wallet[0]["balance"] if wallet else 0
-            history = world.ok(
-                api.get("/transactions", params={"limit": 100}, headers=customer.auth)
+            history = world.call("GET", "/transactions", customer, query={"limit": 100}).expect(
+                200
             )["items"]
             lost_or_doubled += abs(balance - wanted["expected"])
             # One ledger entry per successful answer: a doubled retry would add one more.
@@ -138,7 +118,7 @@ def test_faults_neither_lose_nor_double_a_point(
             assert sum(item["points"] for item in history) == balance
 
     faults = _faults(faulty_cloud)
-    found, output = world.reconcile(faulty_cloud.api_url)
+    found, output = reconcile(faulty_cloud.api_url)
     figures.record("faults_injected", sum(faults.values()))
     figures.record("faults_by_kind", faults)
     figures.record("fault_operations", sum(r["operations"] for r in results.values()))
@@ -162,16 +142,15 @@ def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
     stop = threading.Event()
     acknowledged = [0]
     try:
-        owner, *customers = world.people(first.info, 4, "Crash")
-        with httpx.Client(base_url=first.api_url, timeout=60) as api:
-            merchant_id = world.business(api, owner)
+        with World(OverHttp(first.info, timeout=60)) as world:
+            owner, *customers = world.people(4, "Crash")
+            shop = world.business(owner)
 
-        def till(customer: world.Person) -> None:
-            with httpx.Client(base_url=first.api_url, timeout=10) as api:
+        def till(customer: Person) -> None:
+            with World(OverHttp(first.info, timeout=10), patient=True) as world:
                 while not stop.is_set():
                     try:
-                        visit_id = world.visit(api, owner, merchant_id, customer)
-                        world.earn(api, owner, merchant_id, visit_id, 1000)
+                        world.earn(world.visit(shop, customer), 1000).expect(201)
                         acknowledged[0] += 1
                     except (httpx.TransportError, AssertionError):
                         return  # the cloud is gone
@@ -194,30 +173,24 @@ def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
 
     second = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S))
     try:
-        found, output = world.reconcile(second.api_url)
+        found, output = reconcile(second.api_url)
         assert found == 0, output
         entries = int(output.split("ledger_entries_checked: ")[1].split()[0])
         # Whole transactions up to the last snapshot: some, and never more than were written
         # (acknowledged, plus at most one in flight per till when the kill came).
         assert 0 < entries <= acknowledged[0] + len(customers)
         # Users reload too: they sign in again (SRP), and the reloaded cloud keeps working.
-        customer = _signed_in_again(second, customers[0])
-        cashier = _signed_in_again(second, owner)
-        with httpx.Client(base_url=second.api_url, timeout=60) as api:
-            wallet = world.ok(api.get("/wallet", headers=customer.auth))["memberships"]
-            assert [m["merchant_id"] for m in wallet] == [merchant_id]
+        with World(OverHttp(second.info, timeout=60)) as world:
+            customer = world.sign_in(customers[0])
+            cashier = world.sign_in(owner)
+            wallet = world.call("GET", "/wallet", customer).expect(200)["memberships"]
+            assert [m["merchant_id"] for m in wallet] == [shop.merchant_id]
             before = wallet[0]["balance"]
-            visit_id = world.visit(api, cashier, merchant_id, customer)
-            assert world.earn(api, cashier, merchant_id, visit_id, 500) > before  # tiers scale it
+            visit = world.visit(shop, customer, by=cashier)
+            after = world.earn(visit, 500).expect(201)["balance"]
+            assert after > before  # tiers scale it
         figures.record("crash_acknowledged_earns", acknowledged[0])
         figures.record("crash_reloaded_ledger_entries", entries)
         figures.record("crash_reconcile_discrepancies", found)
     finally:
         second.stop()
-
-
-def _signed_in_again(cloud: RunningCloud, who: world.Person) -> world.Person:
-    """The same user, signed in (SRP) on a restarted cloud."""
-    user = pycognito_user(cloud.info, who.email)
-    user.authenticate(password=PASSWORD)
-    return world.Person(who.user_id, who.email, who.name, user.access_token, user.id_token)

@@ -17,9 +17,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import response_schema_conformance
 
-from tests.proof import world
-from tests.proof.conftest import Figures, scale
+from tests.proof.conftest import Figures, reconcile, scale
 from tests.support.local_cloud import RunningCloud
+from tests.support.world import World
 
 EXAMPLES_PER_OPERATION = scale(8, 60)
 
@@ -37,21 +37,20 @@ HOSTILE_NAMES = [
 
 
 @pytest.fixture(scope="module")
-def shop(proof_cloud: RunningCloud, proof_api: httpx.Client) -> dict[str, Any]:
-    """An owner with a business, a staff member and a customer with points."""
-    owner, customer = world.people(proof_cloud.info, 2, "Input")
-    merchant_id = world.business(proof_api, owner, "Input Shop")
-    visit_id = world.visit(proof_api, owner, merchant_id, customer)
-    world.earn(proof_api, owner, merchant_id, visit_id, 5000)
-    return {"owner": owner, "customer": customer, "merchant_id": merchant_id}
+def shop(world: World) -> dict[str, Any]:
+    """An owner with a business and a customer with points."""
+    owner, customer = world.people(2, "Input")
+    business = world.business(owner, "Input Shop")
+    world.earn(world.visit(business, customer), 5000).expect(201)
+    return {"owner": owner, "customer": customer, "business": business}
 
 
 @pytest.fixture(scope="module")
-def fuzzer(proof_cloud: RunningCloud, proof_api: httpx.Client) -> dict[str, Any]:
+def fuzzer(world: World) -> dict[str, Any]:
     """The owner schemathesis signs in as, with a business of their own (kept apart from `shop`:
     the fuzzer registers businesses, renames itself, retires rewards...)."""
-    owner = world.person(proof_cloud.info, "Fuzzer")
-    return {"owner": owner, "merchant_id": world.business(proof_api, owner, "Fuzz Shop")}
+    owner = world.person("Fuzzer")
+    return {"owner": owner, "merchant_id": world.business(owner, "Fuzz Shop").merchant_id}
 
 
 def test_schemathesis_finds_no_5xx_and_no_schema_breaks(
@@ -107,7 +106,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_breaks(
     figures.record("schemathesis_schema_failures", len(schema_breaks))
     assert not server_errors, "\n".join(server_errors[:20])
     assert not schema_breaks, "\n".join(schema_breaks[:20])
-    found, output = world.reconcile(proof_cloud.api_url)
+    found, output = reconcile(proof_cloud.api_url)
     assert found == 0, output
 
 
@@ -116,11 +115,13 @@ def _error(answer: httpx.Response) -> tuple[int, str]:
 
 
 def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
-    proof_cloud: RunningCloud, proof_api: httpx.Client, shop: dict[str, Any]
+    proof_api: httpx.Client, world: World, shop: dict[str, Any]
 ) -> None:
-    owner, mid = shop["owner"], shop["merchant_id"]
-    before = world.ok(proof_api.get(f"/merchants/{mid}/transactions", headers=owner.auth))
-    wallet_before = world.ok(proof_api.get("/wallet", headers=shop["customer"].auth))
+    owner, customer, business = shop["owner"], shop["customer"], shop["business"]
+    mid = business.merchant_id
+    ledger = f"{business.path}/transactions"
+    before = world.call("GET", ledger, owner).expect(200)
+    wallet_before = world.call("GET", "/wallet", customer).expect(200)
     post = proof_api.post
 
     big = {"name": "x" * 20_000, "category": "cafe"}
@@ -150,17 +151,13 @@ def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
     ]
     for answer in refused:
         assert _error(answer) == (422, "validation_error"), answer.request.url
-    visit_id = world.visit(proof_api, owner, mid, shop["customer"])
+    visit = world.visit(business, customer)
     for amount in (0, -5, 10_000_001, 10**40, 12.5, "100"):
-        answer = post(
-            f"/merchants/{mid}/visits/{visit_id}/earn",
-            json={"amount_cents": amount},
-            headers={**owner.auth, "idempotency-key": world.key()},
-        )
-        assert _error(answer) == (422, "validation_error"), amount
+        refusal = world.earn(visit, amount)  # type: ignore[arg-type]
+        assert (refusal.status, refusal.code) == (422, "validation_error"), amount
     for key in ("short", "k" * 129, "spaces are bad", "ключ-ключ-ключ".encode()):
         answer = post(
-            f"/merchants/{mid}/visits/{visit_id}/earn",
+            f"{visit.path}/earn",
             json={"amount_cents": 100},
             headers={**owner.auth, "idempotency-key": key},
         )
@@ -175,55 +172,38 @@ def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
     assert _error(not_json) == (400, "bad_request")
 
     # Nothing changed: no entry, no balance move, no business named by the refused bodies.
-    after = world.ok(proof_api.get(f"/merchants/{mid}/transactions", headers=owner.auth))
+    after = world.call("GET", ledger, owner).expect(200)
     assert after["items"] == before["items"]
-    assert world.ok(proof_api.get("/wallet", headers=shop["customer"].auth)) == wallet_before
-    mine = world.ok(proof_api.get("/me/merchants", headers=owner.auth))["merchants"]
+    assert world.call("GET", "/wallet", customer).expect(200) == wallet_before
+    mine = world.call("GET", "/me/merchants", owner).expect(200)["merchants"]
     assert [m["name"] for m in mine] == ["Input Shop"]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_names_are_stored_and_echoed_verbatim_as_json_data(
-    proof_api: httpx.Client, shop: dict[str, Any], name: str
+    world: World, shop: dict[str, Any], name: str
 ) -> None:
-    owner, customer, mid = shop["owner"], shop["customer"], shop["merchant_id"]
-    renamed = proof_api.patch("/me", json={"display_name": name}, headers=customer.auth)
-    assert world.ok(renamed)["display_name"] == name
+    owner, customer, business = shop["owner"], shop["customer"], shop["business"]
+    renamed = world.call("PATCH", "/me", customer, body={"display_name": name})
+    assert renamed.expect(200)["display_name"] == name
     assert renamed.headers["content-type"].startswith("application/json")
-    assert world.ok(proof_api.get("/me", headers=customer.auth))["display_name"] == name
+    assert world.call("GET", "/me", customer).expect(200)["display_name"] == name
 
-    created = world.ok(
-        proof_api.post("/merchants", json={"name": name, "category": "other"}, headers=owner.auth),
-        201,
-    )
-    assert created["name"] == name
-    assert (
-        world.ok(proof_api.get(f"/merchants/{created['merchant_id']}", headers=owner.auth))["name"]
-        == name
-    )
-    reward = world.ok(
-        proof_api.post(
-            f"/merchants/{mid}/rewards",
-            json={"name": name, "description": name, "cost_points": 1},
-            headers=owner.auth,
-        ),
-        201,
-    )
+    created = world.business(owner, name, "other")
+    assert created.name == name
+    assert world.call("GET", created.path, owner).expect(200)["name"] == name
+    reward = world.call(
+        "POST",
+        f"{business.path}/rewards",
+        owner,
+        body={"name": name, "description": name, "cost_points": 1},
+    ).expect(201)
     assert (reward["name"], reward["description"]) == (name, name)
 
     # At the till the staff see the customer's name exactly as typed, and so does the ledger.
-    token = world.qr_token(proof_api, customer)["token"]
-    opened = world.ok(
-        proof_api.post(f"/merchants/{mid}/visits", json={"token": token}, headers=owner.auth), 201
-    )
-    assert opened["customer"]["display_name"] == name
-    redeemed, _ = world.post_until_answered(
-        proof_api,
-        f"/merchants/{mid}/visits/{opened['visit_id']}/redeem",
-        owner,
-        {"reward_id": reward["reward_id"]},
-    )
-    entry = world.ok(redeemed, 201)["transaction"]
+    visit = world.visit(business, customer)
+    assert visit.answer["customer"]["display_name"] == name
+    entry = world.redeem(visit, reward_id=reward["reward_id"]).expect(201)["transaction"]
     assert (entry["customer_name"], entry["reward_name"]) == (name, name)
-    history = world.ok(proof_api.get("/transactions", headers=customer.auth))["items"]
+    history = world.call("GET", "/transactions", customer).expect(200)["items"]
     assert history[0]["reward_name"] == name

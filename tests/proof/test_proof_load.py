@@ -14,11 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
-from tests.proof import world
-from tests.proof.conftest import Figures, scale
+from tests.proof.conftest import Figures, reconcile, scale
 from tests.support.local_cloud import REPO, RunningCloud
+from tests.support.world import World
 
 MERCHANTS = scale(3, 8)
 CUSTOMERS = scale(12, 48)
@@ -60,20 +58,20 @@ def _locust(api_url: str, users_file: Path, csv_prefix: Path) -> subprocess.Pope
 
 
 def test_load_has_no_errors_and_every_balance_reconciles(
-    proof_cloud: RunningCloud, proof_api: httpx.Client, tmp_path: Path, figures: Figures
+    proof_cloud: RunningCloud, world: World, tmp_path: Path, figures: Figures
 ) -> None:
-    owners = world.people(proof_cloud.info, MERCHANTS, "Owner")
-    cashiers = world.people(proof_cloud.info, MERCHANTS, "Cashier")
-    customers = world.people(proof_cloud.info, CUSTOMERS, "Shopper")
+    owners = world.people(MERCHANTS, "Owner")
+    cashiers = world.people(MERCHANTS, "Cashier")
+    customers = world.people(CUSTOMERS, "Shopper")
     merchants = []
     for index, (owner, cashier) in enumerate(zip(owners, cashiers, strict=True)):
-        merchant_id = world.business(proof_api, owner, f"Load Shop {index + 1}")
-        world.hire(proof_api, owner, merchant_id, cashier)
-        reward_id = world.reward(proof_api, owner, merchant_id, cost=REWARD_COST)
+        shop = world.business(owner, f"Load Shop {index + 1}")
+        world.staff(shop, cashier)
+        reward = world.reward(shop, cost=REWARD_COST)
         merchants.append(
             {
-                "merchant_id": merchant_id,
-                "reward_id": reward_id,
+                "merchant_id": shop.merchant_id,
+                "reward_id": reward.reward_id,
                 "reward_cost": REWARD_COST,
                 "staff": cashier.to_json(),
             }
@@ -87,7 +85,7 @@ def test_load_has_no_errors_and_every_balance_reconciles(
     try:
         # The reconciliation is safe on a live table: halfway through, it must find nothing.
         time.sleep(int(RUN_TIME.rstrip("s")) / 2)
-        found_live, output_live = world.reconcile(proof_cloud.api_url)
+        found_live, output_live = reconcile(proof_cloud.api_url)
         _, stderr = locust.communicate(timeout=900)
     finally:
         if locust.poll() is None:
@@ -130,7 +128,7 @@ def test_load_has_no_errors_and_every_balance_reconciles(
         "GET /transactions",
     }, [r["Name"] for r in routes]
 
-    found, output = world.reconcile(proof_cloud.api_url)
+    found, output = reconcile(proof_cloud.api_url)
     figures.record("reconcile_discrepancies", found)
     figures.record(
         "reconcile_ledger_entries", int(output.split("ledger_entries_checked: ")[1].split()[0])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from ops.reconcile import WriteRefused, make_client
-from tests.proof import world
+from tests.proof.conftest import reconcile
 from tests.support.local_cloud import RunningCloud, aws_client
+from tests.support.world import World
 
 
 def _table(cloud: RunningCloud) -> Any:
@@ -18,35 +18,21 @@ def _table(cloud: RunningCloud) -> Any:
 
 
 @pytest.fixture(scope="module")
-def ledger(proof_cloud: RunningCloud, proof_api: httpx.Client) -> dict[str, Any]:
+def ledger(world: World) -> dict[str, Any]:
     """A business with two customers: earns, a redemption, a reversed earn and a reversed redemption."""
-    owner, alice, bob = world.people(proof_cloud.info, 3, "Reconcile")
-    merchant_id = world.business(proof_api, owner)
+    owner, alice, bob = world.people(3, "Reconcile")
+    shop = world.business(owner)
     txs = []
     for customer, cents in ((alice, 4200), (bob, 1999), (alice, 1000)):
-        visit_id = world.visit(proof_api, owner, merchant_id, customer)
-        answer, _ = world.post_until_answered(
-            proof_api,
-            f"/merchants/{merchant_id}/visits/{visit_id}/earn",
-            owner,
-            {"amount_cents": cents},
-        )
-        txs.append(world.ok(answer, 201)["transaction"]["tx_id"])
-    visit_id = world.visit(proof_api, owner, merchant_id, alice)
-    redeemed, _ = world.post_until_answered(
-        proof_api, f"/merchants/{merchant_id}/visits/{visit_id}/redeem", owner, {"points": 5}
-    )
-    redeem_tx = world.ok(redeemed, 201)["transaction"]["tx_id"]
-    for tx_id in (txs[1], redeem_tx):
-        answer, _ = world.post_until_answered(
-            proof_api, f"/merchants/{merchant_id}/transactions/{tx_id}/reverse", owner, {}
-        )
-        world.ok(answer, 201)
-    return {"merchant_id": merchant_id, "alice": alice, "bob": bob, "earn_tx": txs[0]}
+        txs.append(world.earn(world.visit(shop, customer), cents).expect(201)["transaction"])
+    redeemed = world.redeem(world.visit(shop, alice), points=5).expect(201)["transaction"]
+    for tx in (txs[1], redeemed):
+        world.reverse(shop, tx["tx_id"], reason=None).expect(201)
+    return {"merchant_id": shop.merchant_id, "alice": alice, "bob": bob, "earn_tx": txs[0]["tx_id"]}
 
 
 def test_a_clean_ledger_has_no_discrepancies(proof_cloud: RunningCloud, ledger: dict) -> None:
-    found, output = world.reconcile(proof_cloud.api_url)
+    found, output = reconcile(proof_cloud.api_url)
     assert found == 0, output
     assert "memberships_checked: 2" in output
     assert "ledger_entries_checked: 6" in output
@@ -66,14 +52,14 @@ def test_a_balance_tampered_in_the_table_is_reported(
         ExpressionAttributeValues={":gift": {"N": "1000"}},
     )
     try:
-        found, output = world.reconcile(proof_cloud.api_url)
+        found, output = reconcile(proof_cloud.api_url)
         assert found == 1, output
         assert f"customer={alice.user_id} merchant={merchant_id}" in output
         balance = int(before["balance"]["N"])
         assert f"balance {balance + 1000} != ledger sum {balance}" in output
     finally:
         table.put_item(TableName=proof_cloud.table_name, Item=before)
-    assert world.reconcile(proof_cloud.api_url)[0] == 0
+    assert reconcile(proof_cloud.api_url)[0] == 0
 
 
 def test_a_reversal_whose_original_forgot_it_is_reported(
@@ -99,12 +85,12 @@ def test_a_reversal_whose_original_forgot_it_is_reported(
         UpdateExpression="REMOVE reversed_by",
     )
     try:
-        found, output = world.reconcile(proof_cloud.api_url)
+        found, output = reconcile(proof_cloud.api_url)
         assert found == 1, output
         assert "the original's reversed_by is None" in output
     finally:
         table.put_item(TableName=proof_cloud.table_name, Item=original)
-    assert world.reconcile(proof_cloud.api_url)[0] == 0
+    assert reconcile(proof_cloud.api_url)[0] == 0
 
 
 def test_the_reconciliation_client_cannot_write() -> None:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,22 +121,32 @@ def pycognito_user(info: dict[str, Any], email: str) -> Cognito:
 
 
 def outbox_code(info: dict[str, Any], email: str, purpose: str = "sign_up") -> str:
-    """The newest code the local cloud 'emailed' to this address."""
-    answer = httpx.get(info["outbox_url"], params={"format": "json", "to": email}, timeout=10)
-    answer.raise_for_status()
-    codes = [m["code"] for m in answer.json()["messages"] if m["purpose"] == purpose]
-    assert codes, f"no {purpose} message for {email}"
-    return codes[0]
+    """The newest code the local cloud 'emailed' to this address for `purpose`.
+
+    Waits up to 10 s: a browser test reads the outbox right after the app was asked to send.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        answer = httpx.get(info["outbox_url"], params={"format": "json", "to": email}, timeout=10)
+        answer.raise_for_status()
+        mine = [m for m in answer.json()["messages"] if m["purpose"] == purpose]
+        if mine:
+            return str(max(mine, key=lambda m: m["sent_at"])["code"])
+        assert time.monotonic() < deadline, f"no {purpose} message for {email}"
+        time.sleep(0.2)
 
 
-def new_email() -> str:
+def new_email(prefix: str = "user") -> str:
     """A fresh address per test, so tests never share users."""
-    return f"user-{uuid.uuid4().hex[:10]}@example.com"
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def confirmed_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
-    """A user who signed up with a fresh address and confirmed the emailed code (not signed in)."""
-    email = new_email()
+def confirmed_user(
+    info: dict[str, Any], name: str = "Test User", email: str | None = None
+) -> Cognito:
+    """A user who signed up (a fresh address unless given) and confirmed the emailed code,
+    not signed in."""
+    email = email or new_email()
     user = pycognito_user(info, email)
     user.set_base_attributes(email=email, name=name)
     user.register(email, PASSWORD)
@@ -143,11 +154,18 @@ def confirmed_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
     return user
 
 
-def signed_up_user(info: dict[str, Any], name: str = "Test User") -> Cognito:
+def signed_up_user(
+    info: dict[str, Any], name: str = "Test User", email: str | None = None
+) -> Cognito:
     """A user who signed up, confirmed with the emailed code and signed in (SRP)."""
-    user = confirmed_user(info, name)
+    user = confirmed_user(info, name, email)
     user.authenticate(password=PASSWORD)
     return user
+
+
+def sign_out_everywhere(info: dict[str, Any], access_token: str) -> None:
+    """The user signs out of every device (from another one): all refresh tokens die."""
+    cognito_client(info).global_sign_out(AccessToken=access_token)
 
 
 def bearer(token: str) -> dict[str, str]:

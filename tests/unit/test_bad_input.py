@@ -7,7 +7,7 @@ import pytest
 
 from backend import config
 from localcloud.template import http_api_routes
-from tests.unit.conftest import call, new_key
+from tests.support.world import call, idempotency_key
 
 
 def table_snapshot() -> list:
@@ -21,16 +21,17 @@ LONG = "x" * 300
 BAD_TEXT = [None, "", "   ", 5, True, ["a"], LONG, "tab\there", "nul\x00"]
 
 
-def bad_bodies(shop, visit_id, tx_id):
+def bad_bodies(shop, customer, visit_id, tx_id):
     """(method, path, user, bodies) for every POST/PATCH route."""
     mid = shop.merchant_id
-    rid = shop.reward_id
+    rid = shop.reward.reward_id
+    staff = shop.staff[0]
     amounts = [0, -1, 10_000_001, "12", 12.5, True, None, 10**30]
     return [
         (
             "PATCH",
             "/me",
-            shop.customer,
+            customer,
             [{}, {"nick": "x"}] + [{"display_name": v} for v in BAD_TEXT],
         ),
         (
@@ -42,6 +43,7 @@ def bad_bodies(shop, visit_id, tx_id):
                 {"name": "Shop"},
                 {"name": "Shop", "category": "spaceship"},
                 {"name": "Shop", "category": "cafe", "currency": "euro"},
+                {"name": "Shop", "category": "cafe", "currency": "JPY"},  # no cents: not offered
                 {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 0}},
                 {"name": "Shop", "category": "cafe", "earning_rule": {"points_per_unit": 1001}},
                 {"name": "Shop", "category": "cafe", "tiers": []},
@@ -63,6 +65,12 @@ def bad_bodies(shop, visit_id, tx_id):
                     "category": "cafe",
                     "tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 99}],
                 },
+                {
+                    # No tier from 0 points: a new customer would have none.
+                    "name": "Shop",
+                    "category": "cafe",
+                    "tiers": [{"name": "A", "threshold": 100, "multiplier_pct": 100}],
+                },
                 {"name": "Shop", "category": "cafe", "owner_id": "me"},
             ]
             + [{"name": v, "category": "cafe"} for v in BAD_TEXT],
@@ -76,6 +84,13 @@ def bad_bodies(shop, visit_id, tx_id):
                 {"category": "zoo"},
                 {"owner_id": "x"},
                 {"earning_rule": {"points_per_unit": -1}},
+                {"tiers": [{"name": "A", "threshold": 0, "multiplier_pct": 1000}]},
+                {"tiers": [{"name": "A", "threshold": 1, "multiplier_pct": 100}]},
+                {
+                    "tiers": [
+                        {"name": str(i), "threshold": i, "multiplier_pct": 100} for i in range(7)
+                    ]
+                },
             ],
         ),
         (
@@ -100,19 +115,19 @@ def bad_bodies(shop, visit_id, tx_id):
         (
             "POST",
             f"/merchants/{mid}/visits",
-            shop.staff,
+            staff,
             [{}, {"token": ""}, {"token": 5}, {"token": "x" * 600}],
         ),
         (
             "POST",
             f"/merchants/{mid}/visits/{visit_id}/earn",
-            shop.staff,
+            staff,
             [{}, {"amount_cents": 100, "bonus": 1}] + [{"amount_cents": v} for v in amounts],
         ),
         (
             "POST",
             f"/merchants/{mid}/visits/{visit_id}/redeem",
-            shop.staff,
+            staff,
             [
                 {},
                 {"points": 1, "reward_id": rid},
@@ -124,32 +139,38 @@ def bad_bodies(shop, visit_id, tx_id):
         (
             "POST",
             f"/merchants/{mid}/transactions/{tx_id}/reverse",
-            shop.staff,
+            staff,
             [{"reason": LONG}, {"reason": "ok", "points": 5}],
         ),
     ]
 
 
 @pytest.fixture
-def prepared(shop):
-    visit_id = shop.scan().body["visit_id"]
-    tx_id = shop.earn(visit_id, 10_00).body["transaction"]["tx_id"]
-    return shop, visit_id, tx_id
+def prepared(world, shop, customer):
+    visit = world.visit(shop, customer)
+    tx_id = world.earn(visit, 10_00).expect(201)["transaction"]["tx_id"]
+    return visit, tx_id
 
 
-def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(prepared):
-    shop, visit_id, tx_id = prepared
+def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(shop, customer, prepared):
+    visit, tx_id = prepared
     before = table_snapshot()
-    for method, path, user, bodies in bad_bodies(shop, visit_id, tx_id):
+    for method, path, user, bodies in bad_bodies(shop, customer, visit.visit_id, tx_id):
         for body in bodies:
-            reply = call(method, path, user=user, body=body, headers={"Idempotency-Key": new_key()})
+            reply = call(
+                method, path, user=user, body=body, headers={"Idempotency-Key": idempotency_key()}
+            )
             assert reply.status == 422, (method, path, body, reply)
             assert reply.code == "validation_error"
             assert reply.body["error"]["message"]
         optional_body = path.endswith("/reverse")  # reverse's body (a reason) may be left out
         for raw in ("{not json", "[1, 2", "[]", '"text"') + (() if optional_body else ("", "null")):
             reply = call(
-                method, path, user=user, raw_body=raw, headers={"Idempotency-Key": new_key()}
+                method,
+                path,
+                user=user,
+                raw_body=raw,
+                headers={"Idempotency-Key": idempotency_key()},
             )
             assert reply.status in (400, 422), (method, path, raw, reply)
             assert reply.code in ("bad_request", "validation_error")
@@ -161,22 +182,22 @@ def test_malformed_json_is_400_bad_request(shop):
     assert (reply.status, reply.code) == (400, "bad_request")
 
 
-def test_validation_message_names_the_field(prepared):
-    shop, visit_id, _ = prepared
-    reply = shop.earn(visit_id, 10_000_001)
+def test_validation_message_names_the_field(world, prepared):
+    visit, _ = prepared
+    reply = world.earn(visit, 10_000_001)
     assert "amount_cents" in reply.body["error"]["message"]
 
 
-def test_bodies_over_16_kib_are_413(shop):
+def test_bodies_over_16_kib_are_413(customer):
     before = table_snapshot()
-    reply = call("PATCH", "/me", user=shop.customer, body={"display_name": "x" * 17_000})
+    reply = call("PATCH", "/me", user=customer, body={"display_name": "x" * 17_000})
     assert (reply.status, reply.code) == (413, "payload_too_large")
     assert table_snapshot() == before
 
 
-def test_bad_query_parameters_are_4xx(shop):
+def test_bad_query_parameters_are_4xx(customer):
     for query in ({"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"cursor": "x" * 3000}):
-        reply = call("GET", "/transactions", user=shop.customer, query=query)
+        reply = call("GET", "/transactions", user=customer, query=query)
         assert reply.status in (400, 422) and reply.code, query
     assert call("GET", "/merchants", user="x", query={"category": "zoo"}).status == 422
 
@@ -215,7 +236,11 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             token_id="q_x",
         )
         reply = call(
-            route.method, path, user=shop.owner, body={}, headers={"Idempotency-Key": new_key()}
+            route.method,
+            path,
+            user=shop.owner,
+            body={},
+            headers={"Idempotency-Key": idempotency_key()},
         )
         assert reply.status < 500, (route.route_key, reply)
         assert (

@@ -1,9 +1,15 @@
 """The domain rules on their own: earning, tiers, QR tokens, ids (no HTTP, no DynamoDB)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+import loyalty
 from backend import clock
-from backend.logic import errors, ids, qr_tokens, rules, tiers
+from backend.logic import errors, ids, qr_tokens
+from loyalty import earning, tiers
 
 KEY = b"domain-test-key"
 
@@ -20,12 +26,14 @@ KEY = b"domain-test-key"
 )
 def test_points_round_down_at_each_step(amount_cents, per_unit, multiplier, points):
     rule = {"points_per_unit": per_unit, "min_purchase_cents": 0}
-    assert rules.points_for_purchase(amount_cents, rule, multiplier) == points
+    assert earning.points_for_purchase(amount_cents, rule, multiplier) == points
 
 
 def test_minimum_purchase():
-    with pytest.raises(errors.BelowMinimumPurchase):
-        rules.points_for_purchase(499, {"points_per_unit": 1, "min_purchase_cents": 500}, 100)
+    rule = {"points_per_unit": 1, "min_purchase_cents": 500}
+    with pytest.raises(earning.BelowMinimum):
+        earning.points_for_purchase(499, rule, 100)
+    assert earning.points_for_purchase(500, rule, 100) == 5
 
 
 def test_tiers_by_lifetime_points():
@@ -45,6 +53,30 @@ def test_tiers_by_lifetime_points():
         "points_needed": 1360,
     }
     assert tiers.next_tier(2000, tiers.DEFAULT_TIERS) is None
+
+
+def test_progress_to_the_next_tier():
+    bronze, silver, gold = tiers.DEFAULT_TIERS
+    assert [tiers.progress_pct(p, bronze, silver) for p in (0, 250, 499)] == [0, 50, 99]
+    assert tiers.progress_pct(1250, silver, gold) == 50
+    assert tiers.progress_pct(5000, gold, None) == 100  # the top: a full bar
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "problem"),
+    [
+        ([0], None),
+        ([0, 1, 100_000_000], None),
+        ([], "1 to 6 tiers"),
+        ([0, 1, 2, 3, 4, 5, 6], "1 to 6 tiers"),
+        ([100, 500], "first tier must start at 0 points"),
+        ([0, 500, 500], "more points than the one before"),
+        ([0, 500, 200], "more points than the one before"),
+    ],
+)
+def test_what_makes_a_list_of_tiers(thresholds, problem):
+    found = tiers.problem(thresholds)
+    assert (found is None) if problem is None else (problem in found)
 
 
 def test_a_token_verifies_until_it_expires():
@@ -80,3 +112,18 @@ def test_ids_sort_by_time():
     second = ids.new_id("t")
     clock.reset()
     assert first < second and first.startswith("t_") and len(first) == 28
+
+
+def test_the_rules_package_is_pure():
+    """loyalty/ ships in the Lambda and the state server alike: no AWS, HTTP, UI or app code."""
+    modules = sorted(p.stem for p in Path(loyalty.__file__).parent.glob("*.py"))
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module('loyalty.' + m)\n"
+        "banned = {'boto3', 'botocore', 'reflex', 'httpx', 'pydantic', 'backend', 'epoint_ui'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & banned))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -1,24 +1,57 @@
-"""The merchant's points preview: it must match what the API awards, to the point."""
+"""The till's preview: what it shows before Award is what the API then awards, to the point."""
+
+from __future__ import annotations
 
 import pytest
 
-from backend.logic.rules import points_for_purchase as api_points
-from epoint_ui.states.merchant_earning import format_cents, parse_cents, points_for_purchase
+from epoint_ui.states.merchant_scan import ScanState
+from loyalty import earning
+from loyalty.money import format_cents, parse_cents
+from tests.support.world import call
 
 
-@pytest.mark.parametrize("amount_cents", [0, 99, 100, 1250, 1299, 99_999, 10_000_000])
-@pytest.mark.parametrize("points_per_unit", [1, 3, 10])
-@pytest.mark.parametrize("multiplier_pct", [100, 125, 150, 333])
-def test_preview_matches_the_api(amount_cents, points_per_unit, multiplier_pct):
+def till_for(visit: dict, rule: dict) -> ScanState:
+    """A till with this visit open, as MerchantState would hand it the business's rule."""
+    state = ScanState(_reflex_internal_init=True)
+    state._start_visit(visit, rule, "EUR")
+    return state
+
+
+@pytest.mark.parametrize("amount_cents", [99, 100, 1250, 1299, 99_999, 10_000_000])
+@pytest.mark.parametrize(("points_per_unit", "multiplier_pct"), [(1, 100), (3, 150), (7, 333)])
+def test_the_till_previews_what_the_api_awards(
+    world, shop, customer, amount_cents, points_per_unit, multiplier_pct
+):
     rule = {"points_per_unit": points_per_unit, "min_purchase_cents": 0}
-    assert points_for_purchase(amount_cents, points_per_unit, multiplier_pct) == api_points(
-        amount_cents, rule, multiplier_pct
-    )
+    tiers = [{"name": "Member", "threshold": 0, "multiplier_pct": multiplier_pct}]
+    body = {"earning_rule": rule, "tiers": tiers}
+    assert call("PATCH", shop.path, user=shop.owner, body=body).status == 200
+    visit = world.visit(shop, customer)
+    till = till_for(visit.answer, rule)
+    till.amount = format_cents(amount_cents)
+    awarded = world.earn(visit, amount_cents).body["transaction"]["points"]
+    assert till.preview == f"{format_cents(amount_cents)} EUR earns {awarded} points at Member."
+
+
+def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, shop, customer):
+    rule = {"points_per_unit": 2, "min_purchase_cents": 5_00}
+    body = {"earning_rule": rule}
+    assert call("PATCH", shop.path, user=shop.owner, body=body).status == 200
+    visit = world.visit(shop, customer)
+    till = till_for(visit.answer, rule)
+    till.amount = "4.99"
+    assert till.preview == "Purchases under 5.00 EUR earn no points."
+    assert world.earn(visit, 4_99).code == "below_minimum_purchase"
+    till.amount = "100000.01"  # over the most one purchase may be: the till says so first
+    assert "at most 100000.00" in till.preview
+    assert world.earn(visit, 10_000_001).code == "validation_error"
 
 
 def test_silver_example_from_the_issue():
     # "a 12.50 purchase earns N points at Silver" with the default Silver (x1.25).
-    assert points_for_purchase(parse_cents("12.50"), 1, 125) == 15
+    assert (
+        earning.points_for_purchase(parse_cents("12.50"), earning.DEFAULT_EARNING_RULE, 125) == 15
+    )
 
 
 @pytest.mark.parametrize(

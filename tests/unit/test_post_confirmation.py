@@ -3,14 +3,12 @@
 from backend.dal import dynamodb as db
 from backend.dal import keys
 from backend.triggers.post_confirmation import handler
-from tests.unit.conftest import LambdaContext, call
+from tests.support.lambda_events import LambdaContext, post_confirmation_event
+from tests.support.world import call
 
 
 def confirm(attributes):
-    event = {
-        "triggerSource": "PostConfirmation_ConfirmSignUp",
-        "request": {"userAttributes": attributes},
-    }
+    event = post_confirmation_event(attributes)
     return event, handler(event, LambdaContext())
 
 

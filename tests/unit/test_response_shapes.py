@@ -1,7 +1,7 @@
 """What the routes answer is exactly what the OpenAPI document says (backend/models/responses.py)."""
 
 from backend.models import responses as shapes
-from tests.unit.conftest import call
+from tests.support.world import call
 
 
 def conforms(model: type[shapes.Shape], body: dict) -> None:
@@ -9,19 +9,17 @@ def conforms(model: type[shapes.Shape], body: dict) -> None:
     assert model.model_validate(body).model_dump() == body
 
 
-def test_answers_match_their_documented_shapes(shop):
-    mid, owner, staff, customer = shop.merchant_id, shop.owner, shop.staff, shop.customer
-    issued = call("POST", "/qr-tokens", user=customer).body
+def test_answers_match_their_documented_shapes(world, shop, staff, customer):
+    mid, owner = shop.merchant_id, shop.owner
+    issued = world.token(customer)
     conforms(shapes.QrToken, issued)
-    visit = call(
-        "POST", f"/merchants/{mid}/visits", user=staff, body={"token": issued["token"]}
-    ).body
-    conforms(shapes.Visit, visit)
-    earned = shop.earn(visit["visit_id"], 150_00).body
+    visit = world.visit(shop, code=issued["token"])
+    conforms(shapes.Visit, visit.answer)
+    earned = world.earn(visit, 150_00).body
     conforms(shapes.BalanceChange, earned)
-    redeemed = shop.redeem(visit["visit_id"], reward_id=shop.reward_id).body
+    redeemed = world.redeem(visit, reward_id=shop.reward.reward_id).body
     conforms(shapes.BalanceChange, redeemed)
-    conforms(shapes.Reversal, shop.reverse(redeemed["transaction"]["tx_id"], by=owner).body)
+    conforms(shapes.Reversal, world.reverse(shop, redeemed["transaction"]["tx_id"], by=owner).body)
     conforms(
         shapes.QrTokenStatus, call("GET", f"/qr-tokens/{issued['token_id']}", user=customer).body
     )

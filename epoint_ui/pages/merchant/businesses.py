@@ -14,6 +14,7 @@ from epoint_ui.components import (
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.states.merchant import CATEGORIES, CURRENCIES, MerchantState
 from epoint_ui.states.merchant_register import MerchantRegisterState
+from loyalty.bounds import NAME_LENGTH
 
 
 def _business_row(business: rx.Var) -> rx.Component:
@@ -58,7 +59,7 @@ def _register_form() -> rx.Component:
             rx.vstack(
                 field(
                     "Business name",
-                    text_input("name", required=True, max_length=80),
+                    text_input("name", required=True, max_length=NAME_LENGTH.high),
                     "name",
                     error=MerchantRegisterState.name_error,
                 ),

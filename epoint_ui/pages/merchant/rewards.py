@@ -14,6 +14,7 @@ from epoint_ui.components.merchant_frame import done_note
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant_rewards import MerchantRewardsState as R
+from loyalty.bounds import DESCRIPTION_LENGTH, NAME_LENGTH
 
 
 def _form() -> rx.Component:
@@ -21,7 +22,12 @@ def _form() -> rx.Component:
         rx.heading(rx.cond(R.editing_id, "Edit reward", "Add a reward"), as_="h2", size="4"),
         field(
             "Name",
-            text_input("reward_name", value=R.form_name, on_change=R.set_form_name, max_length=80),
+            text_input(
+                "reward_name",
+                value=R.form_name,
+                on_change=R.set_form_name,
+                max_length=NAME_LENGTH.high,
+            ),
             "reward_name",
         ),
         field(
@@ -30,7 +36,7 @@ def _form() -> rx.Component:
                 "reward_description",
                 value=R.form_description,
                 on_change=R.set_form_description,
-                max_length=200,
+                max_length=DESCRIPTION_LENGTH.high,
             ),
             "reward_description",
         ),

@@ -14,6 +14,7 @@ from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
+from loyalty.bounds import NAME_LENGTH, TIER_COUNT
 
 
 def _tier_row(tier: rx.Var, index: rx.Var) -> rx.Component:
@@ -22,6 +23,7 @@ def _tier_row(tier: rx.Var, index: rx.Var) -> rx.Component:
         rx.input(
             value=tier["name"],
             on_change=lambda v: S.set_tier(index, "name", v),
+            max_length=NAME_LENGTH.high,
             aria_label=f"Tier {n} name",
             flex="2",
         ),
@@ -57,7 +59,11 @@ def _form() -> rx.Component:
     return rx.vstack(
         card(
             rx.heading("Business", as_="h2", size="4"),
-            field("Name", text_input("name", value=S.name, on_change=S.set_name), "name"),
+            field(
+                "Name",
+                text_input("name", value=S.name, on_change=S.set_name, max_length=NAME_LENGTH.high),
+                "name",
+            ),
             field(
                 "Category",
                 rx.el.select(
@@ -109,7 +115,13 @@ def _form() -> rx.Component:
                 aria_hidden="true",
             ),
             rx.foreach(S.tiers, _tier_row),
-            rx.button("Add a tier", on_click=S.add_tier, variant="soft", type="button"),
+            rx.button(
+                "Add a tier",
+                on_click=S.add_tier,
+                disabled=S.tiers.length() >= TIER_COUNT.high,
+                variant="soft",
+                type="button",
+            ),
         ),
         card(
             rx.heading("Preview", as_="h2", size="4"),

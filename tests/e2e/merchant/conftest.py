@@ -1,82 +1,32 @@
-"""The merchant side's fixtures: a shop with an owner and a reward, customers, a fake camera.
+"""The merchant side's fixtures: signing in at the till, a fake camera, a second phone.
 
-Built on tests/e2e/conftest.py (local cloud, app, Chromium, accounts, axe-core).
+Built on tests/e2e/conftest.py (local cloud, app, Chromium, the world, `shop`, `customer`, axe-core).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    Account,
-    Accounts,
-    api,
-    open_page,
-    sign_in_through_ui,
-)
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, open_page, sign_in_through_ui
 
 TABLET = {"width": 820, "height": 1180}
-
-
-@dataclass
-class Shop:
-    """A business registered through the API, its owner and its one reward."""
-
-    merchant_id: str
-    name: str
-    owner: Account
-    reward_id: str
-    reward_name: str
-    reward_cost: int
-
-
-def register_shop(cloud: dict[str, Any], owner: Account, name: str) -> Shop:
-    """Registers a business (1 point per unit, default tiers) with a 10-point reward."""
-    with api(cloud, owner) as client:
-        business = client.post("/merchants", json={"name": name, "category": "cafe"})
-        business.raise_for_status()
-        merchant_id = business.json()["merchant_id"]
-        reward = client.post(
-            f"/merchants/{merchant_id}/rewards", json={"name": "Free coffee", "cost_points": 10}
-        )
-        reward.raise_for_status()
-    return Shop(merchant_id, name, owner, reward.json()["reward_id"], "Free coffee", 10)
-
-
-@pytest.fixture
-def shop(accounts: Accounts, local_cloud: dict[str, Any]) -> Shop:
-    """A fresh business per test, so tests never see each other's ledger."""
-    owner = accounts.create("Olga Owner", accounts.new_email("owner"))
-    return register_shop(local_cloud, owner, "Café Rosa")
-
-
-@pytest.fixture
-def customer(accounts: Accounts) -> Account:
-    """A fresh customer."""
-    return accounts.create("Carl Customer", accounts.new_email("carl"))
-
-
-def issue_code(cloud: dict[str, Any], customer: Account) -> dict[str, Any]:
-    """A real one-time code for `customer` (POST /qr-tokens): token, short_code, expires_at."""
-    with api(cloud, customer) as client:
-        answer = client.post("/qr-tokens")
-        answer.raise_for_status()
-        return answer.json()
 
 
 def merchant_signs_in(page: Page, email: str) -> None:
     """Signs in through the UI and opens the scan page of the user's (only) business."""
     sign_in_through_ui(page, email)
     open_page(page, "/merchant/scan")
+
+
+def type_code(page: Page, short_code: str) -> None:
+    """The till types a customer's 6-digit code on the scan page and looks the customer up
+    (how the UI opens a visit without the camera)."""
+    page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
+    page.get_by_role("button", name="Find customer").click()
 
 
 @pytest.fixture

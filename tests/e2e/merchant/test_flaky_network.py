@@ -6,27 +6,22 @@ API over HTTP, so the answer is lost on that hop (`api_link`, a pass-through pro
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.sync_api import Page, expect
 
 from tests.e2e.app_under_test import LossyLink
-from tests.e2e.conftest import Account, api
-from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
+from tests.support.world import Business, Person, World
 
 
 def test_award_again_after_a_lost_answer_books_the_points_once(
-    shop: Shop,
-    customer: Account,
+    shop: Business,
+    customer: Person,
     page: Page,
-    local_cloud: dict[str, Any],
+    world: World,
     api_link: LossyLink,
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(
-        issue_code(local_cloud, customer)["short_code"]
-    )
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     api_link.lose_next_answer("POST", r"/visits/[^/]+/earn$")
@@ -43,6 +38,5 @@ def test_award_again_after_a_lost_answer_books_the_points_once(
     expect(page.locator(".receipt")).to_have_count(1)
     expect(page.locator("#action-error")).to_have_text("")
 
-    with api(local_cloud, shop.owner) as client:
-        ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
+    ledger = world.call("GET", f"{shop.path}/transactions", shop.owner).expect(200)["items"]
     assert [(tx["kind"], tx["points"]) for tx in ledger] == [("earn", 12)]

@@ -3,43 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
-    Account,
-    Accounts,
-    api,
-    open_page,
-    serious_violations,
-    sign_in_through_ui,
-)
-from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in, register_shop
+from tests.e2e.conftest import open_page, serious_violations, sign_in_through_ui
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
+from tests.support.world import Business, Person, World
 
 
-def award_and_redeem_through_api(cloud: dict[str, Any], shop: Shop, customer: Account) -> None:
+def award_and_redeem_through_api(world: World, shop: Business, customer: Person) -> None:
     """A visit where the customer earns 12 points and spends 10 of them on the reward."""
-    code = issue_code(cloud, customer)
-    with api(cloud, shop.owner) as client:
-        visit = client.post(f"/merchants/{shop.merchant_id}/visits", json={"token": code["token"]})
-        visit_path = f"/merchants/{shop.merchant_id}/visits/{visit.json()['visit_id']}"
-        client.post(
-            f"{visit_path}/earn",
-            json={"amount_cents": 1250},
-            headers={"Idempotency-Key": "e2e-earn-" + code["token_id"][-12:]},
-        ).raise_for_status()
-        client.post(
-            f"{visit_path}/redeem",
-            json={"reward_id": shop.reward_id},
-            headers={"Idempotency-Key": "e2e-redeem-" + code["token_id"][-12:]},
-        ).raise_for_status()
+    visit = world.visit(shop, customer)
+    world.earn(visit, 1250).expect(201)
+    world.redeem(visit, reward_id=shop.reward.reward_id).expect(201)
 
 
 def test_reverse_explains_spent_points_and_refunds_a_redemption(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
+    shop: Business, customer: Person, page: Page, world: World, axe_script: Path
 ) -> None:
-    award_and_redeem_through_api(local_cloud, shop, customer)
+    award_and_redeem_through_api(world, shop, customer)
     merchant_signs_in(page, shop.owner.email)
     open_page(page, "/merchant/ledger")
     rows = page.locator(".ledger-row")
@@ -75,14 +57,13 @@ def test_reverse_explains_spent_points_and_refunds_a_redemption(
 
     page.get_by_role("radio", name="Reversals").click()
     expect(rows).to_have_count(2)
-    with api(local_cloud, customer) as client:
-        assert client.get("/wallet").json()["memberships"][0]["balance"] == 0
+    assert world.balance(customer, shop) == 0
 
 
 def test_staff_scan_but_cannot_reach_settings(
-    shop: Shop, accounts: Accounts, page: Page, local_cloud: dict[str, Any], axe_script: Path
+    shop: Business, world: World, page: Page, axe_script: Path
 ) -> None:
-    staff = accounts.create("Sam Staff", accounts.new_email("staff"))
+    staff = world.person("Sam Staff")
     merchant_signs_in(page, shop.owner.email)
     open_page(page, "/merchant/staff")
     page.get_by_label("Their ePoint email").fill(staff.email)
@@ -104,16 +85,14 @@ def test_staff_scan_but_cannot_reach_settings(
     assert serious_violations(page, axe_script) == []
     expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
 
-    with api(local_cloud, staff) as client:
-        refused = client.patch(f"/merchants/{shop.merchant_id}", json={"name": "Mine now"})
-    assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "forbidden"
+    refused = world.call("PATCH", shop.path, staff, body={"name": "Mine now"})
+    assert (refused.status, refused.code) == (403, "owner_only")
 
 
 def test_register_a_business_and_every_merchant_page_is_accessible(
-    accounts: Accounts, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
+    world: World, customer: Person, page: Page, axe_script: Path
 ) -> None:
-    owner = accounts.create("Nina New", accounts.new_email("newshop"))
+    owner = world.owner("Nina New")
     sign_in_through_ui(page, owner.email)
     open_page(page, "/merchant")
     expect(page.get_by_role("heading", name="No business yet")).to_be_visible()
@@ -153,17 +132,15 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
         expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
         assert serious_violations(page, axe_script) == [], section
 
-    code = issue_code(local_cloud, customer)
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(code["short_code"])
-    page.get_by_role("button", name="Find customer").click()
+    type_code(page, world.token(customer)["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     assert serious_violations(page, axe_script) == []
 
 
 def test_figures_show_points_visits_and_customers(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+    shop: Business, customer: Person, page: Page, world: World
 ) -> None:
-    award_and_redeem_through_api(local_cloud, shop, customer)
+    award_and_redeem_through_api(world, shop, customer)
     merchant_signs_in(page, shop.owner.email)
     open_page(page, "/merchant/figures")
     expect(page.locator("#fig-issued")).to_have_text("12")
@@ -181,11 +158,9 @@ def test_figures_show_points_visits_and_customers(
 
 
 def test_owner_edits_and_retires_a_reward_and_removes_staff(
-    shop: Shop, accounts: Accounts, customer: Account, page: Page, local_cloud: dict[str, Any]
+    shop: Business, world: World, page: Page
 ) -> None:
-    staff = accounts.create("Sam Staff", accounts.new_email("staff"))
-    with api(local_cloud, shop.owner) as client:
-        client.post(f"/merchants/{shop.merchant_id}/staff", json={"email": staff.email})
+    staff = world.staff(shop)
     merchant_signs_in(page, shop.owner.email)
 
     open_page(page, "/merchant/rewards")
@@ -202,12 +177,11 @@ def test_owner_edits_and_retires_a_reward_and_removes_staff(
     member = page.locator(".staff-row").filter(has_text=staff.email)
     member.get_by_role("button", name=f"Remove {staff.email}").click()
     expect(member).to_have_count(0)
-    with api(local_cloud, staff) as client:
-        assert client.get(f"/merchants/{shop.merchant_id}/transactions").status_code == 403
+    assert world.call("GET", f"{shop.path}/transactions", staff).status == 403
 
 
-def test_switch_between_businesses(shop: Shop, page: Page, local_cloud: dict[str, Any]) -> None:
-    second = register_shop(local_cloud, shop.owner, "Bakery Two")
+def test_switch_between_businesses(shop: Business, world: World, page: Page) -> None:
+    second = world.business(shop.owner, "Bakery Two")
     merchant_signs_in(page, shop.owner.email)
     open_page(page, "/merchant")
     page.get_by_role("button", name="Open Bakery Two").click()

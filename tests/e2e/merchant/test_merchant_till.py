@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -12,25 +11,18 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
-    Account,
-    api,
     open_page,
     serious_violations,
     sign_in_through_ui,
 )
-from tests.e2e.merchant.conftest import Shop, issue_code, merchant_signs_in
+from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.e2e.merchant.qr_video import write_picture_y4m
-
-
-def open_visit_with_typed_code(page: Page, short_code: str) -> None:
-    """Types the customer's 6-digit code on the scan page."""
-    page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
-    page.get_by_role("button", name="Find customer").click()
+from tests.support.world import Business, Person, World
 
 
 def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
-    shop: Shop,
-    customer: Account,
+    shop: Business,
+    customer: Person,
     second_page: Page,
     camera_context: BrowserContext,
     camera_file: Path,
@@ -67,11 +59,11 @@ def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
 
 
 def test_typed_code_award_then_redeem_and_double_taps_count_once(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any], axe_script: Path
+    shop: Business, customer: Person, page: Page, world: World, axe_script: Path
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
-    code = issue_code(local_cloud, customer)
-    open_visit_with_typed_code(page, code["short_code"])
+    code = world.token(customer)
+    type_code(page, code["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     expect(page.get_by_text("The customer's points don't cover a reward yet.")).to_be_visible()
 
@@ -92,32 +84,31 @@ def test_typed_code_award_then_redeem_and_double_taps_count_once(
     expect(page.locator("#action-error")).to_have_text("")
     assert serious_violations(page, axe_script) == []
 
-    with api(local_cloud, shop.owner) as client:
-        ledger = client.get(f"/merchants/{shop.merchant_id}/transactions").json()["items"]
+    ledger = world.call("GET", f"{shop.path}/transactions", shop.owner).expect(200)["items"]
     assert [(tx["kind"], tx["points"]) for tx in ledger] == [("redeem", -10), ("earn", 25)]
 
 
 def test_a_used_code_is_refused_with_a_clear_message(
-    shop: Shop, customer: Account, page: Page, local_cloud: dict[str, Any]
+    shop: Business, customer: Person, page: Page, world: World
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
     # This browser has no camera at all: the page says so and the typed code still works.
     expect(page.locator("#camera-problem")).to_contain_text("No camera was found")
-    code = issue_code(local_cloud, customer)
-    open_visit_with_typed_code(page, code["short_code"])
+    code = world.token(customer)
+    type_code(page, code["short_code"])
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     page.get_by_role("button", name="Next customer").click()
-    open_visit_with_typed_code(page, code["short_code"])
+    type_code(page, code["short_code"])
     expect(page.locator("#scan-error")).to_contain_text("This code was already used")
     expect(page.locator("#customer-name")).to_have_count(0)
 
-    open_visit_with_typed_code(page, "12345")
+    type_code(page, "12345")
     expect(page.locator("#scan-error")).to_contain_text("Enter the 6 digits")
 
 
 def test_a_denied_camera_is_explained_and_the_typed_code_still_works(
-    shop: Shop, customer: Account, browser: Browser, app_url: str, local_cloud: dict[str, Any]
+    shop: Business, customer: Person, world: World, browser: Browser, app_url: str
 ) -> None:
     denied = browser.browser_type.launch(
         executable_path=CHROMIUM,
@@ -129,7 +120,7 @@ def test_a_denied_camera_is_explained_and_the_typed_code_still_works(
         page.set_default_timeout(15_000)
         merchant_signs_in(page, shop.owner.email)
         expect(page.locator("#camera-problem")).to_contain_text("not allowed to use the camera")
-        open_visit_with_typed_code(page, issue_code(local_cloud, customer)["short_code"])
+        type_code(page, world.token(customer)["short_code"])
         expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     finally:
         denied.close()

@@ -1,8 +1,4 @@
-"""How a purchase turns into points, and reading money a person typed.
-
-The formula is docs/api.md's, so the preview the merchant sees before tapping Award
-is exactly what the API will award. Money is integer cents; no floats.
-"""
+"""Money as a person types and reads it: integer cents in, integer cents out, no floats."""
 
 from __future__ import annotations
 
@@ -23,8 +19,3 @@ def parse_cents(text: str) -> int | None:
 def format_cents(cents: int) -> str:
     """1250 as '12.50'."""
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-def points_for_purchase(amount_cents: int, points_per_unit: int, multiplier_pct: int) -> int:
-    """Points for a purchase: whole currency units x points per unit x the tier's multiplier."""
-    return (amount_cents // 100) * points_per_unit * multiplier_pct // 100

@@ -1,0 +1,16 @@
+"""The loyalty rules the API (`backend/`) and the app (`epoint_ui/`) must agree on.
+
+Pure Python (no boto3, no HTTP, no Reflex) and integers only: money in cents, points,
+multipliers in percent. The API's request models and domain, and the app's forms and
+previews, import these modules; neither side keeps a copy of a rule or a limit.
+
+- `bounds`: the limits of every input (points per unit, minimum purchase, tier thresholds
+  and multipliers, number of tiers, amounts, points, name lengths).
+- `earning`: the earning formula and the default earning rule.
+- `tiers`: the default tiers, the tier for a lifetime figure, progress to the next, and
+  what makes a list of tiers valid.
+- `catalog`: the business categories and the currencies.
+- `money`: an amount a person typed as cents, and cents as text.
+- `forms`: what a person typed, checked against all of the above: the value to send, or
+  the sentence to show.
+"""

@@ -1,0 +1,52 @@
+"""The limits of every input, in one place, so the API and the app cannot drift apart.
+
+`backend/models/requests.py` builds its pydantic constraints from these, and
+`loyalty.forms` checks what a person typed against the same ones. A test
+(tests/unit/test_rules_agree.py) sends the value at each edge, and one past it, through
+both and expects the same verdict; a new `Range` here is picked up by that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Range:
+    """Whole numbers from `low` to `high`, both included."""
+
+    low: int
+    high: int
+
+    def holds(self, n: int) -> bool:
+        """Whether `n` is within the range."""
+        return self.low <= n <= self.high
+
+
+# The earning rule.
+POINTS_PER_UNIT = Range(1, 1000)  # per whole currency unit of a purchase
+MIN_PURCHASE_CENTS = Range(0, 10_000_000)  # up to 100,000.00
+
+# Tiers: every customer has one (the first starts at 0 points), each needs more lifetime
+# points than the one before, and none earns less than the base rule (x1).
+TIER_COUNT = Range(1, 6)
+THRESHOLD = Range(0, 100_000_000)  # lifetime points
+MULTIPLIER_PCT = Range(100, 500)  # x1.00 to x5.00
+
+# One purchase at the till, in cents (100,000.00 at most).
+AMOUNT_CENTS = Range(1, 10_000_000)
+
+# Points in one reward's cost, or in one redemption by points.
+POINTS = Range(1, 1_000_000)
+
+# Text, in characters after trimming the spaces around it.
+NAME_LENGTH = Range(1, 80)  # a business, a reward, a tier
+DESCRIPTION_LENGTH = Range(0, 280)  # a reward's description, a refund's reason
+DISPLAY_NAME_LENGTH = Range(1, 60)  # how businesses greet a customer
+
+ALL: dict[str, Range] = {name: v for name, v in dict(globals()).items() if isinstance(v, Range)}
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character (C0, DEL or C1): never in a name or description."""
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)

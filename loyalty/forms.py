@@ -1,0 +1,132 @@
+"""What a person typed into a form, checked against the rules before it is sent.
+
+Each check takes the text of a field (or a few) and returns `(value, None)` with the value
+to send to the API, or `(None, sentence)` with what to fix. The API's request models hold
+the same bounds (`loyalty.bounds`), so a form never sends what the API would refuse, nor
+refuses what it would take.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from loyalty import bounds, catalog, tiers
+from loyalty.bounds import Range
+from loyalty.money import format_cents, parse_cents
+
+T = TypeVar("T")
+Checked = tuple[T | None, str | None]
+
+_WHOLE = re.compile(r"[0-9]{1,15}")
+
+
+def whole_number(text: str, bound: Range) -> int | None:
+    """'12' as 12 when it is within `bound`; None for anything else ('1.5', '-1', '', '1e3')."""
+    text = (text or "").strip()
+    if not _WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if bound.holds(number) else None
+
+
+def _text(value: str, length: Range, sentence: str) -> Checked[str]:
+    text = (value or "").strip()
+    if bounds.has_control_characters(text):
+        return None, "Use letters, digits and punctuation only (no tabs or control characters)."
+    if not length.holds(len(text)):
+        return None, sentence
+    return text, None
+
+
+def business_name(value: str) -> Checked[str]:
+    """The business's name."""
+    high = bounds.NAME_LENGTH.high
+    return _text(value, bounds.NAME_LENGTH, f"Give the business a name of up to {high} characters.")
+
+
+def reward_name(value: str) -> Checked[str]:
+    """A reward's name."""
+    high = bounds.NAME_LENGTH.high
+    return _text(
+        value,
+        bounds.NAME_LENGTH,
+        f"Give the reward a name of up to {high} characters, like Free coffee.",
+    )
+
+
+def description(value: str) -> Checked[str]:
+    """A reward's description (may be empty)."""
+    high = bounds.DESCRIPTION_LENGTH.high
+    return _text(value, bounds.DESCRIPTION_LENGTH, f"Keep the description to {high} characters.")
+
+
+def display_name(value: str) -> Checked[str]:
+    """The name businesses greet a customer by."""
+    low, high = bounds.DISPLAY_NAME_LENGTH.low, bounds.DISPLAY_NAME_LENGTH.high
+    return _text(value, bounds.DISPLAY_NAME_LENGTH, f"Enter a name of {low} to {high} characters.")
+
+
+def category(value: str) -> Checked[str]:
+    """One of the categories."""
+    if value in catalog.CATEGORIES:
+        return value, None
+    return None, "Choose one of the categories."
+
+
+def currency(value: str) -> Checked[str]:
+    """One of the currencies."""
+    if value in catalog.CURRENCIES:
+        return value, None
+    return None, "Choose one of the currencies."
+
+
+def earning_rule(points_per_unit: str, min_purchase: str) -> Checked[dict[str, int]]:
+    """The earning rule from its two fields: points per currency unit, and the minimum purchase."""
+    per_unit = whole_number(points_per_unit, bounds.POINTS_PER_UNIT)
+    if per_unit is None:
+        low, high = bounds.POINTS_PER_UNIT.low, bounds.POINTS_PER_UNIT.high
+        return None, f"Points per currency unit must be a whole number from {low} to {high}."
+    minimum = parse_cents(min_purchase)
+    if minimum is None or not bounds.MIN_PURCHASE_CENTS.holds(minimum):
+        high = format_cents(bounds.MIN_PURCHASE_CENTS.high)
+        return None, f"Enter the minimum purchase as an amount up to {high}, like 5 or 4.50."
+    return {"points_per_unit": per_unit, "min_purchase_cents": minimum}, None
+
+
+def tier_list(rows: Sequence[Mapping[str, str]]) -> Checked[list[dict[str, Any]]]:
+    """The tiers from the form's rows (name, threshold, multiplier_pct as typed), in order."""
+    checked = []
+    for n, row in enumerate(rows, start=1):
+        name, _ = _text(row.get("name", ""), bounds.NAME_LENGTH, "")
+        threshold = whole_number(row.get("threshold", ""), bounds.THRESHOLD)
+        pct = whole_number(row.get("multiplier_pct", ""), bounds.MULTIPLIER_PCT)
+        if name is None or threshold is None or pct is None:
+            return None, (
+                f"Tier {n} needs a name of up to {bounds.NAME_LENGTH.high} characters, "
+                f"a number of points from {bounds.THRESHOLD.low} to {bounds.THRESHOLD.high:,} "
+                f"and a multiplier from {bounds.MULTIPLIER_PCT.low} to "
+                f"{bounds.MULTIPLIER_PCT.high} percent."
+            )
+        checked.append({"name": name, "threshold": threshold, "multiplier_pct": pct})
+    problem = tiers.problem([t["threshold"] for t in checked])
+    return (None, problem) if problem else (checked, None)
+
+
+def reward_cost(text: str) -> Checked[int]:
+    """A reward's cost in points."""
+    cost = whole_number(text, bounds.POINTS)
+    if cost is None:
+        low, high = bounds.POINTS.low, bounds.POINTS.high
+        return None, f"The cost must be a whole number of points from {low} to {high:,}."
+    return cost, None
+
+
+def purchase_amount(text: str) -> Checked[int]:
+    """The purchase total typed at the till, in cents."""
+    cents = parse_cents(text)
+    if cents is None or not bounds.AMOUNT_CENTS.holds(cents):
+        high = format_cents(bounds.AMOUNT_CENTS.high)
+        return None, f"Enter the purchase total, like 12.50 (at most {high})."
+    return cents, None

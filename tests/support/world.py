@@ -1,0 +1,465 @@
+"""The one world builder of every suite: people, businesses, staff, QR tokens, visits, points.
+
+    world = World(InProcess())                # unit: backend.app.handler in-process, on moto
+    world = World(OverHttp(cloud.info))       # integration, proof, e2e: the local cloud's gateway
+
+    owner = world.owner()
+    shop = world.business(owner)                 # "Café Rosa"
+    world.reward(shop, "Free coffee", 10)
+    cashier = world.staff(shop)                  # a new person, hired by the owner
+    visit = world.visit(shop, world.customer())  # the customer shows a fresh code, the till opens
+    world.earn(visit, 12_50).expect(201)         # the answer (`Reply`): status, body, error code
+
+The two transports make people the way the product does. In-process, a user is what the
+PostConfirmation trigger writes when Cognito confirms a sign-up (moto's Cognito is not
+involved: the API sees only the `sub` the JWT authorizer passes on). Over HTTP, a user signs
+up with pycognito, confirms the code from the local cloud's outbox and signs in with SRP;
+requests carry the access token through the gateway's JWT authorizer.
+
+Opening a visit lives in exactly one place, `World.open_visit`, and `World.visit` is the
+one way a test gets a customer with an open visit: a change to how a visit opens (e.g. the
+customer approving a typed code) is made here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from tests.support.lambda_events import LambdaContext, http_event, post_confirmation_event
+from tests.support.local_cloud import PASSWORD, new_email, pycognito_user, signed_up_user
+
+# A careful client retries a 5xx or a dropped connection with the same Idempotency-Key.
+PATIENT_ATTEMPTS = 20
+
+
+def idempotency_key() -> str:
+    """A fresh Idempotency-Key (32 hex characters; the API takes 8-128 of A-Z a-z 0-9 _ - : .)."""
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Reply:
+    """An answer of the API, whichever transport carried it."""
+
+    request: str  # "POST /merchants/m_1/visits", for failure messages
+    status: int
+    body: Any  # the decoded JSON, or the text when it is not JSON
+    headers: Any  # a mapping of header names to values
+    text: str
+
+    @property
+    def code(self) -> str | None:
+        """The error code of an error reply (`{"error": {"code", "message"}}`)."""
+        if not isinstance(self.body, dict):
+            return None
+        return (self.body.get("error") or {}).get("code")
+
+    def expect(self, status: int = 200) -> Any:
+        """The body of an answer that must have `status`."""
+        assert self.status == status, f"{self.request}: {self.status} {self.text[:500]}"
+        return self.body
+
+
+def _decoded(text: str) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+@dataclass
+class Person:
+    """A signed-up user: their id (Cognito's `sub`), email, name and, over HTTP, their tokens."""
+
+    user_id: str
+    email: str
+    name: str
+    access_token: str = ""
+    id_token: str = ""
+    refresh_token: str = ""
+    password: str = PASSWORD
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header with the access token."""
+        return {"authorization": f"Bearer {self.access_token}"}
+
+    def to_json(self) -> dict[str, str]:
+        """Plain data (the load test's users file)."""
+        return self.__dict__.copy()
+
+
+@dataclass
+class Reward:
+    """One reward of a business."""
+
+    reward_id: str
+    name: str
+    cost_points: int
+
+
+@dataclass
+class Business:
+    """A registered business: its owner, the staff the world hired, the rewards it added."""
+
+    merchant_id: str
+    name: str
+    owner: Person
+    staff: list[Person] = field(default_factory=list)
+    rewards: list[Reward] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """`/merchants/{merchant_id}`."""
+        return f"/merchants/{self.merchant_id}"
+
+    @property
+    def reward(self) -> Reward:
+        """Its first reward."""
+        return self.rewards[0]
+
+    @property
+    def till(self) -> Person:
+        """Who serves at the till unless a test says otherwise: the first staff member, else
+        the owner."""
+        return self.staff[0] if self.staff else self.owner
+
+
+@dataclass
+class Visit:
+    """An open visit: the business, who opened it, and the API's answer (the customer's
+    display name, balance, tier and rewards at that moment)."""
+
+    visit_id: str
+    business: Business
+    by: Person
+    answer: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        """`/merchants/{merchant_id}/visits/{visit_id}`."""
+        return f"{self.business.path}/visits/{self.visit_id}"
+
+
+class Transport(Protocol):
+    """How a world reaches the API and makes people."""
+
+    dropped: tuple[type[BaseException], ...]  # errors meaning "no answer came back"
+
+    def send(self, method: str, path: str, user: Person | str | None, **request: Any) -> Reply:
+        """One request as `user` (None: without a token)."""
+        ...
+
+    def sign_up(self, name: str, email: str) -> Person:
+        """A new confirmed user."""
+        ...
+
+    def sign_in(self, person: Person) -> Person:
+        """The same user with fresh tokens."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+# ------------------------------------------------------------------ in-process (unit suite)
+
+
+def call(
+    method: str,
+    path: str,
+    user: Person | str | None,
+    *,
+    body: Any = None,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> Reply:
+    """Invoke backend.app.handler like Lambda would, as `user` (a person, or any `sub`)."""
+    from backend.app import handler
+
+    sub = user.user_id if isinstance(user, Person) else user
+    event = http_event(
+        method, path, user=sub, body=body, raw_body=raw_body, headers=headers, query=query
+    )
+    result = handler(event, LambdaContext())
+    text = result.get("body") or ""
+    return Reply(
+        f"{method} {path}", result["statusCode"], _decoded(text), result.get("headers") or {}, text
+    )
+
+
+class InProcess:
+    """The Lambda handlers called in-process; moto must be on (tests/unit/conftest.py)."""
+
+    dropped: tuple[type[BaseException], ...] = ()
+
+    def send(self, method: str, path: str, user: Person | str | None, **request: Any) -> Reply:
+        """See `call`."""
+        return call(method, path, user, **request)
+
+    def sign_up(self, name: str, email: str) -> Person:
+        """What Cognito does once the emailed code is confirmed: the PostConfirmation trigger."""
+        from backend.triggers.post_confirmation import handler
+
+        user_id = str(uuid.uuid4())  # Cognito's `sub` is a UUID
+        handler(
+            post_confirmation_event({"sub": user_id, "email": email, "name": name}),
+            LambdaContext(),
+        )
+        return Person(user_id, email, name)
+
+    def sign_in(self, person: Person) -> Person:
+        """In-process there are no tokens: the `sub` is the identity."""
+        return person
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+# ------------------------------------------------------------------ over HTTP (local cloud)
+
+
+class OverHttp:
+    """The local cloud's gateway and Cognito, as the app reaches them."""
+
+    dropped: tuple[type[BaseException], ...] = (httpx.TransportError,)
+
+    def __init__(
+        self, info: dict[str, Any], client: httpx.Client | None = None, timeout: float = 30
+    ) -> None:
+        self.info = info
+        self._own_client = client is None
+        self.client = client or httpx.Client(base_url=info["api_url"], timeout=timeout)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        user: Person | str | None,
+        *,
+        body: Any = None,
+        raw_body: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+    ) -> Reply:
+        """One request through the gateway, with `user`'s access token."""
+        assert not isinstance(user, str), "over HTTP a caller is a Person with tokens"
+        answer = self.client.request(
+            method,
+            path,
+            json=body if raw_body is None else None,
+            content=raw_body,
+            params=query,
+            headers={**(user.auth if user else {}), **(headers or {})},
+        )
+        return Reply(
+            f"{method} {path}",
+            answer.status_code,
+            _decoded(answer.text),
+            answer.headers,
+            answer.text,
+        )
+
+    def sign_up(self, name: str, email: str) -> Person:
+        """pycognito sign-up, the code from the outbox, SRP sign-in."""
+        return _person(signed_up_user(self.info, name, email), name)
+
+    def sign_in(self, person: Person) -> Person:
+        """SRP sign-in again (e.g. on a restarted cloud)."""
+        user = pycognito_user(self.info, person.email)
+        user.authenticate(password=person.password)
+        return _person(user, person.name)
+
+    def close(self) -> None:
+        """Close the client if this transport opened it."""
+        if self._own_client:
+            self.client.close()
+
+
+def _person(user: Any, name: str) -> Person:
+    return Person(
+        user.access_claims["sub"],
+        user.username,
+        name,
+        user.access_token,
+        user.id_token,
+        user.refresh_token,
+    )
+
+
+# ------------------------------------------------------------------ the world
+
+
+def _slug(name: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:20] or "user"
+
+
+class World:
+    """People, businesses and visits made through the API, over either transport.
+
+    `patient`: balance changes retry a 5xx or a dropped connection with the same key, as a
+    careful client does (for clouds that fail on purpose); `retries` counts those retries.
+    """
+
+    def __init__(self, transport: Transport, *, patient: bool = False) -> None:
+        self.transport = transport
+        self.patient = patient
+        self.retries = 0
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.transport.close()
+
+    def call(self, method: str, path: str, user: Person | str | None, **request: Any) -> Reply:
+        """One request as `user`: body=, raw_body=, headers=, query=."""
+        return self.transport.send(method, path, user, **request)
+
+    # --- people
+
+    def person(self, name: str = "Test User", email: str | None = None) -> Person:
+        """Someone who signed up (a fresh address unless given) and is signed in."""
+        return self.transport.sign_up(name, email or new_email(_slug(name)))
+
+    def owner(self, name: str = "Olga Owner", email: str | None = None) -> Person:
+        """A person who will own a business."""
+        return self.person(name, email)
+
+    def customer(self, name: str = "Carl Customer", email: str | None = None) -> Person:
+        """A person who collects points."""
+        return self.person(name, email)
+
+    def people(self, count: int, prefix: str, workers: int = 8) -> list[Person]:
+        """`count` people made in parallel, named `prefix 1..count`."""
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda i: self.person(f"{prefix} {i + 1}"), range(count)))
+
+    def sign_in(self, person: Person) -> Person:
+        """The same person, signed in again (fresh tokens)."""
+        return self.transport.sign_in(person)
+
+    # --- businesses
+
+    def business(
+        self, owner: Person, name: str = "Café Rosa", category: str = "cafe", **settings: Any
+    ) -> Business:
+        """`owner` registers a business (1 point per unit and the default tiers unless
+        `settings` say otherwise)."""
+        created = self.call(
+            "POST", "/merchants", owner, body={"name": name, "category": category, **settings}
+        ).expect(201)
+        return Business(created["merchant_id"], created["name"], owner)
+
+    def reward(self, business: Business, name: str = "Free coffee", cost: int = 10) -> Reward:
+        """The owner adds a reward."""
+        added = self.call(
+            "POST",
+            f"{business.path}/rewards",
+            business.owner,
+            body={"name": name, "cost_points": cost},
+        ).expect(201)
+        reward = Reward(added["reward_id"], added["name"], added["cost_points"])
+        business.rewards.append(reward)
+        return reward
+
+    def staff(self, business: Business, person: Person | None = None) -> Person:
+        """The owner adds `person` (by default a new one) to the staff."""
+        person = person or self.person("Sam Staff")
+        self.call(
+            "POST", f"{business.path}/staff", business.owner, body={"email": person.email}
+        ).expect(201)
+        business.staff.append(person)
+        return person
+
+    # --- at the till
+
+    def token(self, customer: Person) -> dict[str, Any]:
+        """A fresh one-time code of the customer: token (the QR), short_code, token_id, expiry."""
+        return self.call("POST", "/qr-tokens", customer).expect(201)
+
+    def open_visit(self, business: Business, code: str, by: Person | None = None) -> Reply:
+        """The till presents a customer's code (the QR's token or the 6 typed digits)."""
+        return self.call(
+            "POST", f"{business.path}/visits", by or business.till, body={"token": code}
+        )
+
+    def visit(
+        self,
+        business: Business,
+        customer: Person | None = None,
+        *,
+        by: Person | None = None,
+        code: str | None = None,
+        typed: bool = False,
+    ) -> Visit:
+        """The customer shows a fresh code (`typed`: its 6 digits) and the till opens a visit;
+        or the till presents the `code` a customer's screen shows."""
+        if code is None:
+            assert customer is not None, "whose code?"
+            token = self.token(customer)
+            code = token["short_code"] if typed else token["token"]
+        by = by or business.till
+        answer = self.open_visit(business, code, by).expect(201)
+        return Visit(answer["visit_id"], business, by, answer)
+
+    def earn(
+        self, visit: Visit, amount_cents: int, *, by: Person | None = None, key: str | None = None
+    ) -> Reply:
+        """Points for a purchase of `amount_cents`."""
+        return self._change(
+            f"{visit.path}/earn", {"amount_cents": amount_cents}, by or visit.by, key
+        )
+
+    def redeem(
+        self, visit: Visit, *, by: Person | None = None, key: str | None = None, **body: Any
+    ) -> Reply:
+        """Spend points: `reward_id=` or `points=`."""
+        return self._change(f"{visit.path}/redeem", body, by or visit.by, key)
+
+    def reverse(
+        self,
+        business: Business,
+        tx_id: str,
+        *,
+        by: Person | None = None,
+        key: str | None = None,
+        reason: str | None = "refund",
+    ) -> Reply:
+        """A refund: the opposite entry of `tx_id` (no body when `reason` is None)."""
+        body = {"reason": reason} if reason is not None else {}
+        return self._change(
+            f"{business.path}/transactions/{tx_id}/reverse", body, by or business.till, key
+        )
+
+    def balance(self, customer: Person, business: Business) -> int:
+        """The customer's balance at the business (0 without a membership)."""
+        wallet = self.call("GET", "/wallet", customer).expect(200)["memberships"]
+        return next((m["balance"] for m in wallet if m["merchant_id"] == business.merchant_id), 0)
+
+    def _change(self, path: str, body: dict[str, Any], by: Person, key: str | None) -> Reply:
+        """A balance change with one Idempotency-Key, retried with that key when patient."""
+        headers = {"Idempotency-Key": key or idempotency_key()}
+        attempts = PATIENT_ATTEMPTS if self.patient else 1
+        for attempt in range(attempts):
+            try:
+                reply = self.call("POST", path, by, body=body, headers=headers)
+            except self.transport.dropped:
+                if not self.patient:
+                    raise
+                reply = None
+            if reply is not None and (reply.status < 500 or not self.patient):
+                return reply
+            self.retries += 1
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise AssertionError(f"{path}: no answer after {attempts} attempts")
