@@ -1,4 +1,5 @@
-"""Runs ePoint the way AWS does, for the browser tests and the front-end benchmark.
+"""Runs ePoint the way AWS does, and the way `scripts/dev` does, for the browser tests and the
+front-end benchmark.
 
 * `local_cloud()` - `python -m localcloud --port 0 --no-persist` in a subprocess.
 * `export_app()` - `reflex export --frontend-only` (what Amplify hosts) into a temporary
@@ -6,6 +7,8 @@
 * `state_server()` - `reflex run --backend-only --env prod` (the container in AWS).
 * `StaticSite` - serves the export like a static host (route -> `route.html`, gzip).
 * `LossyLink` - the network between the state server and the API, able to lose an answer.
+* `dev_app()` - `scripts/dev` itself (`reflex run` in dev mode, the local cloud embedded),
+  on free ports with its own web directory and data, its output kept line by line.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -307,3 +311,81 @@ class LossyLink:
         self._server.shutdown()
         self._server.server_close()
         self._server.upstream.close()
+
+
+# --- the app as `scripts/dev` runs it ------------------------------------------------------
+
+
+@dataclass
+class DevApp:
+    """`scripts/dev` running: its page URL, its embedded local cloud, and what it printed."""
+
+    url: str
+    cloud: dict[str, Any]
+    started: float  # time.monotonic() when scripts/dev was started
+    lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, line)
+
+    def output(self, within_s: float | None = None, since_s: float = 0.0) -> list[str]:
+        """The lines printed between `since_s` and `within_s` seconds after the start."""
+        return [
+            line
+            for at, line in list(self.lines)
+            if at >= since_s and (within_s is None or at <= within_s)
+        ]
+
+    def age(self) -> float:
+        """Seconds since scripts/dev was started."""
+        return time.monotonic() - self.started
+
+
+def _dev_env(workdir: Path, api_port: int, moto_port: int) -> dict[str, str]:
+    # A developer's shell: no AWS settings (so the local cloud starts inside the app), no
+    # client settings of another local cloud; only the ports and folders are this run's own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPOINT_", "AWS_", "COGNITO_"))}
+    return {
+        **env,
+        "EPOINT_LOCAL_API_PORT": str(api_port),
+        "EPOINT_LOCAL_MOTO_PORT": str(moto_port),
+        "EPOINT_LOCAL_DATA_DIR": str(workdir / "local-cloud"),
+        "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+    }
+
+
+@contextlib.contextmanager
+def dev_app(workdir: Path, timeout: float = 300) -> Iterator[DevApp]:
+    """`scripts/dev --frontend-port F --backend-port B` until the block ends (then SIGTERM)."""
+    front, back, api, moto = (free_port() for _ in range(4))
+    log = workdir / "scripts-dev.log"
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "dev"), "--frontend-port", str(front), "--backend-port", str(back)],
+        cwd=ROOT,
+        env=_dev_env(workdir, api, moto),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    app = DevApp(f"http://localhost:{front}", {}, started)
+
+    def keep_output() -> None:
+        assert proc.stdout is not None
+        with open(log, "w") as out:
+            for line in proc.stdout:
+                app.lines.append((time.monotonic() - started, line.rstrip("\n")))
+                out.write(line)
+                out.flush()
+
+    reader = threading.Thread(target=keep_output, daemon=True)
+    reader.start()
+    try:
+        _wait_for(f"{app.url}/", proc, log, timeout)
+        _wait_for(f"http://127.0.0.1:{back}/ping", proc, log, timeout)
+        _wait_for(f"http://127.0.0.1:{api}/dev/info", proc, log, timeout)
+        app.cloud = httpx.get(f"http://127.0.0.1:{api}/dev/info", timeout=10).json()
+        yield app
+    finally:
+        _stop(proc)
+        reader.join(timeout=10)

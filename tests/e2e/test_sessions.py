@@ -8,7 +8,13 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REFRESH_MARGIN_S, open_page, serious_violations, sign_in_through_ui
+from tests.e2e.conftest import (
+    REFRESH_MARGIN_S,
+    both_ways,
+    open_page,
+    serious_violations,
+    sign_in_through_ui,
+)
 from tests.support.local_cloud import new_email, outbox_code, sign_out_everywhere
 from tests.support.world import World
 
@@ -87,6 +93,7 @@ def test_revoked_tokens_send_the_user_to_sign_in_with_a_message(
     page.wait_for_url("**/history")
 
 
+@both_ways
 def test_sign_out_ends_the_session_in_every_tab(page: Page, world: World) -> None:
     user = world.person("Sam")
     sign_in_through_ui(page, user.email)
