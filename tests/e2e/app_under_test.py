@@ -243,6 +243,7 @@ class _LinkHandler(BaseHTTPRequestHandler):
         answer = self.server.upstream.request(
             self.command, self.path, content=body, headers=headers
         )
+        time.sleep(self.server.link.take_delay(self.command, self.path))
         if self.server.link.take_loss(self.command, self.path):
             # The API did the work; the caller sees the connection drop with no answer.
             self.close_connection = True
@@ -268,10 +269,11 @@ class _LinkServer(ThreadingHTTPServer):
 
 
 class LossyLink:
-    """A pass-through HTTP hop to `upstream` that can lose chosen answers on the way back.
+    """A pass-through HTTP hop to `upstream` that can lose or hold back chosen answers.
 
     Put between the state server and the API (`EPOINT_API_URL`), it plays a flaky mobile
-    network or a load balancer timing out: the request arrives, the answer does not.
+    network or a load balancer timing out: the request arrives, the answer does not (or
+    arrives late).
     """
 
     def __init__(self, upstream: str) -> None:
@@ -281,6 +283,7 @@ class LossyLink:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._lock = threading.Lock()
         self._pending: list[tuple[str, re.Pattern[str]]] = []
+        self._slow: list[tuple[str, re.Pattern[str], float]] = []
         self.lost: list[str] = []
 
     @property
@@ -292,6 +295,20 @@ class LossyLink:
         """The next `method` request whose path matches is delivered, its answer dropped."""
         with self._lock:
             self._pending.append((method.upper(), re.compile(path_pattern)))
+
+    def delay_next_answer(self, method: str, path_pattern: str, seconds: float) -> None:
+        """The next `method` request whose path matches gets its answer `seconds` late."""
+        with self._lock:
+            self._slow.append((method.upper(), re.compile(path_pattern), seconds))
+
+    def take_delay(self, method: str, path: str) -> float:
+        """How long to hold this request's answer back (each wish is used once)."""
+        with self._lock:
+            for wish in self._slow:
+                if wish[0] == method and wish[1].search(urlsplit(path).path):
+                    self._slow.remove(wish)
+                    return wish[2]
+        return 0.0
 
     def take_loss(self, method: str, path: str) -> bool:
         """Whether this request's answer is to be lost (each wish is used once)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,21 @@ def api_link(exported_cloud: dict[str, Any]) -> Iterator[app_under_test.LossyLin
         yield link
 
 
+@dataclass(frozen=True)
+class ExportedApp:
+    """The app as in AWS: where it is served, and the web directory it was built in."""
+
+    url: str
+    web_dir: Path
+
+
 @pytest.fixture(scope="session")
-def exported_app_url(
+def exported_app(
     exported_cloud: dict[str, Any],
     api_link: app_under_test.LossyLink,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[str]:
-    """The app as in AWS (static export + state server) on the local cloud; its URL."""
+) -> Iterator[ExportedApp]:
+    """The app as in AWS (static export + state server) on the local cloud."""
     work = tmp_path_factory.mktemp("app")
     port = app_under_test.free_port()
     env = app_under_test.app_env(
@@ -94,7 +103,7 @@ def exported_app_url(
         app_under_test.state_server(env, port, work / "state-server.log"),
         app_under_test.StaticSite(site_dir) as site,
     ):
-        yield site.url
+        yield ExportedApp(site.url, Path(env["REFLEX_WEB_WORKDIR"]))
 
 
 # Routes the dev-mode journeys open: Vite compiles a route's modules on its first request,
@@ -151,7 +160,7 @@ def app_url(app_mode: str, request: pytest.FixtureRequest) -> str:
     """The URL of the app under test."""
     if app_mode == "dev":
         return request.getfixturevalue("dev_app").url
-    return request.getfixturevalue("exported_app_url")
+    return request.getfixturevalue("exported_app").url
 
 
 @pytest.fixture(scope="session")
