@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.app_under_test import LossyLink
-from tests.e2e.conftest import ExportedApp, open_page, sign_in_through_ui
+from tests.e2e.conftest import RunningApp, open_page, sign_in_through_ui
 from tests.e2e.contrast import focus_problems, hover_problems
 from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.world import Business, Person, World
@@ -95,7 +95,7 @@ def _classes_in(css: str) -> set[str]:
 
 
 def test_every_radix_class_on_screen_has_its_rules(
-    page: Page, world: World, shop: Business, customer: Person, exported_app: ExportedApp
+    page: Page, world: World, shop: Business, customer: Person, running_app: RunningApp
 ) -> None:
     visit = world.visit(shop, customer)
     world.earn(visit, 2500).expect(201)
@@ -142,7 +142,7 @@ def test_every_radix_class_on_screen_has_its_rules(
                })"""
         )
     )
-    radix = exported_app.web_dir / "node_modules" / "@radix-ui" / "themes" / "styles.css"
+    radix = running_app.web_dir / "node_modules" / "@radix-ui" / "themes" / "styles.css"
     styled_by_radix = _classes_in(Path(radix).read_text())
     kept = _classes_in(served)
     missing = {
