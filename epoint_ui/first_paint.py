@@ -11,7 +11,11 @@ at every breakpoint in all 30 colour scales (about 800 KB). So:
   (622 KB -> about 140 KB; 62 -> 22 KB gzip);
 * `low_priority_scripts.mjs`, a Vite step after the export's pre-rendering, marks the
   scripts' preloads `fetchpriority="low"`: they still load early and in parallel, behind
-  the stylesheet (they make the page live; they do not draw it).
+  the stylesheet (they make the page live; they do not draw it);
+* the document's head loses Reflex's colour-mode script: it reads a saved light/dark
+  choice before the paint, and this app's theme is light only (rxconfig.py), so all it
+  did was hold the parser up (a file of its own since the export serves every script
+  from a file, for the CSP).
 
 Measured with `python bench/frontend.py` (README, front end).
 """
@@ -19,6 +23,7 @@ Measured with `python bench/frontend.py` (README, front end).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,6 +75,21 @@ _use_low_priority = _insert_after(
 )
 
 
+# Reflex's `preload_color_theme()` script as the compiled document root writes it.
+_COLOUR_MODE_SCRIPT = re.compile(
+    r'jsx\("script",\{\},"(?:[^"\\]|\\.)*?Only run in browser environment, not during SSR'
+    r'(?:[^"\\]|\\.)*"\),'
+)
+
+
+def without_colour_mode_script(document: str) -> str:
+    """The compiled document root without Reflex's colour-mode script (light-only theme)."""
+    trimmed, found = _COLOUR_MODE_SCRIPT.subn("", document, count=1)
+    if not found and "Only run in browser environment" in document:
+        raise RuntimeError("app/_document.js: the colour-mode script changed shape")
+    return trimmed
+
+
 def add_low_priority_scripts(config: str) -> str:
     """Reflex's Vite config with the low-priority-scripts step among its plugins."""
     return _use_low_priority(_import_low_priority(config))
@@ -98,3 +118,4 @@ class LeanRadixThemes(rx.plugins.RadixThemesPlugin):
         context["add_save_task"](_copy("low_priority_scripts.mjs", _LOW_PRIORITY))
         context["add_modify_task"]("postcss.config.js", add_lean_radix)
         context["add_modify_task"]("vite.config.js", add_low_priority_scripts)
+        context["add_modify_task"]("app/_document.js", without_colour_mode_script)
