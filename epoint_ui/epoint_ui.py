@@ -9,6 +9,8 @@ from epoint_ui.settings import get_settings
 
 app = rx.App(
     html_lang="en",
+    # Bundled into the one global stylesheet (epoint_ui/first_paint.py) after Radix's.
+    stylesheets=["/epoint.css"],
     head_components=[
         rx.el.meta(name="description", content="ePoint: loyalty points at the shops you love."),
         rx.el.meta(name="theme-color", content="#3e63dd"),

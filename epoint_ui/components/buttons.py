@@ -22,7 +22,9 @@ def primary_button(text: str, loading: rx.Var[bool] | bool = False, **props: Any
     return rx.button(text, loading=loading, size="3", aria_busy=loading, **props)
 
 
-def secondary_button(text: str, loading: rx.Var[bool] | bool = False, **props: Any) -> rx.Component:
+def secondary_button(
+    text: rx.Component | rx.Var[str] | str, loading: rx.Var[bool] | bool = False, **props: Any
+) -> rx.Component:
     """A quieter action beside the main one."""
     props.setdefault("type", "button")
     return rx.button(text, loading=loading, size="3", variant="soft", aria_busy=loading, **props)

@@ -74,7 +74,8 @@ def _nav_item(item: NavLink, current: str, compact: bool) -> rx.Component:
             rx.text(item.label, size="1" if compact else "2", white_space="nowrap"),
             direction="column" if compact else "row",
             align="center",
-            gap="1" if compact else "2",
+            # Radix's spacing scale (a unitless CSS `gap` would be dropped by the browser).
+            spacing="1" if compact else "2",
         ),
         href=item.href,
         underline="none",

@@ -11,6 +11,7 @@ import reflex as rx
 
 from epoint_ui.components.feedback import message_callout
 from epoint_ui.components.layout import page_shell
+from epoint_ui.components.links import link, text_link
 
 MERCHANT_HOME = "/merchant"
 
@@ -28,7 +29,8 @@ MERCHANT_SECTIONS = [
 
 def _section_link(label: str, href: str, current: str) -> rx.Component:
     here = href == current
-    return rx.link(
+    # `link` keeps the hover colour dark: Radix's default (accent 8) drops to about 2:1.
+    return link(
         label,
         href=href,
         aria_current="page" if here else None,
@@ -48,7 +50,7 @@ def merchant_nav(current: str, is_owner: rx.Var[bool] | bool) -> rx.Component:
         link = _section_link(label, href, current)
         links.append(rx.cond(is_owner, link) if owner_only else link)
     return rx.el.nav(
-        rx.flex(*links, wrap="wrap", gap="1"),
+        rx.flex(*links, wrap="wrap", spacing="1"),
         aria_label="Business",
         width="100%",
     )
@@ -65,7 +67,7 @@ def merchant_frame(
     return page_shell(
         rx.hstack(
             rx.text(business_name, weight="bold", size="3", id="business-name"),
-            rx.link("Switch or add a business", href=MERCHANT_HOME, size="2"),
+            text_link("Switch or add a business", MERCHANT_HOME, size="2"),
             justify="between",
             align="center",
             wrap="wrap",

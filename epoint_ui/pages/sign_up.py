@@ -4,6 +4,7 @@ import reflex as rx
 
 from epoint_ui.auth import PASSWORD_RULES
 from epoint_ui.components import (
+    countdown,
     error_callout,
     field,
     notice_callout,
@@ -114,7 +115,7 @@ def sign_up() -> rx.Component:
     )
 
 
-@rx.page(route="/verify", title="Confirm your email · ePoint")
+@rx.page(route="/verify", title="Confirm your email · ePoint", on_load=SignUpState.show_cooldown)
 def verify() -> rx.Component:
     """The 6-digit code step, with a resend button that cools down."""
     return public_shell(
@@ -158,12 +159,20 @@ def verify() -> rx.Component:
         ),
         secondary_button(
             rx.cond(
-                SignUpState.resend_in > 0,
-                "Send a new code in " + SignUpState.resend_in.to_string() + " s",
+                SignUpState.cooling_down,
+                rx.fragment(
+                    "Send a new code in ",
+                    countdown(
+                        seconds=SignUpState.resend_wait,
+                        serial=SignUpState.resend_serial,
+                        on_done=SignUpState.cooldown_over,
+                    ),
+                    " s",
+                ),
                 "Send a new code",
             ),
             loading=SignUpState.resending,
-            disabled=(SignUpState.resend_in > 0) | (SignUpState.email == ""),
+            disabled=SignUpState.cooling_down | (SignUpState.email == ""),
             on_click=SignUpState.resend,
             width="100%",
         ),

@@ -8,6 +8,10 @@ from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.views import WalletCard
 from epoint_ui.states.wallet import WalletState
 
+# The cards on screen are from the last visit until this visit's load answers: the client
+# marks the page not hydrated the moment it navigates, and the load sets `loading`.
+_REFRESHING = ~rx.State.is_hydrated | WalletState.loading
+
 
 def _membership(m: WalletCard) -> rx.Component:
     return card(
@@ -17,11 +21,15 @@ def _membership(m: WalletCard) -> rx.Component:
                 rx.text(m.category, color=rx.color("gray", 11), size="2"),
                 spacing="0",
             ),
-            rx.badge(m.tier, size="2", variant="soft"),
+            rx.skeleton(rx.badge(m.tier, size="2", variant="soft"), loading=_REFRESHING),
             justify="between",
             width="100%",
         ),
-        rx.text(rx.text.strong(m.balance.to_string()), " points", size="6"),
+        # A placeholder, not the old number: after a redemption the old balance would be wrong.
+        rx.skeleton(
+            rx.text(rx.text.strong(m.balance.to_string()), " points", size="6"),
+            loading=_REFRESHING,
+        ),
         rx.cond(
             m.next_tier != "",
             rx.vstack(
@@ -106,7 +114,21 @@ def wallet() -> rx.Component:
             WalletState.loaded,
             rx.cond(
                 WalletState.cards.length() > 0,
-                rx.vstack(rx.foreach(WalletState.cards, _membership), width="100%", spacing="3"),
+                rx.vstack(
+                    rx.cond(
+                        _REFRESHING,
+                        rx.hstack(
+                            rx.spinner(size="2"),
+                            rx.text("Updating your balances…", size="2"),
+                            align="center",
+                            role="status",
+                        ),
+                    ),
+                    rx.foreach(WalletState.cards, _membership),
+                    aria_busy=_REFRESHING,
+                    width="100%",
+                    spacing="3",
+                ),
                 empty_state(
                     "wallet",
                     "No points yet",

@@ -9,7 +9,7 @@ only once the API has given a definite answer (or the merchant changes the amoun
 
 from __future__ import annotations
 
-import asyncio
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -65,6 +65,10 @@ class ScanState(rx.State):
 
     visit_id: str = ""
     expires_at: str = ""
+    # The page counts these seconds down in the browser (components/countdown.py) and
+    # calls `visit_ran_out` at 0: no loop on the state server outlives the till's tab.
+    visit_left_s: int = 0
+    visit_serial: int = 0
     customer_name: str = ""
     balance: int = 0
     lifetime_points: int = 0
@@ -251,7 +255,6 @@ class ScanState(rx.State):
                 merchant.currency,
                 tier_list=business.get("tiers") or [],
             )
-            return ScanState.watch_expiry
 
         async for update in call_api(
             self, open_visit, working="opening", error="scan_error", problems=SCAN_PROBLEMS
@@ -292,16 +295,21 @@ class ScanState(rx.State):
         self.receipts = []
         self.award_key = new_idempotency_key()
         self.redeem_key = new_idempotency_key()
+        self._time_visit()
 
-    @rx.event(background=True)
-    async def watch_expiry(self):
-        """Says so on the page when the open visit runs out, even if nobody taps anything."""
-        async with self:
-            visit_id, wait = self.visit_id, _seconds_until(self.expires_at)
-        await asyncio.sleep(max(wait, 0))
-        async with self:
-            if self.visit_id == visit_id:
-                self.visit_expired = True
+    def _time_visit(self) -> None:
+        self.visit_left_s = max(0, math.ceil(_seconds_until(self.expires_at)))
+        self.visit_serial += 1
+
+    @rx.event
+    def visit_ran_out(self):
+        """The page's timer says the visit is over: say so, even if nobody taps anything."""
+        if not self.visit_id or self.visit_expired:
+            return
+        if _seconds_until(self.expires_at) > 0:
+            self._time_visit()  # the browser's clock ran ahead: wait for the rest
+            return
+        self.visit_expired = True
 
     @rx.event
     def new_scan(self):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
+import time
 from typing import Any
 
 import reflex as rx
@@ -28,12 +29,18 @@ class SignUpState(rx.State):
     # Verify step.
     code_error: str = ""
     verifying: bool = False
-    resend_in: int = 0
+    # The resend cool-down: the page counts `resend_wait` seconds down in the browser
+    # (components/countdown.py, restarted when `resend_serial` changes) and says when it is
+    # over; the server keeps the deadline and decides.
+    cooling_down: bool = False
+    resend_wait: int = 0
+    resend_serial: int = 0
     resending: bool = False
     resent: str = ""
     # The password is never kept: it lives in the `sign_up` handler for the one Cognito
     # call, so no state (in memory or in Redis) holds it afterwards. After the code, the
     # user signs in with it.
+    _resend_at: float = 0.0
 
     @rx.var
     def password_ok(self) -> bool:
@@ -75,8 +82,8 @@ class SignUpState(rx.State):
             self.working = False
         self.email, self.display_name = email, name
         self.code_error, self.resent = "", ""
+        self._start_cooldown()
         yield rx.redirect("/verify")
-        yield SignUpState.start_cooldown
 
     @rx.event
     async def verify(self, form: dict[str, Any]):
@@ -106,7 +113,7 @@ class SignUpState(rx.State):
     @rx.event
     async def resend(self):
         """The user asks for a new code (allowed once the cool-down has passed)."""
-        if self.resend_in > 0 or not self.email:
+        if time.time() < self._resend_at or not self.email:
             return
         self.resending, self.code_error, self.resent = True, "", ""
         yield
@@ -118,18 +125,24 @@ class SignUpState(rx.State):
         finally:
             self.resending = False
         self.resent = f"We sent a new code to {self.email}."
-        yield SignUpState.start_cooldown
+        self._start_cooldown()
 
-    @rx.event(background=True)
-    async def start_cooldown(self):
-        """Counts the resend cool-down down, one second at a time."""
-        async with self:
-            if self.resend_in > 0:
-                return
-            self.resend_in = RESEND_COOLDOWN_S
-        while True:
-            await asyncio.sleep(1)
-            async with self:
-                self.resend_in = max(0, self.resend_in - 1)
-                if self.resend_in == 0:
-                    return
+    def _start_cooldown(self) -> None:
+        self._resend_at = time.time() + RESEND_COOLDOWN_S
+        self._show_cooldown()
+
+    def _show_cooldown(self) -> None:
+        left = self._resend_at - time.time()
+        self.cooling_down = left > 0
+        self.resend_wait = max(0, math.ceil(left))
+        self.resend_serial += 1
+
+    @rx.event
+    def show_cooldown(self):
+        """The verify page opens (or reopens): count down from what is left now."""
+        self._show_cooldown()
+
+    @rx.event
+    def cooldown_over(self):
+        """The page's countdown reached 0: allow a resend once the deadline has passed."""
+        self._show_cooldown()

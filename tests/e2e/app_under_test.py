@@ -1,4 +1,5 @@
-"""Runs ePoint the way AWS does, for the browser tests and the front-end benchmark.
+"""Runs ePoint the way AWS does, and the way `scripts/dev` does, for the browser tests and the
+front-end benchmark.
 
 * `local_cloud()` - `python -m localcloud --port 0 --no-persist` in a subprocess.
 * `export_app()` - `reflex export --frontend-only` into a temporary web directory (so it
@@ -8,6 +9,8 @@
 * `StaticSite` - serves the export like a static host (route -> `route.html`, gzip), with
   the headers `amplify_headers()` reads from template.yaml.
 * `LossyLink` - the network between the state server and the API, able to lose an answer.
+* `dev_app()` - `scripts/dev` itself (`reflex run` in dev mode, the local cloud embedded),
+  on free ports with its own web directory and data, its output kept line by line.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -319,6 +323,7 @@ class _LinkHandler(BaseHTTPRequestHandler):
         answer = self.server.upstream.request(
             self.command, self.path, content=body, headers=headers
         )
+        time.sleep(self.server.link.take_delay(self.command, self.path))
         if self.server.link.take_loss(self.command, self.path):
             # The API did the work; the caller sees the connection drop with no answer.
             self.close_connection = True
@@ -344,11 +349,12 @@ class _LinkServer(ThreadingHTTPServer):
 
 
 class LossyLink:
-    """A pass-through HTTP hop to `upstream` that can lose chosen answers on the way back.
+    """A pass-through HTTP hop to `upstream` that can lose or hold back chosen answers.
 
     Put between the state server and the API (`EPOINT_API_URL`), it plays a flaky mobile
-    network or a load balancer timing out: the request arrives, the answer does not. It
-    also counts the calls that pass (`calls`): what the state server asks the API.
+    network or a load balancer timing out: the request arrives, the answer does not (or
+    arrives late). It also counts the calls that pass (`calls`): what the state server
+    asks the API.
     """
 
     def __init__(self, upstream: str) -> None:
@@ -358,6 +364,7 @@ class LossyLink:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._lock = threading.Lock()
         self._pending: list[tuple[str, re.Pattern[str]]] = []
+        self._slow: list[tuple[str, re.Pattern[str], float]] = []
         self.lost: list[str] = []
         self.requests: list[tuple[float, str, str]] = []  # (time, method, path) of every call
 
@@ -384,6 +391,20 @@ class LossyLink:
                 1 for t, m, p in self.requests if m == method and t >= since and pattern.search(p)
             )
 
+    def delay_next_answer(self, method: str, path_pattern: str, seconds: float) -> None:
+        """The next `method` request whose path matches gets its answer `seconds` late."""
+        with self._lock:
+            self._slow.append((method.upper(), re.compile(path_pattern), seconds))
+
+    def take_delay(self, method: str, path: str) -> float:
+        """How long to hold this request's answer back (each wish is used once)."""
+        with self._lock:
+            for wish in self._slow:
+                if wish[0] == method and wish[1].search(urlsplit(path).path):
+                    self._slow.remove(wish)
+                    return wish[2]
+        return 0.0
+
     def take_loss(self, method: str, path: str) -> bool:
         """Whether this request's answer is to be lost (each wish is used once)."""
         with self._lock:
@@ -402,3 +423,81 @@ class LossyLink:
         self._server.shutdown()
         self._server.server_close()
         self._server.upstream.close()
+
+
+# --- the app as `scripts/dev` runs it ------------------------------------------------------
+
+
+@dataclass
+class DevApp:
+    """`scripts/dev` running: its page URL, its embedded local cloud, and what it printed."""
+
+    url: str
+    cloud: dict[str, Any]
+    started: float  # time.monotonic() when scripts/dev was started
+    lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, line)
+
+    def output(self, within_s: float | None = None, since_s: float = 0.0) -> list[str]:
+        """The lines printed between `since_s` and `within_s` seconds after the start."""
+        return [
+            line
+            for at, line in list(self.lines)
+            if at >= since_s and (within_s is None or at <= within_s)
+        ]
+
+    def age(self) -> float:
+        """Seconds since scripts/dev was started."""
+        return time.monotonic() - self.started
+
+
+def _dev_env(workdir: Path, api_port: int, moto_port: int) -> dict[str, str]:
+    # A developer's shell: no AWS settings (so the local cloud starts inside the app), no
+    # client settings of another local cloud; only the ports and folders are this run's own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPOINT_", "AWS_", "COGNITO_"))}
+    return {
+        **env,
+        "EPOINT_LOCAL_API_PORT": str(api_port),
+        "EPOINT_LOCAL_MOTO_PORT": str(moto_port),
+        "EPOINT_LOCAL_DATA_DIR": str(workdir / "local-cloud"),
+        "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+    }
+
+
+@contextlib.contextmanager
+def dev_app(workdir: Path, timeout: float = 300) -> Iterator[DevApp]:
+    """`scripts/dev --frontend-port F --backend-port B` until the block ends (then SIGTERM)."""
+    front, back, api, moto = (free_port() for _ in range(4))
+    log = workdir / "scripts-dev.log"
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "dev"), "--frontend-port", str(front), "--backend-port", str(back)],
+        cwd=ROOT,
+        env=_dev_env(workdir, api, moto),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    app = DevApp(f"http://localhost:{front}", {}, started)
+
+    def keep_output() -> None:
+        assert proc.stdout is not None
+        with open(log, "w") as out:
+            for line in proc.stdout:
+                app.lines.append((time.monotonic() - started, line.rstrip("\n")))
+                out.write(line)
+                out.flush()
+
+    reader = threading.Thread(target=keep_output, daemon=True)
+    reader.start()
+    try:
+        _wait_for(f"{app.url}/", proc, log, timeout)
+        _wait_for(f"http://127.0.0.1:{back}/ping", proc, log, timeout)
+        _wait_for(f"http://127.0.0.1:{api}/dev/info", proc, log, timeout)
+        app.cloud = httpx.get(f"http://127.0.0.1:{api}/dev/info", timeout=10).json()
+        yield app
+    finally:
+        _stop(proc)
+        reader.join(timeout=10)

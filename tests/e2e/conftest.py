@@ -6,6 +6,10 @@ Amplify hosts) served as static files, plus `reflex run --backend-only --env pro
 `python -m localcloud --port 0 --no-persist`. The export is built once per test
 session into a temporary web directory (so it never races a developer's `.web/`), and
 every test reuses it with a fresh browser context. See `app_under_test.py`.
+
+The key journeys (`@both_ways`) also run against the app as `scripts/dev` starts it
+(`dev_app`: `reflex run` in dev mode, React's Strict Mode, the local cloud embedded), the
+way a developer runs it; `local_cloud`, `app_url` and `world` follow `app_mode`.
 """
 
 from __future__ import annotations
@@ -52,8 +56,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A fresh local cloud; its client env (pool, JWKS, endpoint) is put in os.environ."""
+def exported_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A fresh local cloud for the exported app; its client env is put in os.environ."""
     with (
         app_under_test.local_cloud(tmp_path_factory.mktemp("local-cloud")) as info,
         pytest.MonkeyPatch.context() as env,
@@ -64,9 +68,9 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 @pytest.fixture(scope="session")
-def api_link(local_cloud: dict[str, Any]) -> Iterator[app_under_test.LossyLink]:
+def api_link(exported_cloud: dict[str, Any]) -> Iterator[app_under_test.LossyLink]:
     """The network between the state server and the API: passes everything unless told."""
-    with app_under_test.LossyLink(local_cloud["api_url"]) as link:
+    with app_under_test.LossyLink(exported_cloud["api_url"]) as link:
         yield link
 
 
@@ -78,18 +82,23 @@ class RunningApp:
     state_server: str  # the state server: the websocket and the session cookie's routes
     site_dir: Path  # the export's files (one pre-rendered .html per page)
 
+    @property
+    def web_dir(self) -> Path:
+        """The web directory the export was built in (its node_modules included)."""
+        return self.site_dir.parents[1]
+
 
 @pytest.fixture(scope="session")
 def running_app(
-    local_cloud: dict[str, Any],
+    exported_cloud: dict[str, Any],
     api_link: app_under_test.LossyLink,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningApp]:
-    """The app (static export + state server) on the local cloud."""
+    """The app as in AWS (static export + state server) on the local cloud."""
     work = tmp_path_factory.mktemp("app")
     backend_port, site_port = app_under_test.free_ports(2)
     env = app_under_test.app_env(
-        local_cloud,
+        exported_cloud,
         work,
         backend_port,
         site_port,
@@ -103,10 +112,61 @@ def running_app(
             yield RunningApp(site.url, backend, site_dir)
 
 
+# Routes the dev-mode journeys open: Vite compiles a route's modules on its first request,
+# so the fixture opens each once before the tests time anything.
+DEV_WARM_ROUTES = (
+    "/",
+    "/sign-up",
+    "/verify",
+    "/sign-in",
+    "/wallet",
+    "/code",
+    "/history",
+    "/profile",
+    "/merchant",
+    "/merchant/scan",
+)
+
+
 @pytest.fixture(scope="session")
-def app_url(running_app: RunningApp) -> str:
-    """The web app's URL."""
-    return running_app.url
+def dev_app(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> Iterator[app_under_test.DevApp]:
+    """The app exactly as `scripts/dev` starts it: `reflex run` in dev mode (React's Strict
+    Mode, Vite), the local cloud inside the state server; free ports, its own web dir."""
+    with app_under_test.dev_app(tmp_path_factory.mktemp("dev")) as app:
+        context = browser.new_context(viewport=PHONE, base_url=app.url)
+        warm = context.new_page()
+        for route in DEV_WARM_ROUTES:
+            warm.goto(route, wait_until="load", timeout=120_000)
+        context.close()
+        yield app
+
+
+@pytest.fixture(scope="session")
+def app_mode(request: pytest.FixtureRequest) -> str:
+    """Which app the test runs against: "export" (as in AWS; the default) or "dev"
+    (as `scripts/dev` runs it). `@both_ways` runs a test against each."""
+    return str(getattr(request, "param", "export"))
+
+
+both_ways = pytest.mark.parametrize("app_mode", ["export", "dev"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def local_cloud(app_mode: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The local cloud behind the app under test (its JSON line: api_url, outbox_url, ...)."""
+    if app_mode == "dev":
+        return request.getfixturevalue("dev_app").cloud
+    return request.getfixturevalue("exported_cloud")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_mode: str, request: pytest.FixtureRequest) -> str:
+    """The URL of the app under test."""
+    if app_mode == "dev":
+        return request.getfixturevalue("dev_app").url
+    return request.getfixturevalue("running_app").url
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +185,15 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
     context.set_default_timeout(15_000)
     p = context.new_page()
     yield p
+    context.close()
+
+
+@pytest.fixture
+def till(browser: Browser, app_url: str) -> Iterator[Page]:
+    """A second browser (the merchant's tablet), beside the customer's phone in `page`."""
+    context = browser.new_context(viewport=PHONE, base_url=app_url)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
     context.close()
 
 
@@ -147,6 +216,7 @@ def axe_script() -> Path:
                 "--silent",
                 "--no-fund",
                 "--no-audit",
+                "--save-exact",
                 "--prefix",
                 str(ROOT / ".tools"),
                 f"axe-core@{AXE_VERSION}",

@@ -1,20 +1,18 @@
 """What people see when something runs out: a visit, a customer code, an emailed code.
 
 The local cloud's clock is moved forward (`time_travel`, i.e. `POST /dev/clock`) instead of
-waiting; only the resend cool-down and the early refresh of My code run on the state
-server's own (real) clock.
+waiting; only the resend cool-down and the early refresh of My code run in real time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
+from tests.e2e.conftest import open_page, sign_in_through_ui
 from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.local_cloud import PASSWORD, new_email, outbox_code
 from tests.support.world import Business, Person, World
@@ -22,15 +20,6 @@ from tests.support.world import Business, Person, World
 VISIT_LIFETIME_S = 10 * 60
 CODE_LIFETIME_S = 60
 SIGN_UP_CODE_LIFETIME_S = 24 * 3600
-
-
-@pytest.fixture
-def till(browser: Browser, app_url: str) -> Iterator[Page]:
-    """A second browser (the merchant's tablet), beside the customer's phone in `page`."""
-    context = browser.new_context(viewport=PHONE, base_url=app_url)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_the_till_says_the_visit_expired_and_asks_for_a_new_scan(

@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     PHONE,
     REFRESH_MARGIN_S,
     RunningApp,
+    both_ways,
     open_page,
     serious_violations,
     sign_in_through_ui,
@@ -113,6 +114,7 @@ def test_revoked_tokens_send_the_user_to_sign_in_with_a_message(
     page.wait_for_url("**/history")
 
 
+@both_ways
 def test_sign_out_ends_the_session_in_every_tab(page: Page, world: World) -> None:
     user = world.person("Sam")
     sign_in_through_ui(page, user.email)

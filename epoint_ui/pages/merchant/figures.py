@@ -89,7 +89,9 @@ def figures() -> rx.Component:
             _figure("Returning customers", FiguresState.returning_customers, "fig-returning"),
             _figure("Stamps given", FiguresState.stamps_issued, "fig-stamps"),
             _figure("Stamp cards redeemed", FiguresState.stamp_cards_redeemed, "fig-cards"),
-            columns=rx.breakpoints(initial="2", sm="3"),
+            # A style, not Radix's responsive `columns` prop: that one needs Radix's
+            # breakpoint classes, which the lean stylesheet leaves out (first_paint.py).
+            grid_template_columns=rx.breakpoints(initial="repeat(2, 1fr)", sm="repeat(3, 1fr)"),
             spacing="3",
             width="100%",
         ),

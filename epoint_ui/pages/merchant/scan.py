@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, error_callout, field, primary_button, text_input
+from epoint_ui.components import card, countdown, error_callout, field, primary_button, text_input
 from epoint_ui.components.scanner import qr_scanner
 from epoint_ui.components.stamps import stamp_card
 from epoint_ui.pages.guard import merchant_page
@@ -250,7 +250,19 @@ def scan() -> rx.Component:
         error_callout(MerchantState.error),
         rx.cond(
             ScanState.visit_id,
-            rx.cond(ScanState.visit_expired, _expired_block(), _visit_block()),
+            rx.cond(
+                ScanState.visit_expired,
+                _expired_block(),
+                rx.fragment(
+                    _visit_block(),
+                    countdown(
+                        seconds=ScanState.visit_left_s,
+                        serial=ScanState.visit_serial,
+                        on_done=ScanState.visit_ran_out,
+                        silent=True,
+                    ),
+                ),
+            ),
             _scan_block(),
         ),
         title="Scan",

@@ -11,6 +11,7 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
+    both_ways,
     open_page,
     serious_violations,
     sign_in_through_ui,
@@ -58,6 +59,7 @@ def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
     expect(phone.get_by_text("Your balance at Café Rosa: 12 points")).to_be_visible()
 
 
+@both_ways
 def test_typed_code_award_then_redeem_and_double_taps_count_once(
     shop: Business, customer: Person, page: Page, world: World, axe_script: Path
 ) -> None:
