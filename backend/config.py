@@ -13,10 +13,19 @@ QR_SECRET_ARN: str = os.environ.get("QR_SECRET_ARN", "")
 AWS_REGION: str = (
     os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
 )
+# Multiplies every per-caller request allowance (backend/logic/limits.py); 1 in production.
+# A load-test deployment raises it (template parameter PerCallerLimitScale), because one
+# load-test till does what hundreds of real tills do. It never scales a lockout.
+PER_CALLER_LIMIT_SCALE: int = max(1, int(os.environ.get("PER_CALLER_LIMIT_SCALE") or 1))
 
 # Product limits (not secrets, not per-deployment): here so a reader finds them in one place.
 QR_TOKEN_TTL_SECONDS = 60
 VISIT_TTL_SECONDS = 10 * 60
+# Redemptions only in the first minutes of a visit, while the customer who showed their
+# code is surely at the till (docs/proof.md, threat model: draining an absent customer).
+REDEEM_WINDOW_SECONDS = 3 * 60
+# How long the customer has to allow a typed code on their My code screen.
+APPROVAL_TTL_SECONDS = 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 MAX_BODY_BYTES = 16 * 1024
 MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36

@@ -5,10 +5,11 @@ multipliers in percent. The API's request models and domain, and the app's forms
 previews, import these modules; neither side keeps a copy of a rule or a limit.
 
 - `bounds`: the limits of every input (points per unit, minimum purchase, tier thresholds
-  and multipliers, number of tiers, amounts, points, name lengths).
+  and multipliers, number of tiers, amounts, points, staff limits, name lengths).
 - `earning`: the earning formula and the default earning rule.
 - `tiers`: the default tiers, the tier for a lifetime figure, progress to the next, and
   what makes a list of tiers valid.
+- `staff`: what staff may award without the owner (the defaults of the owner's limits).
 - `catalog`: the business categories and the currencies.
 - `money`: an amount a person typed as cents, and cents as text.
 - `forms`: what a person typed, checked against all of the above: the value to send, or

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from backend.dal import cache, keys
 from backend.dal import dynamodb as db
 
-_PROFILE_FIELDS = ("name", "category", "currency", "earning_rule", "tiers")
+_PROFILE_FIELDS = ("name", "category", "currency", "earning_rule", "tiers", "staff_limits")
 
 
 def _directory_keys(merchant_id: str, name: str, category: str) -> dict[str, str]:
@@ -148,7 +148,18 @@ def _role_item(merchant_id: str, user_id: str, role: str) -> dict[str, Any]:
 
 def get_staff(merchant_id: str, user_id: str) -> dict[str, Any] | None:
     """This user's staff item at this business (role owner|staff), or None."""
-    return db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
+    item = db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
+    cache.put_staff_role(merchant_id, user_id, item["role"] if item else None)
+    return item
+
+
+def staff_role(merchant_id: str, user_id: str) -> str | None:
+    """The user's role at the business (warm cache, else read); None if they don't work there."""
+    role = cache.staff_role(merchant_id, user_id)
+    if role is None:
+        item = get_staff(merchant_id, user_id)
+        role = item["role"] if item else None
+    return role
 
 
 def list_staff(merchant_id: str) -> list[dict[str, Any]]:

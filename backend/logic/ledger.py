@@ -23,7 +23,8 @@ from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import earning, tiers
+from loyalty import earning, staff, tiers
+from loyalty.money import format_cents
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -52,6 +53,10 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "balance_after": int(item["balance_after"]),
         "visit_id": item.get("visit_id"),
         "staff_id": item["staff_id"],
+        # The customer also works at this business (as of the scan): owners watch these.
+        "customer_is_staff": bool(item.get("customer_is_staff", False)),
+        "disputed_at": item.get("disputed_at"),
+        "dispute_reason": item.get("dispute_reason"),
         "created_at": item["created_at"],
     }
 
@@ -150,6 +155,36 @@ class Attempt:
     def rewards(self) -> list[dict[str, Any]]:
         """All the business's rewards, retired ones included."""
         return self._load(with_rewards=True)[1]
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the caller owns the business (the owner's own awards are never limited)."""
+        role = merchant_store.staff_role(self.merchant_id, self.staff_id)
+        if role is None:
+            raise errors.Forbidden()
+        return role == "owner"
+
+    def staff_award(self, points: int, amount_cents: int | None = None) -> dict[str, Any]:
+        """The guard on points a staff member (not the owner) puts into a balance: within the
+        owner's largest purchase and daily cap. Guards for `propose`; none for the owner."""
+        if self.is_owner:
+            return {}
+        limits = staff.staff_limits(self.profile.get("staff_limits"))
+        if amount_cents is not None and not staff.may_award(amount_cents, limits):
+            largest = format_cents(limits["max_purchase_cents"])
+            currency = self.profile.get("currency", "")
+            self.refuse(
+                errors.NeedsOwner(
+                    f"Staff may award points for purchases up to {largest} {currency}."
+                    " Ask the owner to award this one."
+                )
+            )
+        if points > limits["daily_points"]:
+            self.refuse(errors.StaffDailyCap())
+        return {
+            "staff_day": (clock.iso(self.now_s)[:10], points, limits["daily_points"]),
+            "settings_version": int(self.profile["settings_version"]),
+        }
 
     def open_visit(self) -> dict[str, Any]:
         """The visit this change happens in; refused if unknown or expired."""
@@ -258,8 +293,9 @@ def change_balance(
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
         if visit_id and not fresh:
-            # A container that did not open this visit reads it and the business together.
-            store.prefetch(merchant_id, visit_id)
+            # A container that did not open this visit reads it, the business and the
+            # caller's role together.
+            store.prefetch(merchant_id, visit_id, staff_id)
         at = Attempt(staff_id, merchant_id, visit_id, idem, fresh=fresh, member_known=member_known)
         try:
             proposal = draft(at)
@@ -307,12 +343,14 @@ def earn(
             )
         except earning.BelowMinimum:
             raise errors.BelowMinimumPurchase() from None
+        limited = at.staff_award(points, amount_cents)
         entry = at.entry(
             member,
             "earn",
             points,
             customer_name=visit.get("customer_name", ""),
             amount_cents=amount_cents,
+            customer_is_staff=bool(visit.get("customer_is_staff", False)),
         )
         lifetime = member.lifetime + points
         return at.propose(
@@ -320,11 +358,18 @@ def earn(
             entry,
             lifetime_points=lifetime,
             answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
-            settings_version=int(at.profile["settings_version"]),
             visit_must_not_be_earned=True,
+            **{"settings_version": int(at.profile["settings_version"]), **limited},
         )
 
-    return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
+    return change_balance(
+        staff_id,
+        merchant_id,
+        idem,
+        draft,
+        visit_id=visit_id,
+        refusals={"staff_day": errors.StaffDailyCap},
+    )
 
 
 @access.staff_only
@@ -340,6 +385,8 @@ def redeem(
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
+        if int(visit.get("redeem_until", 0)) <= at.now_s:  # fixed when the visit opened
+            raise errors.RedemptionWindowClosed()
         reward = None
         if reward_id is not None:
             reward = next((r for r in at.rewards if r["reward_id"] == reward_id), None)
@@ -369,6 +416,7 @@ def redeem(
             min_old_balance=cost,
             answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
             reward=(reward_id, cost) if reward_id else None,
+            visit_redemptions_open=True,
         )
 
     return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
@@ -406,15 +454,23 @@ def reverse(
             reward_name=original.get("reward_name"),
             reverses=tx_id,
             reason=reason or "",
+            customer_is_staff=bool(original.get("customer_is_staff", False)),
         )
+        # Giving back a redemption puts points into a balance: the staff cap counts it.
+        limited = at.staff_award(delta) if delta > 0 else {}
         return at.propose(
             member,
             entry,
             lifetime_points=max(lifetime, 0),
             min_old_balance=-delta if delta < 0 else None,
             reverses_tx_id=tx_id,
+            **limited,
         )
 
     return change_balance(
-        staff_id, merchant_id, idem, draft, refusals={"original": errors.AlreadyReversed}
+        staff_id,
+        merchant_id,
+        idem,
+        draft,
+        refusals={"original": errors.AlreadyReversed, "staff_day": errors.StaffDailyCap},
     )

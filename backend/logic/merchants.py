@@ -10,7 +10,7 @@ from backend.dal import merchants as merchant_store
 from backend.dal import users
 from backend.logic import access, errors, ids, pages, rewards
 from backend.logic.ledger import public_entry
-from loyalty import catalog, earning, tiers
+from loyalty import catalog, earning, staff, tiers
 
 # ------------------------------------------------------------------ businesses
 
@@ -24,6 +24,7 @@ def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]])
         "currency": profile.get("currency", catalog.DEFAULT_CURRENCY),
         "earning_rule": profile["earning_rule"],
         "tiers": profile["tiers"],
+        "staff_limits": staff.staff_limits(profile.get("staff_limits")),
         "owner_id": profile["owner_id"],
         "created_at": profile["created_at"],
         "rewards": rewards.active_rewards(reward_items),
@@ -41,6 +42,7 @@ def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         "currency": fields.get("currency") or catalog.DEFAULT_CURRENCY,
         "earning_rule": fields.get("earning_rule") or dict(earning.DEFAULT_EARNING_RULE),
         "tiers": fields.get("tiers") or [dict(t) for t in tiers.DEFAULT_TIERS],
+        "staff_limits": staff.staff_limits(fields.get("staff_limits")),
         "owner_id": owner_id,
         "created_at": clock.iso(),
     }

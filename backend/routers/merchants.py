@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import errors, merchants, stats
+from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import (
     Category,
@@ -41,6 +42,7 @@ def list_merchants(
 
 
 @router.post("/merchants", responses=shapes.answers(shapes.Merchant, 201))
+@per_caller("create_business")
 def create_merchant(body: MerchantCreate, caller: CallerId) -> tuple[dict, int]:
     """Register a business; the caller becomes its owner."""
     return merchants.create_merchant(caller, body.model_dump(exclude_none=True)), 201
@@ -93,6 +95,7 @@ def list_staff(merchant_id: str, caller: CallerId) -> dict:
 
 
 @router.post("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffMember, 201))
+@per_caller("add_staff")
 def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict, int]:
     """Owner adds a staff member by email."""
     return merchants.add_staff(caller, merchant_id, body.email), 201

@@ -105,10 +105,16 @@ def world() -> World:
     return World(InProcess())
 
 
+# Café Rosa trusts its till: its owner lets staff award any purchase and any number of
+# points a day, so the suite's earns test the ledger; tests/unit/test_staff_limits.py tests
+# the owner's limits themselves.
+TRUSTING = {"max_purchase_cents": 10_000_000, "daily_points": 100_000_000}
+
+
 @pytest.fixture
 def shop(world: World) -> Business:
     """Café Rosa: its owner, one staff member (who serves at the till) and a 100-point reward."""
-    business = world.business(world.owner())
+    business = world.business(world.owner(), staff_limits=TRUSTING)
     world.staff(business)
     world.reward(business, "Free coffee", 100)
     return business
