@@ -12,7 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -59,9 +59,15 @@ class Scene:
     customer: Person
     customer2: Person
     hireable: list[Person]
+    # Other customers with points whose visits the matrix also opens: one customer asking
+    # for a code per visit would run into their own per-caller limit (POST /qr-tokens).
+    regulars: list[Person] = field(default_factory=list)
     scanned_token_id: str = ""
     other_pool_token: str = ""
     _hired: int = 0
+    _served: int = 0
+    _waiting: tuple[str, str] = ("", "")  # (token_id, request_id) of a typed code's request
+    _disputable: str = ""
 
     @property
     def owner(self) -> Person:
@@ -98,14 +104,44 @@ class Scene:
         self._hired += 1
         return self.hireable[self._hired % len(self.hireable)]
 
-    def fresh_visit(self) -> str:
-        """A new open visit of the customer at business 1 (opened by its owner)."""
-        return self.world.visit(self.shop, self.customer, by=self.owner).visit_id
+    def next_customer(self) -> Person:
+        """The customer, then each regular, in turn."""
+        self._served += 1
+        everyone = [self.customer, *self.regulars]
+        return everyone[self._served % len(everyone)]
 
-    def fresh_earn(self) -> str:
-        """A new earn of the customer at business 1; returns its transaction id."""
-        visit = self.world.visit(self.shop, self.customer, by=self.owner)
+    def fresh_visit(self) -> str:
+        """A new open visit at business 1 of a customer with points (opened by its owner)."""
+        return self.world.visit(self.shop, self.next_customer(), by=self.owner).visit_id
+
+    def fresh_earn(self, customer: Person | None = None) -> str:
+        """A new earn at business 1 (of `customer`, or the next); returns its transaction id."""
+        visit = self.world.visit(self.shop, customer or self.next_customer(), by=self.owner)
         return self.world.earn(visit, 300).expect(201)["transaction"]["tx_id"]
+
+    def waiting_request(self) -> tuple[str, str]:
+        """(token_id, request_id) of the customer's code typed at business 1's till, still
+        waiting for the customer's answer (a new one once the customer answered)."""
+        token_id = self._waiting[0]
+        if token_id:
+            status = self.world.call("GET", f"/qr-tokens/{token_id}", self.customer)
+            if status.expect(200)["status"] == "awaiting_approval":
+                return self._waiting
+        token = self.world.token(self.customer)
+        asked = self.world.open_visit(self.shop, token["short_code"], self.owner, answer=None)
+        self._waiting = (token["token_id"], asked.expect(202)["request_id"])
+        return self._waiting
+
+    def disputable(self) -> str:
+        """A transaction of the customer's that nobody disputed yet."""
+        if self._disputable:
+            query = {"merchant_id": self.merchant_id, "limit": 100}
+            items = self.world.call("GET", "/transactions", self.customer, query=query)
+            mine = {i["tx_id"]: i for i in items.expect(200)["items"]}
+            if not (mine.get(self._disputable) or {"disputed_at": "gone"})["disputed_at"]:
+                return self._disputable
+        self._disputable = self.fresh_earn(self.customer)
+        return self._disputable
 
 
 def build_scene(world: World, cloud: RunningCloud) -> Scene:
@@ -115,6 +151,7 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
+    regulars = world.people(2, f"Regular {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
     world.staff(shop, staff)
@@ -123,9 +160,11 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     # The customer's scanned token: its status page shows the business, activity and balance.
     token = world.token(customer)
     world.visit(shop, code=token["token"], by=owner)
-    scene = Scene(world, cloud, shop, shop2, customer, customer2, hireable, token["token_id"])
-    for _ in range(3):
-        scene.fresh_earn()  # a balance to redeem from, and a history to (not) leak
+    scene = Scene(
+        world, cloud, shop, shop2, customer, customer2, hireable, regulars, token["token_id"]
+    )
+    for person in (customer, customer, *regulars):
+        scene.fresh_earn(person)  # a balance to redeem from, and a history to (not) leak
     scene.other_pool_token = _other_pool_access_token(cloud)
     return scene
 
@@ -202,7 +241,7 @@ def _m(w: Scene) -> str:
 
 
 def _visit_call(w: Scene, p: Person) -> Call:
-    token = w.world.token(w.customer)["token"]
+    token = w.world.token(w.next_customer())["token"]
     return Call("POST", f"{_m(w)}/visits", {"token": token})
 
 
@@ -218,6 +257,21 @@ def _redeem_call(w: Scene, p: Person) -> Call:
 
 def _reverse_call(w: Scene, p: Person) -> Call:
     return Call("POST", f"{_m(w)}/transactions/{w.fresh_earn()}/reverse", {}, idempotent=True)
+
+
+def _approval_call(w: Scene, p: Person) -> Call:
+    token_id, _ = w.waiting_request()
+    return Call("POST", f"/qr-tokens/{token_id}/approval", {"allow": True})
+
+
+def _visit_request_call(w: Scene, p: Person) -> Call:
+    _, request_id = w.waiting_request()
+    return Call("GET", f"{_m(w)}/visit-requests/{request_id}")
+
+
+def _dispute_call(w: Scene, p: Person) -> Call:
+    body = {"merchant_id": w.merchant_id, "reason": "not me"}
+    return Call("POST", f"/transactions/{w.disputable()}/dispute", body)
 
 
 def _retire_call(w: Scene, p: Person) -> Call:
@@ -253,6 +307,8 @@ RULES: dict[str, Rule] = {
     "GET /qr-tokens/{token_id}": Rule(
         "own", 200, lambda w, p: Call("GET", f"/qr-tokens/{w.scanned_token_id}")
     ),
+    "POST /qr-tokens/{token_id}/approval": Rule("own", 200, _approval_call),
+    "POST /transactions/{tx_id}/dispute": Rule("own", 200, _dispute_call),
     "GET /merchants": Rule(
         "any", 200, lambda w, p: Call("GET", "/merchants", params={"q": "Authz"})
     ),
@@ -287,6 +343,9 @@ RULES: dict[str, Rule] = {
     "POST /merchants/{merchant_id}/staff": Rule("owner", 201, _add_staff_call),
     "DELETE /merchants/{merchant_id}/staff/{user_id}": Rule("owner", 204, _remove_staff_call),
     "POST /merchants/{merchant_id}/visits": Rule("staff", 201, _visit_call),
+    "GET /merchants/{merchant_id}/visit-requests/{request_id}": Rule(
+        "staff", 200, _visit_request_call
+    ),
     "POST /merchants/{merchant_id}/visits/{visit_id}/earn": Rule("staff", 201, _earn_call),
     "POST /merchants/{merchant_id}/visits/{visit_id}/redeem": Rule("staff", 201, _redeem_call),
     "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse": Rule("staff", 201, _reverse_call),
@@ -315,8 +374,8 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
     }[rule.who]
     if caller in allowed:
         return rule.ok, None
-    # Someone else's QR token is "not found" (ids can't be probed); a business's things
-    # are "forbidden" to anyone who is not its staff/owner.
+    # Someone else's QR token or transaction is "not found" (ids can't be probed); a
+    # business's things are "forbidden" to anyone who is not its staff/owner.
     return (404, "not_found") if rule.who == "own" else (403, "forbidden")
 
 

@@ -41,6 +41,10 @@ from tests.support.local_cloud import PASSWORD, new_email, pycognito_user, signe
 # A careful client retries a 5xx or a dropped connection with the same Idempotency-Key.
 PATIENT_ATTEMPTS = 20
 
+# An owner who lets staff award any purchase and any number of points a day (the widest
+# `staff_limits` the API takes): for suites about the ledger, not about those limits.
+TRUSTING_STAFF_LIMITS = {"max_purchase_cents": 10_000_000, "daily_points": 100_000_000}
+
 
 def idempotency_key() -> str:
     """A fresh Idempotency-Key (32 hex characters; the API takes 8-128 of A-Z a-z 0-9 _ - : .)."""
@@ -427,15 +431,11 @@ class World:
 
     def approve(self, customer: Person, token_id: str, *, allow: bool = True) -> Reply:
         """The customer answers the till that typed their code: Allow, or Not me."""
-        return self.call(
-            "POST", f"/qr-tokens/{token_id}/approval", customer, body={"allow": allow}
-        )
+        return self.call("POST", f"/qr-tokens/{token_id}/approval", customer, body={"allow": allow})
 
     def visit_request(self, business: Business, request_id: str, by: Person | None = None) -> Reply:
         """The till looks at its typed-code request: waiting, or the visit the customer allowed."""
-        return self.call(
-            "GET", f"{business.path}/visit-requests/{request_id}", by or business.till
-        )
+        return self.call("GET", f"{business.path}/visit-requests/{request_id}", by or business.till)
 
     def visit(
         self,

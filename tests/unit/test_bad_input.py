@@ -132,8 +132,13 @@ def bad_bodies(shop, customer, visit_id, tx_id, token_id):
             "POST",
             f"/transactions/{tx_id}/dispute",
             customer,
-            [{}, {"reason": "x"}, {"merchant_id": mid, "reason": LONG}, {"merchant_id": 5}]
-            + [{"merchant_id": mid, "reason": "nul\x00"}],
+            [
+                {},
+                {"reason": "x"},
+                {"merchant_id": mid, "reason": LONG},
+                {"merchant_id": 5},
+                {"merchant_id": mid, "reason": "nul\x00"},
+            ],
         ),
         (
             "POST",

@@ -70,6 +70,8 @@ def test_concurrent_requests_never_exceed_the_allowance(world, customer):
     allowance = limits.PER_CALLER["issue_code"].allowance
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(
-            pool.map(lambda _: call("POST", "/qr-tokens", user=customer).status, range(allowance + 10))
+            pool.map(
+                lambda _: call("POST", "/qr-tokens", user=customer).status, range(allowance + 10)
+            )
         )
     assert sorted(statuses) == [201] * allowance + [429] * 10

@@ -180,7 +180,5 @@ def test_a_request_of_another_business_is_not_found(world, shop, customer):
     ):
         answer = world.call("GET", path, other.owner)
         assert answer.status in (403, 404), path
-    stranger = world.call(
-        "GET", f"{shop.path}/visit-requests/{asked['request_id']}", other.owner
-    )
+    stranger = world.call("GET", f"{shop.path}/visit-requests/{asked['request_id']}", other.owner)
     assert (stranger.status, stranger.code) == (403, "forbidden")
