@@ -72,6 +72,10 @@ class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
 
 
+class OwnerOnly(DomainError):
+    status, code, message = 403, "owner_only", "Only the owner can change this business."
+
+
 class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
 

@@ -69,7 +69,7 @@ def test_the_owner_changes_the_limits_and_they_apply_at_once(world, customer):
     assert changed["staff_limits"] == body["staff_limits"]
     world.earn(visit, 300_00).expect(201)
     staff_only = call("PATCH", shop.path, user=shop.staff[0], body=body)
-    assert (staff_only.status, staff_only.code) == (403, "forbidden")
+    assert (staff_only.status, staff_only.code) == (403, "owner_only")
 
 
 def test_new_businesses_get_the_default_limits(world):
