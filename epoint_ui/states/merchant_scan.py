@@ -18,15 +18,24 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
-from epoint_ui.states.api_call import call_api
+from epoint_ui.states.api_call import call_api, refused
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.session import api
 from loyalty import earning, forms
 from loyalty.money import format_cents, parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
+# A typed code waits for the customer's Allow on their phone: look every second, and give
+# up a little after the API closes the request (a minute).
+APPROVAL_POLL_S = 1.0
+APPROVAL_WAIT_S = 75
 
 # What the merchant reads when a code cannot open a visit, by the API's error code.
 SCAN_PROBLEMS = {
+    "code_refused": (
+        "That code did not open a visit: it may be mistyped, expired or already used, or the"
+        " customer did not allow it. Ask the customer for their code again, or scan the QR code."
+    ),
     "token_used": "This code was already used. Ask the customer to show a fresh code and scan again.",
     "token_expired": "This code has expired (a code lasts one minute). Ask the customer to show a fresh code.",
     "token_invalid": "That is not an ePoint customer code. Ask the customer to open My code in ePoint.",
@@ -72,6 +81,8 @@ class ScanState(rx.State):
 
     code: str = ""
     opening: bool = False
+    # A typed code's request, waiting for the customer to allow it on their phone.
+    waiting_for: str = ""
     scan_error: str = ""
     camera_problem: str = ""
     visit_expired: bool = False
@@ -137,7 +148,7 @@ class ScanState(rx.State):
     @rx.event
     async def scanned(self, value: str):
         """The camera read a QR code: open a visit with it."""
-        if self.opening or self.visit_open or not value:
+        if self.opening or self.visit_open or self.waiting_for or not value:
             return
         async for update in self._open(value):
             yield update
@@ -155,8 +166,15 @@ class ScanState(rx.State):
     async def _open(self, token: str):
         async def open_visit(client: ApiClient):
             merchant = await self.get_state(MerchantState)
-            visit = await client.post(f"/merchants/{merchant.merchant_id}/visits", {"token": token})
-            self._start_visit(visit, merchant.business.get("earning_rule") or {}, merchant.currency)
+            answer = await client.post(
+                f"/merchants/{merchant.merchant_id}/visits", {"token": token}
+            )
+            if "visit_id" not in answer:  # a typed code: the customer must allow it first
+                self.waiting_for, self.code = str(answer["request_id"]), ""
+                return ScanState.wait_for_customer
+            self._start_visit(
+                answer, merchant.business.get("earning_rule") or {}, merchant.currency
+            )
             return ScanState.watch_expiry
 
         async for update in call_api(
@@ -183,6 +201,54 @@ class ScanState(rx.State):
         self.receipts = []
         self.award_key = new_idempotency_key()
         self.redeem_key = new_idempotency_key()
+
+    @rx.event(background=True)
+    async def wait_for_customer(self):
+        """Looks at the typed code's request until the customer allows it (the visit opens
+        here) or not; the merchant can cancel meanwhile."""
+        async with self:
+            request_id = self.waiting_for
+            merchant = await self.get_state(MerchantState)
+            path = f"/merchants/{merchant.merchant_id}/visit-requests/{request_id}"
+            rule, currency = merchant.business.get("earning_rule") or {}, merchant.currency
+        deadline = asyncio.get_running_loop().time() + APPROVAL_WAIT_S
+        while asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(APPROVAL_POLL_S)
+            async with self:
+                if self.waiting_for != request_id:
+                    return None  # cancelled, or another code typed since
+                try:
+                    client = await api(self)
+                except ApiError as err:
+                    self.waiting_for = ""
+                    return await refused(self, err, error="scan_error")
+            try:
+                answer = await client.get(path)
+            except ApiError as err:
+                if _retryable(err):
+                    continue
+                async with self:
+                    if self.waiting_for != request_id:
+                        return None
+                    self.waiting_for = ""
+                    return await refused(self, err, error="scan_error", problems=SCAN_PROBLEMS)
+            if answer.get("status") == "approved":
+                async with self:
+                    if self.waiting_for != request_id:
+                        return None
+                    self.waiting_for = ""
+                    self._start_visit(answer["visit"], rule, currency)
+                return ScanState.watch_expiry
+        async with self:
+            if self.waiting_for == request_id:
+                self.waiting_for = ""
+                self.scan_error = SCAN_PROBLEMS["code_refused"]
+        return None
+
+    @rx.event
+    def cancel_waiting(self):
+        """The merchant stops waiting for the customer's answer (back to scanning)."""
+        self.waiting_for = ""
 
     @rx.event(background=True)
     async def watch_expiry(self):

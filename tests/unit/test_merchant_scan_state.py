@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from epoint_ui.api import ApiError
-from epoint_ui.states.merchant_scan import ScanState
+from epoint_ui.states.merchant_scan import SCAN_PROBLEMS, ScanState
 from epoint_ui.states.session import SESSION_ENDED
 from tests.unit.ui_browser import Answers, Browser, redirect_target, run
 
@@ -166,3 +166,34 @@ def test_a_dead_session_while_scanning_sends_the_merchant_to_sign_in(browser):
     assert "/sign-in?next=/merchant/scan" in [redirect_target(u) for u in updates]
     assert browser.session.notice == SESSION_ENDED
     assert till.scan_error == "" and not till.opening and not till.visit_open
+
+
+def test_a_typed_code_waits_for_the_customer_and_can_be_cancelled(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer(
+        {
+            "request_id": "a_1",
+            "status": "waiting",
+            "expires_at": "2099-01-01T00:00:00Z",
+            "visit": None,
+        }
+    )
+
+    updates = run(till.enter_code({"code": "123 456"}))
+
+    assert browser.api.requests == [("POST", "/merchants/m_1/visits")]
+    assert till.waiting_for == "a_1" and not till.visit_open and till.code == ""
+    # What follows is the wait (a background task looking at the request).
+    assert updates[-1].fn.__name__ == "wait_for_customer"
+    till.cancel_waiting()
+    assert till.waiting_for == ""
+
+
+def test_a_refused_typed_code_says_so_in_one_sentence(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer(
+        ApiError("That code did not open a visit.", status=400, code="code_refused")
+    )
+    run(till.enter_code({"code": "123456"}))
+    assert till.scan_error == SCAN_PROBLEMS["code_refused"]
+    assert not till.waiting_for and not till.visit_open

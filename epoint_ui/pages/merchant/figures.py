@@ -54,6 +54,10 @@ def figures() -> rx.Component:
             _figure("Visits", FiguresState.visits, "fig-visits"),
             _figure("Customers", FiguresState.unique_customers, "fig-customers"),
             _figure("Returning customers", FiguresState.returning_customers, "fig-returning"),
+            _figure(
+                "Points to your own staff", FiguresState.staff_customer_points, "fig-staff-points"
+            ),
+            _figure("Disputed by customers", FiguresState.disputed, "fig-disputed"),
             columns=rx.breakpoints(initial="2", sm="3"),
             spacing="3",
             width="100%",

@@ -63,6 +63,23 @@ def _scan_block() -> rx.Component:
     )
 
 
+def _waiting_block() -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.spinner(size="3"),
+            rx.heading("Waiting for the customer", as_="h2", size="4"),
+            align="center",
+        ),
+        rx.text(
+            "The customer allows this visit on their phone, on the My code screen."
+            " Their name appears here once they do.",
+            id="waiting-for-customer",
+            role="status",
+        ),
+        rx.button("Cancel", on_click=ScanState.cancel_waiting, variant="outline", type="button"),
+    )
+
+
 def _customer_card() -> rx.Component:
     return card(
         rx.hstack(
@@ -211,7 +228,7 @@ def scan() -> rx.Component:
         rx.cond(
             ScanState.visit_id,
             rx.cond(ScanState.visit_expired, _expired_block(), _visit_block()),
-            _scan_block(),
+            rx.cond(ScanState.waiting_for, _waiting_block(), _scan_block()),
         ),
         title="Scan",
         current="/merchant/scan",
