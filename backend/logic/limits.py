@@ -53,10 +53,12 @@ PER_CALLER: dict[str, Limit] = {
 }
 
 # Typed codes that open nothing (no such code, expired, used, declined, ignored): a few per
-# till and per business, then a lockout until the window renews. A typed code holds one of
-# these until its customer allows it, so only approved codes come back.
+# till, per business and per owner (all their businesses together, so registering more
+# businesses buys no more guesses), then a lockout until the window renews. A typed code
+# holds one of each until its customer allows it, so only approved codes come back.
 CODE_FAILURES_PER_CALLER = Limit(5, 15 * MINUTE, scaled=False)
 CODE_FAILURES_PER_BUSINESS = Limit(20, 15 * MINUTE, scaled=False)
+CODE_FAILURES_PER_OWNER = Limit(40, 15 * MINUTE, scaled=False)
 
 
 def _refuse(spent: list[counters.Counter], now_s: int) -> errors.TooManyRequests:
@@ -105,13 +107,14 @@ class CodeAttempt:
         return cls(tuple(counters.Counter(**slot) for slot in stored))
 
 
-def attempt_code(staff_id: str, merchant_id: str) -> CodeAttempt:
-    """Take a failure slot from the till and from the business before looking a typed code
-    up (one round trip); 429 when either has none left (a lockout until its window renews)."""
+def attempt_code(staff_id: str, merchant_id: str, owner_id: str) -> CodeAttempt:
+    """Take a failure slot from the till, the business and its owner before looking a typed
+    code up (one round trip); 429 when any has none left (a lockout until its window renews)."""
     now_s = clock.now_s()
     slots = (
         CODE_FAILURES_PER_CALLER.counter("code_failures", staff_id, now_s),
         CODE_FAILURES_PER_BUSINESS.counter("code_failures", merchant_id, now_s),
+        CODE_FAILURES_PER_OWNER.counter("code_failures_owner", owner_id, now_s),
     )
     if spent := counters.take(list(slots)):
         raise _refuse(spent, now_s)

@@ -216,9 +216,9 @@ def request_visit(staff_id: str, merchant_id: str, code: str) -> dict[str, Any]:
     (their My code screen shows the business's name: Allow / Not me). Reveals nothing of
     the customer; the till follows the request with `visit_request`."""
     profile, _ = _business(staff_id, merchant_id)
-    # A failure slot of the till's and the business's (429 once spent); every refusal below
-    # keeps it spent, which is what locks a guesser out.
-    attempt = limits.attempt_code(staff_id, merchant_id)
+    # A failure slot of the till's, the business's and its owner's (429 once spent); every
+    # refusal below keeps them spent, which is what locks a guesser out.
+    attempt = limits.attempt_code(staff_id, merchant_id, profile["owner_id"])
     now_s = clock.now_s()
     item = store.get_short_code(code.strip())
     if item is None or int(item["expires_at"]) <= now_s:

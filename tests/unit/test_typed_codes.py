@@ -182,3 +182,23 @@ def test_a_request_of_another_business_is_not_found(world, shop, customer):
         assert answer.status in (403, 404), path
     stranger = world.call("GET", f"{shop.path}/visit-requests/{asked['request_id']}", other.owner)
     assert (stranger.status, stranger.code) == (403, "forbidden")
+
+
+def test_more_businesses_buy_no_more_guesses(world, customer):
+    """One owner's businesses share one budget: registering shops does not multiply it."""
+    owner = world.owner("Greedy Owner")
+    per_business = limits.CODE_FAILURES_PER_BUSINESS.allowance
+    per_caller = limits.CODE_FAILURES_PER_CALLER.allowance
+    guess = _unused_code(world, customer)
+    spent = 0
+    shops = [world.business(owner, f"Shop {n}") for n in range(3)]
+    for shop in shops:
+        for _ in range(per_business // per_caller):
+            till = world.staff(shop)
+            for _ in range(per_caller):
+                answer = world.open_visit(shop, guess, by=till)
+                if answer.status == 429:
+                    break
+                spent += 1
+    assert spent == limits.CODE_FAILURES_PER_OWNER.allowance
+    assert answer.status == 429
