@@ -422,12 +422,16 @@ class World:
         till's look at its request after that (200 with the visit, or the refusal)."""
         till = by or business.till
         asked = self.call("POST", f"{business.path}/visits", till, body={"token": code})
-        holder = self._codes.get(code.strip())
-        if asked.status != 202 or answer is None or holder is None:
+        if asked.status != 202 or answer is None or code.strip() not in self._codes:
             return asked
-        customer, token_id = holder
-        self.approve(customer, token_id, allow=answer).expect(200)
+        self.answer_code(code, allow=answer).expect(200)
         return self.visit_request(business, asked.body["request_id"], by=till)
+
+    def answer_code(self, code: str, *, allow: bool = True) -> Reply:
+        """The customer who holds these typed digits (issued by this world) answers the till
+        that typed them, on their My code screen: Allow, or Not me."""
+        customer, token_id = self._codes[code.strip()]
+        return self.approve(customer, token_id, allow=allow)
 
     def approve(self, customer: Person, token_id: str, *, allow: bool = True) -> Reply:
         """The customer answers the till that typed their code: Allow, or Not me."""

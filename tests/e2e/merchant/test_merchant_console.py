@@ -132,7 +132,7 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
         expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
         assert serious_violations(page, axe_script) == [], section
 
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     assert serious_violations(page, axe_script) == []
 
