@@ -343,7 +343,8 @@ def earn(
             )
         except earning.BelowMinimum:
             raise errors.BelowMinimumPurchase() from None
-        limited = at.staff_award(points, amount_cents)
+        guards = {"settings_version": int(at.profile["settings_version"])}
+        guards |= at.staff_award(points, amount_cents)
         entry = at.entry(
             member,
             "earn",
@@ -359,7 +360,7 @@ def earn(
             lifetime_points=lifetime,
             answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
             visit_must_not_be_earned=True,
-            **{"settings_version": int(at.profile["settings_version"]), **limited},
+            **guards,
         )
 
     return change_balance(
