@@ -27,5 +27,6 @@ REDEEM_WINDOW_SECONDS = 3 * 60
 # How long the customer has to allow a typed code on their My code screen.
 APPROVAL_TTL_SECONDS = 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
 MAX_BODY_BYTES = 16 * 1024
 MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36

@@ -9,7 +9,7 @@ previews, import these modules; neither side keeps a copy of a rule or a limit.
 - `earning`: the earning formula and the default earning rule.
 - `tiers`: the default tiers, the tier for a lifetime figure, progress to the next, and
   what makes a list of tiers valid.
-- `staff`: what staff may award without the owner (the defaults of the owner's limits).
+- `staff_limits`: what staff may award without the owner (the defaults of the owner's limits).
 - `catalog`: the business categories and the currencies.
 - `money`: an amount a person typed as cents, and cents as text.
 - `forms`: what a person typed, checked against all of the above: the value to send, or

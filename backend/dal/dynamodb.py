@@ -248,12 +248,14 @@ def query(
     cursor: str | None = None,
     keep: Any = None,
     list_tag: str = "",
+    consistent: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Items of one partition (table or GSI), in sort-key order, a page at a time.
 
     `keep` is an optional Python predicate applied after reading (pages are refilled until
     `limit` items pass); `list_tag` names that filter, so a cursor of one filtered list is
-    refused by another (ForeignCursor). Returns (items, next_cursor or None).
+    refused by another (ForeignCursor). `consistent` reads the table strongly (not a GSI).
+    Returns (items, next_cursor or None).
     """
     pk_attr, pk_value = partition
     sk_attr = pk_attr[:-2] + "sk"
@@ -278,8 +280,17 @@ def query(
     }
     if index:
         kwargs["IndexName"] = index
+    elif consistent:
+        kwargs["ConsistentRead"] = True
     if cursor:
-        kwargs["ExclusiveStartKey"] = _decode_cursor(scope, cursor, partition)
+        start = kwargs["ExclusiveStartKey"] = _decode_cursor(scope, cursor, partition)
+        resume_at = start.get(sk_attr, {}).get("S", "")
+        if sort_between is not None and resume_at < sort_between[0]:
+            # A range that moves with time (e.g. "not expired yet") may have left the cursor
+            # behind; DynamoDB refuses a start key outside the range, so widen it to the
+            # cursor (the caller's `keep` drops what fell out of the range meanwhile).
+            values[":lo"] = resume_at
+            kwargs["ExpressionAttributeValues"] = to_item(values)
     items: list[dict[str, Any]] = []
     while True:
         if limit is not None:

@@ -1,4 +1,4 @@
-"""User profiles and the email lookup used to add staff."""
+"""User profiles (and the email lookup written with them)."""
 
 from __future__ import annotations
 
@@ -67,15 +67,3 @@ def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | Non
         if db.is_condition_failure(error):
             return None
         raise
-
-
-def user_id_for_email(email: str) -> str | None:
-    """Who signed up with this (lower-cased) email, if anyone."""
-    item = db.get(keys.email(email), "USER")
-    return item["user_id"] if item else None
-
-
-def roles(user_id: str) -> list[dict[str, Any]]:
-    """The businesses this user owns or staffs (role mirror items)."""
-    items, _ = db.query(("pk", keys.user(user_id)), sort_prefix="ROLE#")
-    return items

@@ -21,9 +21,10 @@ from backend import clock
 from backend.dal import cache
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
+from backend.dal import staff as staff_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import earning, staff, tiers
+from loyalty import earning, staff_limits, tiers
 from loyalty.money import format_cents
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
@@ -159,7 +160,7 @@ class Attempt:
     @property
     def is_owner(self) -> bool:
         """Whether the caller owns the business (the owner's own awards are never limited)."""
-        role = merchant_store.staff_role(self.merchant_id, self.staff_id)
+        role = staff_store.staff_role(self.merchant_id, self.staff_id)
         if role is None:
             raise errors.Forbidden()
         return role == "owner"
@@ -169,8 +170,8 @@ class Attempt:
         owner's largest purchase and daily cap. Guards for `propose`; none for the owner."""
         if self.is_owner:
             return {}
-        limits = staff.staff_limits(self.profile.get("staff_limits"))
-        if amount_cents is not None and not staff.may_award(amount_cents, limits):
+        limits = staff_limits.of(self.profile.get("staff_limits"))
+        if amount_cents is not None and not staff_limits.may_award(amount_cents, limits):
             largest = format_cents(limits["max_purchase_cents"])
             currency = self.profile.get("currency", "")
             self.refuse(

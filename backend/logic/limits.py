@@ -40,14 +40,16 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 
 # Requests per caller. Sized for the busiest honest use with room to spare (a till serves a
 # customer every few seconds at most; My code polls its token once a second and asks for a
-# new code once a minute; an owner hires a few people and registers a business or two).
+# new code once a minute; an owner invites a few people and registers a business or two).
 PER_CALLER: dict[str, Limit] = {
     "open_visit": Limit(60, MINUTE),  # POST /merchants/{id}/visits
     "visit_request": Limit(120, MINUTE),  # GET /merchants/{id}/visit-requests/{id}
     "issue_code": Limit(30, MINUTE),  # POST /qr-tokens
     "token_status": Limit(120, MINUTE),  # GET /qr-tokens/{id}
     "approve": Limit(30, MINUTE),  # POST /qr-tokens/{id}/approval
-    "add_staff": Limit(20, HOUR),  # POST /merchants/{id}/staff
+    # POST /merchants/{id}/invitations: each may send an email. Above the 20 invitations a
+    # business may have waiting (loyalty.bounds), so that cap answers first.
+    "invite_staff": Limit(30, HOUR),
     "create_business": Limit(5, DAY),  # POST /merchants
     "dispute": Limit(20, DAY),  # POST /transactions/{id}/dispute
 }

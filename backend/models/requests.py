@@ -81,7 +81,7 @@ Tiers = Annotated[
 
 
 class StaffLimits(Strict):
-    """What staff may award without the owner (loyalty/staff.py)."""
+    """What staff may award without the owner (loyalty/staff_limits.py)."""
 
     max_purchase_cents: Annotated[int, _within(bounds.STAFF_MAX_PURCHASE_CENTS)]
     daily_points: Annotated[int, _within(bounds.STAFF_DAILY_POINTS)]
@@ -121,14 +121,15 @@ class RewardUpdate(Strict):
     active: bool | None = None
 
 
-class StaffAdd(Strict):
+class Invite(Strict):
     email: Annotated[
         str,
         StringConstraints(
             strip_whitespace=True,
             to_lower=True,
-            max_length=254,
-            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            min_length=bounds.EMAIL_LENGTH.low,
+            max_length=bounds.EMAIL_LENGTH.high,
+            pattern=bounds.EMAIL_PATTERN,
         ),
     ]
 

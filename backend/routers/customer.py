@@ -1,11 +1,11 @@
-"""Customer routes: profile, roles, wallet, history, QR tokens (the caller's own data only)."""
+"""Customer routes: profile, wallet, history, QR tokens (the caller's own data only)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import customers, merchants, visits
+from backend.logic import customers, visits
 from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import Approval, Dispute, ProfileUpdate
@@ -28,12 +28,6 @@ def get_me(caller: CallerId) -> dict:
 def patch_me(body: ProfileUpdate, caller: CallerId) -> dict:
     """Change the caller's display name."""
     return customers.rename(caller, body.display_name)
-
-
-@router.get("/me/merchants", responses=shapes.answers(shapes.MyMerchants))
-def get_my_merchants(caller: CallerId) -> dict:
-    """Businesses the caller owns or staffs."""
-    return merchants.my_merchants(caller)
 
 
 @router.get("/wallet", responses=shapes.answers(shapes.Wallet))

@@ -9,7 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty import bounds, earning, forms, staff
+from loyalty import bounds, earning, forms, staff_limits
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
 
@@ -29,8 +29,8 @@ class MerchantSettingsState(rx.State):
     points_per_unit: str = "1"
     min_purchase: str = "0"
     tiers: list[dict[str, str]] = []
-    staff_max_purchase: str = format_cents(staff.DEFAULT_STAFF_LIMITS["max_purchase_cents"])
-    staff_daily_points: str = str(staff.DEFAULT_STAFF_LIMITS["daily_points"])
+    staff_max_purchase: str = format_cents(staff_limits.DEFAULTS["max_purchase_cents"])
+    staff_daily_points: str = str(staff_limits.DEFAULTS["daily_points"])
     sample_amount: str = "12.50"
     saving: bool = False
     error: str = ""
@@ -69,7 +69,7 @@ class MerchantSettingsState(rx.State):
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))
         self.tiers = _as_rows(business.get("tiers") or tier_rules.DEFAULT_TIERS)
-        limits = staff.staff_limits(business.get("staff_limits"))
+        limits = staff_limits.of(business.get("staff_limits"))
         self.staff_max_purchase = format_cents(limits["max_purchase_cents"])
         self.staff_daily_points = str(limits["daily_points"])
         self.error = self.saved = ""

@@ -112,9 +112,17 @@ def bad_bodies(shop, customer, visit_id, tx_id, token_id):
         ),
         (
             "POST",
-            f"/merchants/{mid}/staff",
+            f"/merchants/{mid}/invitations",
             shop.owner,
-            [{}, {"email": "not-an-email"}, {"email": 5}],
+            [
+                {},
+                {"email": "not-an-email"},
+                {"email": 5},
+                {"email": "two@at@example.com"},
+                {"email": "sp ace@example.com"},
+                {"email": "a" * 250 + "@b.co"},
+                {"email": "sam@example.com", "role": "owner"},
+            ],
         ),
         (
             "POST",
@@ -263,6 +271,8 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             user_id="u_x",
             token_id="q_x",
             request_id="a_x",
+            invitation_id="i_x",
+            token=f"{shop.merchant_id}.{'x' * 24}",
         )
         reply = call(
             route.method,

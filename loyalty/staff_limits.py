@@ -12,14 +12,12 @@ from collections.abc import Mapping
 
 # 500.00 in the business's currency, and 10,000 points a day: room for any honest shift
 # at a small shop, far below the 100,000.00 a single purchase may be.
-DEFAULT_STAFF_LIMITS: dict[str, int] = {"max_purchase_cents": 50_000, "daily_points": 10_000}
+DEFAULTS: dict[str, int] = {"max_purchase_cents": 50_000, "daily_points": 10_000}
 
 
-def staff_limits(stored: Mapping[str, int] | None) -> dict[str, int]:
+def of(stored: Mapping[str, int] | None) -> dict[str, int]:
     """A business's limits: what the owner set, the defaults for what they did not."""
-    return {
-        key: int((stored or {}).get(key, default)) for key, default in DEFAULT_STAFF_LIMITS.items()
-    }
+    return {key: int((stored or {}).get(key, default)) for key, default in DEFAULTS.items()}
 
 
 def may_award(amount_cents: int, limits: Mapping[str, int]) -> bool:
