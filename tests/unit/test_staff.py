@@ -266,7 +266,7 @@ def test_the_owner_manages_the_staff(world: World, shop: Business, staff: Person
 
 @pytest.fixture
 def caps_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests below fill a cap in one go, faster than the per-caller limits allow one account
+    """For tests that fill a cap in one go, faster than the per-caller limits allow one account
     (backend/logic/limits.py, tested in test_limits.py): they run as a load-test deployment
     would (PerCallerLimitScale), so what answers is the cap."""
     monkeypatch.setattr(config, "PER_CALLER_LIMIT_SCALE", 1000)
