@@ -12,6 +12,7 @@ from epoint_ui.components import (
     text_input,
 )
 from epoint_ui.pages.guard import signed_in_page
+from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
 from loyalty.bounds import DISPLAY_NAME_LENGTH
@@ -21,6 +22,7 @@ from loyalty.bounds import DISPLAY_NAME_LENGTH
 def profile() -> rx.Component:
     """The customer's profile."""
     return page_shell(
+        cookie_step(),
         card(
             rx.text("Email", weight="medium"),
             rx.text(ProfileState.email, data_testid="profile-email"),
