@@ -18,7 +18,17 @@ from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import qr_secret, users
-from backend.logic import access, errors, ids, ledger, limits, qr_tokens, rewards
+from backend.logic import (
+    access,
+    errors,
+    ids,
+    ledger,
+    limits,
+    merchants,
+    promotions,
+    qr_tokens,
+    rewards,
+)
 from loyalty import tiers
 
 SHORT_CODE_ATTEMPTS = 20
@@ -55,7 +65,24 @@ def _status(token_id: str, status: str, **fields: Any) -> dict[str, Any]:
         "pending_approval": None,
         "activity": [],
         "balance": None,
+        "stamps": None,
         **fields,
+    }
+
+
+def _activity(item: dict[str, Any]) -> dict[str, Any]:
+    """A change in the visit as the customer's screen reads it (older visits lack stamps)."""
+    return {
+        "tx_id": item["tx_id"],
+        "kind": item["kind"],
+        "points": int(item["points"]),
+        "balance_after": int(item["balance_after"]),
+        "stamps": int(item.get("stamps") or 0),
+        "stamps_after": int(item.get("stamps_after") or 0),
+        "stamps_needed": item.get("stamps_needed"),
+        "promotion_name": item.get("promotion_name"),
+        "reward_name": item.get("reward_name"),
+        "created_at": item["created_at"],
     }
 
 
@@ -90,8 +117,9 @@ def token_status(customer_id: str, token_id: str) -> dict[str, Any]:
         token_id,
         "scanned",
         merchant=_merchant_ref(marker),
-        activity=visit.get("activity", []),
+        activity=[_activity(a) for a in visit.get("activity", [])],
         balance=member.balance,
+        stamps=member.stamps,
     )
 
 
@@ -178,19 +206,27 @@ def _visit_answer(
 ) -> dict[str, Any]:
     """What the till shows once a visit is open: who, their standing, their rewards."""
     member = ledger.read_member(visit["customer_id"], profile["merchant_id"], consistent=True)
-    balance, lifetime = member.balance, member.lifetime
+    balance, lifetime, tier_list = member.balance, member.lifetime, profile["tiers"]
     return {
         "visit_id": visit["visit_id"],
+        "opened_at": visit["created_at"],
         "expires_at": clock.iso(int(visit["expires_at"])),
         "redeem_until": clock.iso(int(visit.get("redeem_until", 0))),
         "customer": {"customer_id": visit["customer_id"], "display_name": visit["customer_name"]},
         "balance": balance,
         "lifetime_points": lifetime,
-        "tier": tiers.tier_for(lifetime, profile["tiers"]),
-        "next_tier": tiers.next_tier(lifetime, profile["tiers"]),
+        "tier": tiers.tier_for(lifetime, tier_list),
+        "next_tier": tiers.next_tier(lifetime, tier_list),
         "earned": bool(visit.get("earned", False)),
+        # What the till needs to preview the award as the API will make it.
+        "first_visit": member.new,
+        "stamps": member.stamps,
+        "stamp_card": merchants.public_stamp_card(profile.get("stamp_card")),
+        "time_zone": promotions.time_zone_of(profile),
+        "promotions": promotions.current(profile),
         "rewards": rewards.active_rewards(all_rewards),
-        "affordable_rewards": rewards.affordable(all_rewards, balance),
+        "affordable_rewards": rewards.affordable(all_rewards, balance, lifetime, tier_list),
+        "locked_rewards": rewards.locked(all_rewards, lifetime, tier_list),
     }
 
 

@@ -1,4 +1,4 @@
-"""The business's figures over the last 7 or 30 days."""
+"""The business's figures over the last 7 or 30 days (stamps and points per promotion too)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class FiguresState(rx.State):
     staff_customer_points: int = 0
     staff_customer_earns: int = 0
     disputed: int = 0
+    stamps_issued: int = 0
+    stamp_cards_redeemed: int = 0
+    promotions: list[dict[str, Any]] = []
     daily: list[dict[str, Any]] = []
     loading: bool = False
     error: str = ""
@@ -47,6 +50,16 @@ class FiguresState(rx.State):
         self.staff_customer_points = int(stats.get("staff_customer_points", 0))
         self.staff_customer_earns = int(stats.get("staff_customer_earns", 0))
         self.disputed = int(stats.get("disputed", 0))
+        self.stamps_issued = int(stats.get("stamps_issued", 0))
+        self.stamp_cards_redeemed = int(stats.get("stamp_cards_redeemed", 0))
+        self.promotions = [
+            {
+                "name": str(p.get("name", "")),
+                "points_issued": int(p.get("points_issued", 0)),
+                "purchases": int(p.get("purchases", 0)),
+            }
+            for p in stats.get("promotions", [])
+        ]
         self.daily = [
             {
                 "date": str(day.get("date", ""))[5:],
