@@ -103,7 +103,10 @@ def round_trips() -> dict[str, float]:
         mid = call("POST", "/merchants", "owner", {"name": "Bench Café", "category": "cafe"})[
             "merchant_id"
         ]
-        call("POST", f"/merchants/{mid}/staff", "owner", {"email": "staff@example.com"})
+        # The staff member joins as anyone does: invited by email, and accepting.
+        call("POST", f"/merchants/{mid}/invitations", "owner", {"email": "staff@example.com"})
+        invitation = call("GET", "/me/invitations", "staff")["items"][0]["token"]
+        call("POST", f"/invitations/{invitation}/accept", "staff")
         rid = call(
             "POST", f"/merchants/{mid}/rewards", "owner", {"name": "Coffee", "cost_points": 10}
         )["reward_id"]
