@@ -39,18 +39,22 @@ class Limit:
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 # Requests per caller. Sized for the busiest honest use with room to spare (a till serves a
-# customer every few seconds at most; My code polls its token once a second and asks for a
-# new code once a minute; an owner invites a few people and registers a business or two).
+# customer every few seconds at most, and looks at a typed code's request every 2.5 s;
+# My code polls its token once a second and asks for a new code once a minute; a customer
+# answers a till now and then; an owner invites a few people and registers a business or
+# two). docs/deploy.md sets them against the routes' throttles.
 PER_CALLER: dict[str, Limit] = {
-    "open_visit": Limit(60, MINUTE),  # POST /merchants/{id}/visits
-    "visit_request": Limit(120, MINUTE),  # GET /merchants/{id}/visit-requests/{id}
-    "issue_code": Limit(30, MINUTE),  # POST /qr-tokens
-    "token_status": Limit(120, MINUTE),  # GET /qr-tokens/{id}
-    "approve": Limit(30, MINUTE),  # POST /qr-tokens/{id}/approval
+    "open_visit": Limit(20, MINUTE),  # POST /merchants/{id}/visits
+    "visit_request": Limit(30, MINUTE),  # GET /merchants/{id}/visit-requests/{id}
+    "issue_code": Limit(12, MINUTE),  # POST /qr-tokens
+    # GET /qr-tokens/{id}: My code polls it every second until the live hints land; then
+    # about 4 reads a visit, and 30 a minute will do (docs/deploy.md).
+    "token_status": Limit(120, MINUTE),
+    "approve": Limit(10, MINUTE),  # POST /qr-tokens/{id}/approval
     # POST /merchants/{id}/invitations: each may send an email. Above the 20 invitations a
     # business may have waiting (loyalty.bounds), so that cap answers first.
     "invite_staff": Limit(30, HOUR),
-    "create_business": Limit(5, DAY),  # POST /merchants
+    "create_business": Limit(3, DAY),  # POST /merchants
     "dispute": Limit(20, DAY),  # POST /transactions/{id}/dispute
 }
 

@@ -27,9 +27,10 @@ from loyalty import catalog, earning, forms, stamps, tiers
 from loyalty.money import format_cents, parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
-# A typed code waits for the customer's Allow on their phone: look every second, and give
-# up a little after the API closes the request (a minute).
-APPROVAL_POLL_S = 1.0
+# A typed code waits for the customer's Allow on their phone: look every 2.5 s (within the
+# per-caller limit of the route, 30 a minute), and give up a little after the API closes
+# the request (a minute).
+APPROVAL_POLL_S = 2.5
 APPROVAL_WAIT_S = 75
 
 # What the merchant reads when a code cannot open a visit, by the API's error code.

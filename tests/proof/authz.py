@@ -64,9 +64,11 @@ class Scene:
     customer: Person
     customer2: Person
     hireable: list[Person]
-    # Other customers with points whose visits the matrix also opens: one customer asking
-    # for a code per visit would run into their own per-caller limit (POST /qr-tokens).
+    # Other customers with points whose visits the matrix also opens, and more tills of
+    # business 1 to open them: one customer asking for a code per visit, or one till
+    # opening them all, would run into their per-caller limits (POST /qr-tokens, visits).
     regulars: list[Person] = field(default_factory=list)
+    tills: list[Person] = field(default_factory=list)
     scanned_token_id: str = ""
     other_pool_token: str = ""
     promotion_id: str = ""
@@ -144,13 +146,20 @@ class Scene:
             self._waiting_invitation = self.fresh_invitation()
         return self._waiting_invitation
 
+    def next_till(self) -> Person:
+        """The owner, then each extra till, in turn."""
+        everyone = [self.owner, *self.tills]
+        return everyone[self._served % len(everyone)]
+
     def fresh_visit(self) -> str:
-        """A new open visit at business 1 of a customer with points (opened by its owner)."""
-        return self.world.visit(self.shop, self.next_customer(), by=self.owner).visit_id
+        """A new open visit at business 1 of a customer with points."""
+        customer = self.next_customer()
+        return self.world.visit(self.shop, customer, by=self.next_till()).visit_id
 
     def fresh_earn(self, customer: Person | None = None) -> str:
         """A new earn at business 1 (of `customer`, or the next); returns its transaction id."""
-        visit = self.world.visit(self.shop, customer or self.next_customer(), by=self.owner)
+        customer = customer or self.next_customer()
+        visit = self.world.visit(self.shop, customer, by=self.next_till())
         return self.world.earn(visit, 300).expect(201)["transaction"]["tx_id"]
 
     def waiting_request(self) -> tuple[str, str]:
@@ -185,11 +194,14 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
-    regulars = world.people(2, f"Regular {tag}")
+    regulars = world.people(4, f"Regular {tag}")
+    tills = world.people(3, f"Till {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
     side = world.business(owner2, f"Side Shop {tag}")
     world.staff(shop, staff)
+    for till in tills:
+        world.staff(shop, till)
     world.staff(shop2, staff2)
     world.reward(shop, cost=10)
     # The customer's scanned token: its status page shows the business, activity and balance.
@@ -205,6 +217,7 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
         customer2,
         hireable,
         regulars,
+        tills,
         token["token_id"],
     )
     for person in (customer, customer, *regulars):
