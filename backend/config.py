@@ -21,9 +21,19 @@ HINTS_REDIS_AUTH_ARN: str = os.environ.get("HINTS_REDIS_AUTH_ARN", "")
 # A VPC endpoint for Secrets Manager when the function has no NAT; empty: the usual one.
 SECRETS_MANAGER_URL: str = os.environ.get("SECRETS_MANAGER_URL", "")
 
+# Multiplies every per-caller request allowance (backend/logic/limits.py); 1 in production.
+# A load-test deployment raises it (template parameter PerCallerLimitScale), because one
+# load-test till does what hundreds of real tills do. It never scales a lockout.
+PER_CALLER_LIMIT_SCALE: int = max(1, int(os.environ.get("PER_CALLER_LIMIT_SCALE") or 1))
+
 # Product limits (not secrets, not per-deployment): here so a reader finds them in one place.
 QR_TOKEN_TTL_SECONDS = 60
 VISIT_TTL_SECONDS = 10 * 60
+# Redemptions only in the first minutes of a visit, while the customer who showed their
+# code is surely at the till (docs/proof.md, threat model: draining an absent customer).
+REDEEM_WINDOW_SECONDS = 3 * 60
+# How long the customer has to allow a typed code on their My code screen.
+APPROVAL_TTL_SECONDS = 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
 MAX_BODY_BYTES = 16 * 1024

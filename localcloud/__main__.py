@@ -3,6 +3,7 @@
     python -m localcloud                 # gateway :8787, moto :4566, data in .local-cloud/
     python -m localcloud --port 0 --no-persist --data-dir /tmp/x   # tests: ephemeral ports
     python -m localcloud --reset         # wipe saved local data, then start fresh
+    python -m localcloud --parameter PerCallerLimitScale=1000   # a template parameter override
 
 stdout carries only the JSON line (api_url, cognito_endpoint, region, user_pool_id,
 client_id, outbox_url, jwks_url, jwks, env...); logs, including outbox codes, go to stderr.
@@ -64,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="use moto's stock TransactWriteItems (benchmark comparison only)",
     )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter (repeatable), as sam deploy --parameter-overrides",
+    )
     # Fault injection (tests/proof, bench/proof.py): see localcloud/faults.py.
     parser.add_argument(
         "--faults",
@@ -91,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         frontend_origins=args.origins.split(",") if args.origins else None,
         stock_transactions=args.stock_transactions,
         save_interval_s=args.save_interval,
+        parameters=dict(p.split("=", 1) for p in args.parameter),
     ).start()
     if args.faults:
         from localcloud import faults

@@ -72,6 +72,7 @@ class LocalCloud:
         frontend_origins: list[str] | None = None,
         save_interval_s: float = 15.0,
         stock_transactions: bool = False,
+        parameters: dict[str, str] | None = None,
     ) -> None:
         self.port = port
         self.moto_port = moto_port
@@ -82,6 +83,8 @@ class LocalCloud:
         self.frontend_origins = frontend_origins
         self.save_interval_s = save_interval_s
         self.stock_transactions = stock_transactions
+        # Template parameter overrides, as `sam deploy --parameter-overrides` gives them.
+        self.parameters = template.checked_parameters(parameters or {})
         self.outbox = Outbox()
         # The hint channel (Redis pub/sub in AWS): the hints function publishes here and
         # state servers listen (in this process, or at GET /dev/hints).
@@ -200,6 +203,7 @@ class LocalCloud:
 
     def _provision(self) -> None:
         refs: dict[str, Any] = {"AWS::Region": self.region, "AWS::AccountId": "123456789012"}
+        refs.update(self.parameters)
         if self.frontend_origins:
             refs["FrontendOrigins"] = self.frontend_origins
 

@@ -168,6 +168,22 @@ def parameter_default(name: str) -> Any:
     return default
 
 
+def checked_parameters(overrides: dict[str, str]) -> dict[str, str]:
+    """Parameter overrides (like `sam deploy --parameter-overrides`), refused when the
+    template has no such parameter or the value breaks its MinValue/MaxValue."""
+    declared = load_template().get("Parameters") or {}
+    for name, value in overrides.items():
+        if name not in declared:
+            raise ValueError(f"template.yaml has no parameter {name!r}")
+        spec = declared[name]
+        if spec.get("Type") == "Number":
+            number = float(value)
+            low, high = spec.get("MinValue"), spec.get("MaxValue")
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValueError(f"{name}={value} is outside the template's bounds")
+    return dict(overrides)
+
+
 def resolve(value: Any, refs: dict[str, Any]) -> Any:
     """Evaluate !Ref, !GetAtt and !Sub against `refs` (logical ids, `Res.Attr`, pseudo params).
 

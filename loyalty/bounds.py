@@ -43,6 +43,12 @@ BONUS_POINTS = Range(1, 100_000)
 # One purchase at the till, in cents (100,000.00 at most).
 AMOUNT_CENTS = Range(1, 10_000_000)
 
+# What staff may do without the owner (the owner sets both; the owner is never limited):
+# the largest purchase one staff member may award points for, and the points one staff
+# member may award per day (UTC). 0 means "only the owner".
+STAFF_MAX_PURCHASE_CENTS = Range(0, 10_000_000)
+STAFF_DAILY_POINTS = Range(0, 100_000_000)
+
 # Points in one reward's cost, or in one redemption by points.
 POINTS = Range(1, 1_000_000)
 

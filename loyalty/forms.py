@@ -140,6 +140,22 @@ def purchase_amount(text: str) -> Checked[int]:
     return cents, None
 
 
+def staff_limits(max_purchase: str, daily_points: str) -> Checked[dict[str, int]]:
+    """The owner's limits for staff: the largest purchase (an amount), the points per day."""
+    cents = parse_cents(max_purchase)
+    if cents is None or not bounds.STAFF_MAX_PURCHASE_CENTS.holds(cents):
+        high = format_cents(bounds.STAFF_MAX_PURCHASE_CENTS.high)
+        return (
+            None,
+            f"Enter the largest purchase staff may award as an amount up to {high}, like 500.",
+        )
+    points = whole_number(daily_points, bounds.STAFF_DAILY_POINTS)
+    if points is None:
+        high = bounds.STAFF_DAILY_POINTS.high
+        return None, f"Points staff may award per day must be a whole number from 0 to {high:,}."
+    return {"max_purchase_cents": cents, "daily_points": points}, None
+
+
 def time_zone(value: str) -> Checked[str]:
     """One of the time zones (an IANA name, like Europe/Berlin)."""
     if catalog.is_time_zone(value):

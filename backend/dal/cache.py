@@ -17,6 +17,7 @@ MERCHANT_TTL_SECONDS = 60  # settings are still checked by condition; this only 
 _merchants: dict[str, tuple[float, dict[str, Any], list[dict[str, Any]] | None]] = {}
 _visits: dict[tuple[str, str], dict[str, Any]] = {}
 _memberships: dict[tuple[str, str], dict[str, Any] | None] = {}
+_roles: dict[tuple[str, str], str] = {}
 
 
 def _bounded(store: dict[Any, Any], k: Any, v: Any) -> None:
@@ -66,8 +67,26 @@ def put_membership(customer_id: str, merchant_id: str, item: dict[str, Any] | No
     _bounded(_memberships, (customer_id, merchant_id), item)
 
 
+def staff_role(merchant_id: str, user_id: str) -> str | None:
+    """The role ("owner"/"staff") this user was last seen with at the business, if seen.
+
+    A role never changes while its staff item exists (an owner stays the owner; staff who
+    are removed and hired again are staff again), and every balance change checks that
+    the item exists: a cached role is right whenever that check passes.
+    """
+    return _roles.get((merchant_id, user_id))
+
+
+def put_staff_role(merchant_id: str, user_id: str, role: str | None) -> None:
+    if role is None:
+        _roles.pop((merchant_id, user_id), None)
+    else:
+        _bounded(_roles, (merchant_id, user_id), role)
+
+
 def clear() -> None:
     """Empty every cache (a cold container; tests)."""
     _merchants.clear()
     _visits.clear()
     _memberships.clear()
+    _roles.clear()

@@ -89,3 +89,22 @@ def directory_category(category: str) -> str:
 
 def directory_sort(name: str, merchant_id: str) -> str:
     return f"{name.lower()}#{merchant_id}"
+
+
+def limit(name: str, subject: str) -> str:
+    """A per-caller (or per-business) limit's counters: one item per window."""
+    return f"LIMIT#{name}#{subject}"
+
+
+def window(start_s: int) -> str:
+    return f"W#{start_s}"
+
+
+def approval(request_id: str) -> str:
+    """A typed code's request, waiting for the customer's answer (under the business)."""
+    return f"APPROVAL#{request_id}"
+
+
+def staff_day(user_id: str, day: str) -> str:
+    """What one staff member awarded at a business on one day (UTC), for the owner's cap."""
+    return f"STAFFDAY#{user_id}#{day}"

@@ -54,6 +54,24 @@ def get_entry(merchant_id: str, tx_id: str) -> dict[str, Any] | None:
     return db.get(keys.merchant(merchant_id), keys.tx(tx_id), consistent=True)
 
 
+def mark_disputed(
+    merchant_id: str, tx_id: str, customer_id: str, at: str, reason: str
+) -> dict[str, Any] | None:
+    """Mark the customer's entry as disputed, once; None if it already was (or is not theirs)."""
+    try:
+        return db.update(
+            keys.merchant(merchant_id),
+            keys.tx(tx_id),
+            "SET disputed_at = :at, dispute_reason = :why",
+            {":at": at, ":why": reason, ":c": customer_id},
+            condition="customer_id = :c AND attribute_not_exists(disputed_at)",
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return None
+        raise
+
+
 def customer_entries(
     customer_id: str, merchant_id: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -115,10 +133,11 @@ def get_visit(merchant_id: str, visit_id: str, *, fresh: bool = False) -> dict[s
     return item
 
 
-def prefetch(merchant_id: str, visit_id: str) -> None:
-    """A container that did not open this visit: read the business and the visit together.
+def prefetch(merchant_id: str, visit_id: str, staff_id: str) -> None:
+    """A container that did not open this visit: read the business, the visit and the
+    caller's role together.
 
-    One BatchGetItem instead of two reads; the business's rewards are read later only if
+    One BatchGetItem instead of three reads; the business's rewards are read later only if
     the operation needs them.
     """
     wanted = []
@@ -126,29 +145,29 @@ def prefetch(merchant_id: str, visit_id: str) -> None:
         wanted.append((keys.merchant(merchant_id), keys.PROFILE))
     if cache.visit(merchant_id, visit_id) is None:
         wanted.append((keys.merchant(merchant_id), keys.visit(visit_id)))
+    if cache.staff_role(merchant_id, staff_id) is None:
+        wanted.append((keys.merchant(merchant_id), keys.staff(staff_id)))
     if not wanted:
         return
     for item in db.batch_get(wanted).values():
         if item["sk"] == keys.PROFILE:
             cache.put_merchant(item, None)
+        elif item["sk"].startswith(keys.staff("")):
+            cache.put_staff_role(merchant_id, staff_id, item["role"])
         else:
             cache.put_visit(item)
 
 
-def open_visit(visit: dict[str, Any], marker: dict[str, Any], staff_id: str) -> str | None:
-    """Consume the token and open the visit in one transaction.
-
-    Returns None on success, else which guard refused: "token_used" or "not_staff".
-    """
-    mid = visit["merchant_id"]
-    visit_item = {"pk": keys.merchant(mid), "sk": keys.visit(visit["visit_id"]), **visit}
+def _claim_token(marker: dict[str, Any], item: dict[str, Any], staff_id: str) -> str | None:
+    """Mark the token used and put `item` (a visit, or a request for the customer's approval)
+    in one transaction. None on success, else which guard refused: "token_used" or "not_staff"."""
     marker_item = {"pk": keys.qr_used(marker["token_id"]), "sk": "USED", **marker}
     try:
         db.transact(
             [
                 {"Put": {"Item": marker_item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"Item": visit_item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                _staff_check(mid, staff_id),
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                _staff_check(item["merchant_id"], staff_id),
             ]
         )
     except db.TransactionCancelled as cancelled:
@@ -157,8 +176,109 @@ def open_visit(visit: dict[str, Any], marker: dict[str, Any], staff_id: str) -> 
         if cancelled.failed(2):
             return "not_staff"
         raise
-    cache.put_visit(visit_item)
     return None
+
+
+def _visit_item(visit: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": keys.merchant(visit["merchant_id"]), "sk": keys.visit(visit["visit_id"]), **visit}
+
+
+def open_visit(visit: dict[str, Any], marker: dict[str, Any], staff_id: str) -> str | None:
+    """Consume the token and open the visit in one transaction (the camera's path).
+
+    Returns None on success, else which guard refused: "token_used" or "not_staff".
+    """
+    item = _visit_item(visit)
+    refused = _claim_token(marker, item, staff_id)
+    if refused is None:
+        cache.put_visit(item)
+    return refused
+
+
+def request_approval(request: dict[str, Any], marker: dict[str, Any]) -> str | None:
+    """Consume the token and file the till's request for the customer's approval (a typed
+    code); same answers as `open_visit`."""
+    item = {
+        "pk": keys.merchant(request["merchant_id"]),
+        "sk": keys.approval(request["request_id"]),
+        **request,
+    }
+    return _claim_token(marker, item, request["staff_id"])
+
+
+def get_approval(merchant_id: str, request_id: str) -> dict[str, Any] | None:
+    """A till's request for a customer's approval, as it is now."""
+    return db.get(keys.merchant(merchant_id), keys.approval(request_id), consistent=True)
+
+
+def allow(request: dict[str, Any], visit: dict[str, Any], now_s: int) -> bool:
+    """The customer allows the request: the visit opens, in one transaction with the answer,
+    if the request is still waiting and its till still works there. False if not."""
+    mid = request["merchant_id"]
+    try:
+        db.transact(
+            [
+                {
+                    "Update": {
+                        "Key": db.key(keys.merchant(mid), keys.approval(request["request_id"])),
+                        "UpdateExpression": "SET #status = :allowed, visit_id = :v",
+                        "ConditionExpression": (
+                            "#status = :waiting AND decide_by > :now AND customer_id = :c"
+                        ),
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":allowed": "allowed",
+                            ":waiting": "waiting",
+                            ":v": visit["visit_id"],
+                            ":now": now_s,
+                            ":c": visit["customer_id"],
+                        },
+                    }
+                },
+                {
+                    "Put": {
+                        "Item": _visit_item(visit),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "Key": db.key(keys.qr_used(request["token_id"]), "USED"),
+                        "UpdateExpression": "SET visit_id = :v",
+                        "ConditionExpression": "approval_id = :a AND attribute_not_exists(visit_id)",
+                        "ExpressionAttributeValues": {
+                            ":v": visit["visit_id"],
+                            ":a": request["request_id"],
+                        },
+                    }
+                },
+                _staff_check(mid, request["staff_id"]),
+            ]
+        )
+    except db.TransactionCancelled as cancelled:
+        if any(cancelled.failed(i) for i in range(4)):
+            return False
+        raise
+    cache.put_visit(_visit_item(visit))
+    return True
+
+
+def decline(request: dict[str, Any]) -> bool:
+    """The customer says "not me": the request closes; False if it was no longer waiting."""
+    try:
+        db.update(
+            keys.merchant(request["merchant_id"]),
+            keys.approval(request["request_id"]),
+            "SET #status = :declined",
+            {":declined": "declined", ":waiting": "waiting"},
+            {"#status": "status"},
+            condition="#status = :waiting",
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return False
+        raise
+    return True
 
 
 def used_marker(token_id: str) -> dict[str, Any] | None:
@@ -251,9 +371,13 @@ class BalanceChange:
     settings_version: int | None = None
     visit_id: str | None = None
     visit_must_not_be_earned: bool = False
+    visit_redemptions_open: bool = False  # condition "redeem_until > now" on the visit
     reward: RewardTerms | None = None  # the reward as redeemed: it must still be so
     reverses_tx_id: str | None = None
     min_old_stamps: int | None = None  # condition "stamps >= x" (a full card, a stamp refunded)
+    # (day, points, cap): add `points` to what this staff member awarded here that day, if
+    # it stays within the owner's cap (staff only; the owner is never capped)
+    staff_day: tuple[str, int, int] | None = None
 
     @property
     def balance(self) -> int:
@@ -283,6 +407,7 @@ _PRIORITY = (
     "visit",
     "reward",
     "settings",
+    "staff_day",
     "membership",
     "entry",
 )
@@ -361,6 +486,8 @@ def _visit_update(change: BalanceChange, activity: dict[str, Any]) -> dict[str, 
         guard += " AND earned = :no"
         update += ", earned = :yes"
         values.update({":no": False, ":yes": True})
+    if change.visit_redemptions_open:
+        guard += " AND redeem_until > :t"
     return {
         "Update": {
             "Key": db.key(keys.merchant(change.merchant_id), keys.visit(str(change.visit_id))),
@@ -389,6 +516,30 @@ def _settings_check(merchant_id: str, settings_version: int) -> dict[str, Any]:
             "Key": db.key(keys.merchant(merchant_id), keys.PROFILE),
             "ConditionExpression": "settings_version = :sv",
             "ExpressionAttributeValues": {":sv": settings_version},
+        }
+    }
+
+
+def _staff_day_update(change: BalanceChange) -> dict[str, Any]:
+    """Count the points this staff member puts into balances today, within the owner's cap."""
+    day, points, cap = change.staff_day or ("", 0, 0)
+    return {
+        "Update": {
+            "Key": db.key(keys.merchant(change.merchant_id), keys.staff_day(change.staff_id, day)),
+            "UpdateExpression": (
+                "SET points = if_not_exists(points, :zero) + :p, staff_id = :s, #day = :d,"
+                " expires_at = :exp"
+            ),
+            "ConditionExpression": "attribute_not_exists(points) OR points <= :room",
+            "ExpressionAttributeNames": {"#day": "day"},
+            "ExpressionAttributeValues": {
+                ":zero": 0,
+                ":p": points,
+                ":s": change.staff_id,
+                ":d": day,
+                ":exp": change.now_s + 2 * 86400,
+                ":room": cap - points,
+            },
         }
     }
 
@@ -436,6 +587,7 @@ def commit(change: BalanceChange) -> None:
             else _settings_check(mid, change.settings_version),
         ),
         ("reward", _reward_check(mid, change.reward) if change.reward else None),
+        ("staff_day", _staff_day_update(change) if change.staff_day else None),
         (
             "idempotency",
             {

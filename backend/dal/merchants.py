@@ -17,6 +17,7 @@ _PROFILE_FIELDS = (
     "tiers",
     "time_zone",
     "stamp_card",
+    "staff_limits",
 )
 
 

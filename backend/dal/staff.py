@@ -19,8 +19,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from backend import clock
+from backend.dal import cache, keys
 from backend.dal import dynamodb as db
-from backend.dal import keys
 
 Item = dict[str, Any]
 
@@ -103,7 +103,18 @@ def _uncount_business(user_id: str) -> Item:
 
 def get_staff(merchant_id: str, user_id: str) -> Item | None:
     """This user's staff item at this business (role owner|staff), or None."""
-    return db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
+    item = db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
+    cache.put_staff_role(merchant_id, user_id, item["role"] if item else None)
+    return item
+
+
+def staff_role(merchant_id: str, user_id: str) -> str | None:
+    """The user's role at the business (warm cache, else read); None if they don't work there."""
+    role = cache.staff_role(merchant_id, user_id)
+    if role is None:
+        item = get_staff(merchant_id, user_id)
+        role = item["role"] if item else None
+    return role
 
 
 def list_staff(merchant_id: str) -> list[Item]:

@@ -40,6 +40,19 @@ def create_profile(user_id: str, email: str, display_name: str, created_at: str)
     return True
 
 
+def profile_and_role(user_id: str, merchant_id: str) -> tuple[dict[str, Any] | None, bool]:
+    """The user's profile, and whether they work at the business (one round trip)."""
+    profile_key, staff_key = (
+        (keys.user(user_id), keys.PROFILE),
+        (
+            keys.merchant(merchant_id),
+            keys.staff(user_id),
+        ),
+    )
+    found = db.batch_get([profile_key, staff_key])
+    return found.get(profile_key), staff_key in found
+
+
 def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | None:
     """Set the display name; None if the user has no profile."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
@@ -72,3 +73,17 @@ def transactions(
     return pages.page(
         lambda: store.customer_entries(user_id, merchant_id, limit, cursor), public_entry
     )
+
+
+def dispute(user_id: str, merchant_id: str, tx_id: str, reason: str) -> dict[str, Any]:
+    """The customer says one of their transactions is wrong (a redemption they did not make,
+    say): it is marked, once, for the business's owner to see in the ledger and refund."""
+    entry = store.get_entry(merchant_id, tx_id)
+    if entry is None or entry.get("customer_id") != user_id:
+        raise errors.NotFound()
+    if entry.get("disputed_at"):
+        raise errors.AlreadyDisputed()
+    marked = store.mark_disputed(merchant_id, tx_id, user_id, clock.iso(), reason)
+    if marked is None:
+        raise errors.AlreadyDisputed()
+    return public_entry(marked)

@@ -61,6 +61,16 @@ class TokenForeign(DomainError):
     )
 
 
+class CodeRefused(DomainError):
+    # One answer for every typed code that opens nothing (no such code, expired, used,
+    # declined or ignored by the customer), so a guesser learns nothing from the refusal.
+    status, code = 400, "code_refused"
+    message = (
+        "That code did not open a visit. Ask the customer to show their code again,"
+        " or scan the QR code."
+    )
+
+
 class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
 
@@ -71,6 +81,11 @@ class OwnerOnly(DomainError):
 
 class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
+
+
+class NeedsOwner(DomainError):
+    status, code = 403, "needs_owner"
+    message = "This purchase is above what staff may award here. Ask the owner to award it."
 
 
 class NotFound(DomainError):
@@ -160,6 +175,22 @@ class NotReversible(Conflict):
     code, message = "not_reversible", "A reversal cannot itself be reversed."
 
 
+class StaffDailyCap(Conflict):
+    code = "staff_daily_cap"
+    message = "You have awarded as many points today as staff may here. The owner can award more."
+
+
+class ApprovalClosed(Conflict):
+    code, message = (
+        "approval_closed",
+        "This request is no longer open: it was answered or it expired.",
+    )
+
+
+class AlreadyDisputed(Conflict):
+    code, message = "already_disputed", "You have already disputed this transaction."
+
+
 class TierRequired(Conflict):
     code, message = "tier_required", "This reward is for customers of a higher tier."
 
@@ -205,6 +236,14 @@ class VisitExpired(DomainError):
     )
 
 
+class RedemptionWindowClosed(DomainError):
+    status, code = 410, "redemption_window_closed"
+    message = (
+        "Redemptions are possible only in the first minutes after the scan."
+        " Scan the customer's code again to redeem."
+    )
+
+
 class InvitationExpired(DomainError):
     status, code, message = (
         410,
@@ -229,6 +268,24 @@ class BelowMinimumPurchase(DomainError):
 class IdempotencyKeyReused(DomainError):
     status, code = 422, "idempotency_key_reused"
     message = "This Idempotency-Key was already used for a different request."
+
+
+class TooManyRequests(DomainError):
+    """A per-caller (or per-business) limit is spent; `retry_after` seconds until it renews."""
+
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"Too many requests. Try again in {_wait(self.retry_after)}.")
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 class IdempotentReplay(Exception):

@@ -22,9 +22,11 @@ from backend import clock
 from backend.dal import cache
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
+from backend.dal import staff as staff_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import catalog, earning, stamps, tiers
+from loyalty import catalog, earning, staff_limits, stamps, tiers
+from loyalty.money import format_cents
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -60,6 +62,10 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "promotion_points": int(item.get("promotion_points") or 0),
         "visit_id": item.get("visit_id"),
         "staff_id": item["staff_id"],
+        # The customer also works at this business (as of the scan): owners watch these.
+        "customer_is_staff": bool(item.get("customer_is_staff", False)),
+        "disputed_at": item.get("disputed_at"),
+        "dispute_reason": item.get("dispute_reason"),
         "created_at": item["created_at"],
     }
 
@@ -166,6 +172,36 @@ class Attempt:
     def rewards(self) -> list[dict[str, Any]]:
         """All the business's rewards, retired ones included."""
         return self._load(with_rewards=True)[1]
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the caller owns the business (the owner's own awards are never limited)."""
+        role = staff_store.staff_role(self.merchant_id, self.staff_id)
+        if role is None:
+            raise errors.Forbidden()
+        return role == "owner"
+
+    def staff_award(self, points: int, amount_cents: int | None = None) -> dict[str, Any]:
+        """The guard on points a staff member (not the owner) puts into a balance: within the
+        owner's largest purchase and daily cap. Guards for `propose`; none for the owner."""
+        if self.is_owner:
+            return {}
+        limits = staff_limits.of(self.profile.get("staff_limits"))
+        if amount_cents is not None and not staff_limits.may_award(amount_cents, limits):
+            largest = format_cents(limits["max_purchase_cents"])
+            currency = self.profile.get("currency", "")
+            self.refuse(
+                errors.NeedsOwner(
+                    f"Staff may award points for purchases up to {largest} {currency}."
+                    " Ask the owner to award this one."
+                )
+            )
+        if points > limits["daily_points"]:
+            self.refuse(errors.StaffDailyCap())
+        return {
+            "staff_day": (clock.iso(self.now_s)[:10], points, limits["daily_points"]),
+            "settings_version": int(self.profile["settings_version"]),
+        }
 
     def open_visit(self) -> dict[str, Any]:
         """The visit this change happens in; refused if unknown or expired."""
@@ -285,8 +321,9 @@ def change_balance(
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
         if visit_id and not fresh:
-            # A container that did not open this visit reads it and the business together.
-            store.prefetch(merchant_id, visit_id)
+            # A container that did not open this visit reads it, the business and the
+            # caller's role together.
+            store.prefetch(merchant_id, visit_id, staff_id)
         at = Attempt(staff_id, merchant_id, visit_id, idem, fresh=fresh, member_known=member_known)
         try:
             proposal = draft(at)
@@ -350,6 +387,8 @@ def earn(
         except earning.BelowMinimum:
             raise errors.BelowMinimumPurchase() from None
         promotion = earned.promotion or {}
+        guards = {"settings_version": int(profile["settings_version"])}
+        guards |= at.staff_award(earned.points, amount_cents)
         entry = at.entry(
             member,
             "earn",
@@ -358,6 +397,7 @@ def earn(
             stamps=earned.stamps,
             stamps_needed=int(card["stamps_needed"]) if earned.stamps else None,
             amount_cents=amount_cents,
+            customer_is_staff=bool(visit.get("customer_is_staff", False)),
             promotion_id=promotion.get("promotion_id"),
             promotion_name=promotion.get("name"),
             promotion_kind=promotion.get("kind"),
@@ -369,11 +409,25 @@ def earn(
             entry,
             lifetime_points=lifetime,
             answer={"tier": tiers.tier_for(lifetime, profile["tiers"])},
-            settings_version=int(profile["settings_version"]),
             visit_must_not_be_earned=True,
+            **guards,
         )
 
-    return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
+    return change_balance(
+        staff_id,
+        merchant_id,
+        idem,
+        draft,
+        visit_id=visit_id,
+        refusals={"staff_day": errors.StaffDailyCap},
+    )
+
+
+def _redemptions_open(at: Attempt, visit: dict[str, Any]) -> None:
+    """Redemptions only in the first minutes after the scan (config.REDEEM_WINDOW_SECONDS):
+    the customer who showed their code is at the till; later, scan them again."""
+    if int(visit.get("redeem_until", 0)) <= at.now_s:  # fixed when the visit opened
+        raise errors.RedemptionWindowClosed()
 
 
 @access.staff_only
@@ -390,6 +444,7 @@ def redeem(
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
+        _redemptions_open(at, visit)
         reward = None
         if reward_id is not None:
             reward = next((r for r in at.rewards if r["reward_id"] == reward_id), None)
@@ -422,6 +477,7 @@ def redeem(
             min_old_balance=cost,
             answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
             reward=store.RewardTerms(reward_id, cost, min_tier) if reward_id else None,
+            visit_redemptions_open=True,
             # A tier's threshold is a setting: a gated reward is given under today's tiers.
             settings_version=int(at.profile["settings_version"]) if min_tier else None,
         )
@@ -438,6 +494,7 @@ def redeem_stamp_card(
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
+        _redemptions_open(at, visit)
         card = at.profile.get("stamp_card")
         if not stamps.running(card):
             at.refuse(errors.NoStampCard())
@@ -464,6 +521,7 @@ def redeem_stamp_card(
             answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
             # The card's size is a setting: a card changed meanwhile is drafted again.
             settings_version=int(at.profile["settings_version"]),
+            visit_redemptions_open=True,
         )
 
     return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
@@ -511,7 +569,10 @@ def reverse(
             promotion_points=-int(original.get("promotion_points") or 0),
             reverses=tx_id,
             reason=reason or "",
+            customer_is_staff=bool(original.get("customer_is_staff", False)),
         )
+        # Giving back a redemption puts points into a balance: the staff cap counts it.
+        limited = at.staff_award(delta) if delta > 0 else {}
         return at.propose(
             member,
             entry,
@@ -519,8 +580,13 @@ def reverse(
             min_old_balance=-delta if delta < 0 else None,
             min_old_stamps=-stamp_delta if stamp_delta < 0 else None,
             reverses_tx_id=tx_id,
+            **limited,
         )
 
     return change_balance(
-        staff_id, merchant_id, idem, draft, refusals={"original": errors.AlreadyReversed}
+        staff_id,
+        merchant_id,
+        idem,
+        draft,
+        refusals={"original": errors.AlreadyReversed, "staff_day": errors.StaffDailyCap},
     )

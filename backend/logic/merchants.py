@@ -12,7 +12,7 @@ from backend.dal import staff as staff_store
 from backend.dal import users
 from backend.logic import access, errors, ids, pages, promotions, rewards
 from backend.logic.ledger import public_entry
-from loyalty import bounds, catalog, earning, tiers
+from loyalty import bounds, catalog, earning, staff_limits, tiers
 
 # ------------------------------------------------------------------ businesses
 
@@ -26,6 +26,7 @@ def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]])
         "currency": profile.get("currency", catalog.DEFAULT_CURRENCY),
         "earning_rule": profile["earning_rule"],
         "tiers": profile["tiers"],
+        "staff_limits": staff_limits.of(profile.get("staff_limits")),
         "time_zone": promotions.time_zone_of(profile),
         "stamp_card": public_stamp_card(profile.get("stamp_card")),
         "promotions": promotions.current(profile),
@@ -59,6 +60,7 @@ def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         "currency": fields.get("currency") or catalog.DEFAULT_CURRENCY,
         "earning_rule": fields.get("earning_rule") or dict(earning.DEFAULT_EARNING_RULE),
         "tiers": fields.get("tiers") or [dict(t) for t in tiers.DEFAULT_TIERS],
+        "staff_limits": staff_limits.of(fields.get("staff_limits")),
         "time_zone": fields.get("time_zone") or catalog.DEFAULT_TIME_ZONE,
         "promotions": [],
         "owner_id": owner_id,

@@ -35,12 +35,21 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
     }
     visits_by_customer: defaultdict[str, set[str]] = defaultdict(set)
     issued = redeemed = stamps_issued = cards_redeemed = 0
+    staff_earns = staff_points = disputed = 0
     by_promotion: dict[str, dict[str, Any]] = {}
     for entry in entries:
         day = daily.get(entry["created_at"][:10])
         if day is None:
             continue
         points = int(entry["points"])
+        disputed += bool(entry.get("disputed_at"))
+        # Points for the business's own people (customers who are also its staff): an owner
+        # watches these, as a staff member could award them to a friend or to themselves.
+        if entry.get("customer_is_staff") and entry["kind"] == "earn":
+            staff_earns += 1
+            staff_points += points
+        elif entry.get("customer_is_staff") and entry["kind"] == "reversal" and points < 0:
+            staff_points += points
         stamps = int(entry.get("stamps") or 0)
         # Stamps: a purchase's stamp (or its refund); a full card given (or given back).
         if entry["kind"] == "stamp_redeem" or (entry["kind"] == "reversal" and stamps > 0):
@@ -84,6 +93,9 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
         "visits": sum(len(v) for v in visits_by_customer.values()),
         "unique_customers": len(visits_by_customer),
         "returning_customers": sum(n for size, n in visit_count.items() if size > 1),
+        "staff_customer_earns": staff_earns,
+        "staff_customer_points": staff_points,
+        "disputed": disputed,
         "stamps_issued": stamps_issued,
         "stamp_cards_redeemed": cards_redeemed,
         "promotions": sorted(by_promotion.values(), key=lambda p: (-p["points_issued"], p["name"])),

@@ -87,6 +87,13 @@ Tiers = Annotated[
 ]
 
 
+class StaffLimits(Strict):
+    """What staff may award without the owner (loyalty/staff_limits.py)."""
+
+    max_purchase_cents: Annotated[int, _within(bounds.STAFF_MAX_PURCHASE_CENTS)]
+    daily_points: Annotated[int, _within(bounds.STAFF_DAILY_POINTS)]
+
+
 class StampCard(Strict):
     """A business's stamp card (loyalty.stamps)."""
 
@@ -107,6 +114,7 @@ class MerchantCreate(Strict):
     currency: Currency = catalog.DEFAULT_CURRENCY
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
+    staff_limits: StaffLimits | None = None
     time_zone: TimeZone = catalog.DEFAULT_TIME_ZONE
     stamp_card: StampCard | None = None
 
@@ -116,6 +124,7 @@ class MerchantUpdate(Strict):
     category: Category | None = None
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
+    staff_limits: StaffLimits | None = None
     time_zone: TimeZone | None = None
     stamp_card: StampCard | None = None
 
@@ -192,6 +201,17 @@ class Invite(Strict):
 
 class VisitOpen(Strict):
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
+
+
+class Approval(Strict):
+    """The customer's answer to a till that typed their code: allow it, or "not me"."""
+
+    allow: bool
+
+
+class Dispute(Strict):
+    merchant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    reason: Description = ""  # type: ignore[valid-type]
 
 
 class Earn(Strict):

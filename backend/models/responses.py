@@ -88,6 +88,11 @@ class RewardList(Shape):
     rewards: list[Reward]
 
 
+class StaffLimits(Shape):
+    max_purchase_cents: int
+    daily_points: int
+
+
 class Merchant(Shape):
     merchant_id: str
     name: str
@@ -95,6 +100,7 @@ class Merchant(Shape):
     currency: str
     earning_rule: EarningRule
     tiers: list[Tier]
+    staff_limits: StaffLimits
     time_zone: str
     stamp_card: StampCard | None
     promotions: list[Promotion]
@@ -171,6 +177,9 @@ class Transaction(Shape):
     promotion_points: int
     visit_id: str | None
     staff_id: str
+    customer_is_staff: bool
+    disputed_at: str | None
+    dispute_reason: str | None
     created_at: str
 
 
@@ -205,10 +214,17 @@ class MerchantRef(Shape):
     name: str
 
 
+class PendingApproval(Shape):
+    request_id: str
+    merchant: MerchantRef
+    expires_at: str
+
+
 class QrTokenStatus(Shape):
     token_id: str
-    status: Literal["pending", "scanned", "expired"]
+    status: Literal["pending", "awaiting_approval", "scanned", "declined", "expired"]
     merchant: MerchantRef | None
+    pending_approval: PendingApproval | None
     activity: list[Activity]
     balance: int | None
     stamps: int | None
@@ -270,6 +286,7 @@ class Visit(Shape):
     visit_id: str
     opened_at: str
     expires_at: str
+    redeem_until: str
     customer: Customer
     balance: int
     lifetime_points: int
@@ -284,6 +301,13 @@ class Visit(Shape):
     rewards: list[Reward]
     affordable_rewards: list[Reward]
     locked_rewards: list[LockedReward]
+
+
+class VisitRequest(Shape):
+    request_id: str
+    status: Literal["waiting", "approved"]
+    expires_at: str
+    visit: Visit | None
 
 
 class BalanceChange(Shape):
@@ -320,19 +344,28 @@ class Stats(Shape):
     visits: int
     unique_customers: int
     returning_customers: int
+    staff_customer_earns: int
+    staff_customer_points: int
+    disputed: int
     stamps_issued: int
     stamp_cards_redeemed: int
     promotions: list[PromotionFigures]
     daily: list[Day]
 
 
-def answers(model: type[Shape] | None, status: int = 200) -> dict[int, Any]:
-    """`responses=` for a route: its success shape, and the error body for refusals."""
+def answers(
+    model: type[Shape] | None, status: int = 200, also: dict[int, type[Shape]] | None = None
+) -> dict[int, Any]:
+    """`responses=` for a route: its success shape (and `also` others), and the error body
+    for refusals (429 with a Retry-After header on the routes with a per-caller limit)."""
     error = {
         "description": "Refused: see the error code",
         "content": {"application/json": {"model": ErrorBody}},
     }
-    success: dict[str, Any] = {"description": "OK" if status < 300 else "Created"}
-    if model is not None:
-        success["content"] = {"application/json": {"model": model}}
-    return {status: success, 400: error, 403: error, 404: error, 409: error, 422: error}
+    descriptions = {200: "OK", 201: "Created", 202: "Accepted: waiting", 204: "No content"}
+    out: dict[int, Any] = {}
+    for code, shape in {status: model, **(also or {})}.items():
+        out[code] = {"description": descriptions.get(code, "OK")}
+        if shape is not None:
+            out[code]["content"] = {"application/json": {"model": shape}}
+    return {**out, **{code: error for code in (400, 403, 404, 409, 410, 422, 429)}}

@@ -6,9 +6,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import customers, visits
+from backend.logic.limits import per_caller
 from backend.models import responses as shapes
-from backend.models.requests import ProfileUpdate
+from backend.models.requests import Approval, Dispute, ProfileUpdate
 from backend.routers.identity import CallerId
+from backend.routers.visits import count_failed_code_lookup
 
 router = Router()
 
@@ -45,13 +47,33 @@ def get_transactions(
     return customers.transactions(caller, merchant_id, limit, cursor)
 
 
+@router.post("/transactions/<tx_id>/dispute", responses=shapes.answers(shapes.Transaction))
+@per_caller("dispute")
+def dispute(tx_id: str, body: Dispute, caller: CallerId) -> dict:
+    """The customer disputes one of their transactions (the business's owner sees it)."""
+    return customers.dispute(caller, body.merchant_id, tx_id, body.reason)
+
+
 @router.post("/qr-tokens", responses=shapes.answers(shapes.QrToken, 201))
+@per_caller("issue_code")
 def post_qr_token(caller: CallerId) -> tuple[dict, int]:
     """A fresh one-time token for the caller."""
     return visits.issue_token(caller), 201
 
 
 @router.get("/qr-tokens/<token_id>", responses=shapes.answers(shapes.QrTokenStatus))
+@per_caller("token_status")
 def get_qr_token(token_id: str, caller: CallerId) -> dict:
-    """Whether the caller's token was scanned, and what happened in that visit."""
+    """Whether the caller's token was scanned (and what happened in that visit), or which
+    business asks to scan it."""
     return visits.token_status(caller, token_id)
+
+
+@router.post("/qr-tokens/<token_id>/approval", responses=shapes.answers(shapes.QrTokenStatus))
+@per_caller("approve")
+def post_approval(token_id: str, body: Approval, caller: CallerId) -> dict:
+    """The customer allows a till that typed their code (the visit opens), or says not me."""
+    answered = visits.answer_request(caller, token_id, body.allow)
+    if not body.allow:
+        count_failed_code_lookup()
+    return answered

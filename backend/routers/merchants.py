@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import errors, merchants, promotions, stats
+from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import (
     Category,
@@ -50,6 +51,7 @@ def list_merchants(
 
 
 @router.post("/merchants", responses=shapes.answers(shapes.Merchant, 201))
+@per_caller("create_business")
 def create_merchant(body: MerchantCreate, caller: CallerId) -> tuple[dict, int]:
     """Register a business; the caller becomes its owner."""
     return merchants.create_merchant(caller, body.model_dump(exclude_none=True)), 201

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from backend.logic import staff
+from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import Invite
 from backend.routers.identity import CallerId
@@ -43,6 +44,7 @@ def remove_staff(
     "/merchants/<merchant_id>/invitations",
     responses=shapes.answers(shapes.InvitationSent, 202),
 )
+@per_caller("invite_staff")
 def invite(merchant_id: str, body: Invite, caller: CallerId) -> tuple[dict, int]:
     """Owner invites an email to the staff (the same answer whether or not it has an account)."""
     return staff.invite(caller, merchant_id, body.email), 202

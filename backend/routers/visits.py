@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
-from backend.logic import ledger, visits
+from backend.logic import errors, ledger, visits
+from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import Earn, Redeem, Reverse, VisitOpen
 from backend.observability import metrics
@@ -15,10 +16,36 @@ from backend.routers.identity import CallerId, IdempotencyKey, idempotent
 router = Router()
 
 
-@router.post("/merchants/<merchant_id>/visits", responses=shapes.answers(shapes.Visit, 201))
+@router.post(
+    "/merchants/<merchant_id>/visits",
+    responses=shapes.answers(shapes.Visit, 201, also={202: shapes.VisitRequest}),
+)
+@per_caller("open_visit")
 def open_visit(merchant_id: str, body: VisitOpen, caller: CallerId) -> tuple[dict, int]:
-    """Consume the customer's scanned token and open a 10-minute visit."""
-    return visits.open_visit(caller, merchant_id, body.token), 201
+    """The QR's token opens a 10-minute visit (201); 6 typed digits ask the customer (202)."""
+    if not visits.is_typed_code(body.token):
+        return visits.open_visit(caller, merchant_id, body.token), 201
+    try:
+        return visits.request_visit(caller, merchant_id, body.token), 202
+    except errors.CodeRefused:
+        count_failed_code_lookup()
+        raise
+
+
+def count_failed_code_lookup() -> None:
+    """A typed code that opened nothing (no such code, expired, used; or the customer said
+    "not me"): the metric the FailedCodeLookups alarm watches (template.yaml)."""
+    metrics.add_metric(name="FailedCodeLookups", unit=MetricUnit.Count, value=1)
+
+
+@router.get(
+    "/merchants/<merchant_id>/visit-requests/<request_id>",
+    responses=shapes.answers(shapes.VisitRequest),
+)
+@per_caller("visit_request")
+def get_visit_request(merchant_id: str, request_id: str, caller: CallerId) -> dict:
+    """A typed code's request: still waiting for the customer, or the visit they allowed."""
+    return visits.visit_request(caller, merchant_id, request_id)
 
 
 @router.post(

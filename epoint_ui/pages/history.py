@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, page_shell
+from epoint_ui.components.merchant_frame import done_note
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.history import HistoryState
 from epoint_ui.states.views import HistoryRow
@@ -32,8 +33,22 @@ def _row(row: HistoryRow) -> rx.Component:
                     "Balance " + row.balance_after.to_string(), size="1", color=rx.color("gray", 11)
                 ),
                 rx.cond(row.reversed, rx.badge("Refunded", color_scheme="orange")),
+                rx.cond(row.disputed, rx.badge("Reported", color_scheme="red")),
                 justify="between",
                 width="100%",
+            ),
+            rx.cond(
+                row.disputable,
+                rx.button(
+                    "Not me? Report it",
+                    on_click=HistoryState.dispute(row.tx_id, row.merchant_id),
+                    loading=HistoryState.disputing == row.tx_id,
+                    aria_label="Report this redemption as not yours",
+                    variant="soft",
+                    color_scheme="red",
+                    size="1",
+                    type="button",
+                ),
             ),
         ),
         list_style="none",
@@ -94,6 +109,7 @@ def history() -> rx.Component:
     return page_shell(
         _filter(),
         error_callout(HistoryState.error),
+        done_note(HistoryState.notice),
         rx.cond(
             HistoryState.loaded,
             rx.cond(

@@ -11,6 +11,7 @@ from epoint_ui.states.api_call import call_api
 from epoint_ui.states.views import HistoryRow, history_row
 
 PAGE_SIZE = 20
+DISPUTE_REASON = "The customer says they did not make this redemption."
 
 
 @dataclasses.dataclass
@@ -31,7 +32,9 @@ class HistoryState(rx.State):
     has_older: bool = False
     loaded: bool = False
     loading: bool = False
+    disputing: str = ""
     error: str = ""
+    notice: str = ""
     # Cursors of the pages already seen, so "Newer" goes back without refetching state.
     _cursors: list[str] = []
     _next_cursor: str = ""
@@ -94,4 +97,23 @@ class HistoryState(rx.State):
         self._cursors = self._cursors[:-1]
         self.page -= 1
         async for update in self._show(self._cursors[-1]):
+            yield update
+
+    @rx.event
+    async def dispute(self, tx_id: str, merchant_id: str):
+        """The customer reports a redemption as not theirs: the business's owner sees it."""
+        self.notice = ""
+
+        async def send(client: ApiClient) -> None:
+            await client.post(
+                f"/transactions/{tx_id}/dispute",
+                {"merchant_id": merchant_id, "reason": DISPUTE_REASON},
+            )
+            self.rows = [
+                dataclasses.replace(r, disputable=False, disputed=True) if r.tx_id == tx_id else r
+                for r in self.rows
+            ]
+            self.notice = "Reported. The business's owner sees it and can give the points back."
+
+        async for update in call_api(self, send, working="disputing", busy=tx_id):
             yield update

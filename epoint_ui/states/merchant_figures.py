@@ -20,6 +20,9 @@ class FiguresState(rx.State):
     visits: int = 0
     unique_customers: int = 0
     returning_customers: int = 0
+    staff_customer_points: int = 0
+    staff_customer_earns: int = 0
+    disputed: int = 0
     stamps_issued: int = 0
     stamp_cards_redeemed: int = 0
     promotions: list[dict[str, Any]] = []
@@ -44,6 +47,9 @@ class FiguresState(rx.State):
             setattr(self, name, int(stats.get(name, 0)))
         self.unique_customers = int(stats.get("unique_customers", 0))
         self.returning_customers = int(stats.get("returning_customers", 0))
+        self.staff_customer_points = int(stats.get("staff_customer_points", 0))
+        self.staff_customer_earns = int(stats.get("staff_customer_earns", 0))
+        self.disputed = int(stats.get("disputed", 0))
         self.stamps_issued = int(stats.get("stamps_issued", 0))
         self.stamp_cards_redeemed = int(stats.get("stamp_cards_redeemed", 0))
         self.promotions = [

@@ -48,6 +48,14 @@ def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
         "reversed": bool(tx.get("reversed_by")),
         "reversible": tx.get("kind") in ("earn", "redeem", "stamp_redeem")
         and not tx.get("reversed_by"),
+        # Points for one of the business's own people, and the customer's word against a
+        # transaction: what an owner watches for staff fraud.
+        "staff_customer": bool(tx.get("customer_is_staff")),
+        "dispute": (
+            f"Disputed by the customer: {tx.get('dispute_reason') or 'no reason given'}"
+            if tx.get("disputed_at")
+            else ""
+        ),
     }
 
 

@@ -19,16 +19,26 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
-from epoint_ui.states.api_call import call_api
+from epoint_ui.states.api_call import call_api, refused
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.session import api
 from epoint_ui.states.views import change_detail, stamp_line
 from loyalty import catalog, earning, forms, stamps, tiers
 from loyalty.money import format_cents, parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
+# A typed code waits for the customer's Allow on their phone: look every 2.5 s (within the
+# per-caller limit of the route, 30 a minute), and give up a little after the API closes
+# the request (a minute).
+APPROVAL_POLL_S = 2  # whole seconds: the page's countdown counts them
+APPROVAL_WAIT_S = 75
 
 # What the merchant reads when a code cannot open a visit, by the API's error code.
 SCAN_PROBLEMS = {
+    "code_refused": (
+        "That code did not open a visit: it may be mistyped, expired or already used, or the"
+        " customer did not allow it. Ask the customer for their code again, or scan the QR code."
+    ),
     "token_used": "This code was already used. Ask the customer to show a fresh code and scan again.",
     "token_expired": "This code has expired (a code lasts one minute). Ask the customer to show a fresh code.",
     "token_invalid": "That is not an ePoint customer code. Ask the customer to open My code in ePoint.",
@@ -94,6 +104,10 @@ class ScanState(rx.State):
 
     code: str = ""
     opening: bool = False
+    # A typed code's request, waiting for the customer to allow it on their phone.
+    waiting_for: str = ""
+    approval_serial: int = 0
+    _approval_deadline: float = 0.0
     scan_error: str = ""
     camera_problem: str = ""
     visit_expired: bool = False
@@ -229,7 +243,7 @@ class ScanState(rx.State):
     @rx.event
     async def scanned(self, value: str):
         """The camera read a QR code: open a visit with it."""
-        if self.opening or self.visit_open or not value:
+        if self.opening or self.visit_open or self.waiting_for or not value:
             return
         async for update in self._open(value):
             yield update
@@ -247,10 +261,17 @@ class ScanState(rx.State):
     async def _open(self, token: str):
         async def open_visit(client: ApiClient):
             merchant = await self.get_state(MerchantState)
-            visit = await client.post(f"/merchants/{merchant.merchant_id}/visits", {"token": token})
+            answer = await client.post(
+                f"/merchants/{merchant.merchant_id}/visits", {"token": token}
+            )
+            if "visit_id" not in answer:  # a typed code: the customer must allow it first
+                self.waiting_for, self.code = str(answer["request_id"]), ""
+                self._approval_deadline = time.monotonic() + APPROVAL_WAIT_S
+                self.approval_serial += 1  # the waiting page's countdown starts
+                return None
             business = merchant.business
             self._start_visit(
-                visit,
+                answer,
                 business.get("earning_rule") or {},
                 merchant.currency,
                 tier_list=business.get("tiers") or [],
@@ -310,6 +331,51 @@ class ScanState(rx.State):
             self._time_visit()  # the browser's clock ran ahead: wait for the rest
             return
         self.visit_expired = True
+
+    @rx.event
+    async def check_approval(self):
+        """The page's timer says look again: has the customer allowed the typed code?
+
+        The waiting page asks every APPROVAL_POLL_S (a silent countdown in the browser, so
+        nothing keeps running on the state server once the page is gone); each answer
+        either opens the visit, gives up after APPROVAL_WAIT_S, or re-arms the countdown.
+        """
+        request_id = self.waiting_for
+        if not request_id:
+            return None  # cancelled, or answered already
+        merchant = await self.get_state(MerchantState)
+        path = f"/merchants/{merchant.merchant_id}/visit-requests/{request_id}"
+        try:
+            answer = await (await api(self)).get(path)
+        except ApiError as err:
+            if not _retryable(err):
+                self.waiting_for = ""
+                return await refused(self, err, error="scan_error", problems=SCAN_PROBLEMS)
+            answer = {}  # a blip: ask again at the next tick
+        if self.waiting_for != request_id:
+            return None
+        if answer.get("status") == "approved":
+            self.waiting_for = ""
+            business = merchant.business
+            self._start_visit(
+                answer["visit"],
+                business.get("earning_rule") or {},
+                merchant.currency,
+                tier_list=business.get("tiers") or [],
+            )
+        elif answer.get("status") in ("declined", "expired") or (
+            time.monotonic() >= self._approval_deadline
+        ):
+            self.waiting_for = ""
+            self.scan_error = SCAN_PROBLEMS["code_refused"]
+        else:
+            self.approval_serial += 1  # the page asks again in APPROVAL_POLL_S
+        return None
+
+    @rx.event
+    def cancel_waiting(self):
+        """The merchant stops waiting for the customer's answer (back to scanning)."""
+        self.waiting_for = ""
 
     @rx.event
     def new_scan(self):

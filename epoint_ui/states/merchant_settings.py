@@ -9,7 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty import bounds, catalog, earning, forms
+from loyalty import bounds, catalog, earning, forms, staff_limits
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
 
@@ -30,6 +30,8 @@ class MerchantSettingsState(rx.State):
     points_per_unit: str = "1"
     min_purchase: str = "0"
     tiers: list[dict[str, str]] = []
+    staff_max_purchase: str = format_cents(staff_limits.DEFAULTS["max_purchase_cents"])
+    staff_daily_points: str = str(staff_limits.DEFAULTS["daily_points"])
     sample_amount: str = "12.50"
     saving: bool = False
     error: str = ""
@@ -69,6 +71,9 @@ class MerchantSettingsState(rx.State):
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))
         self.tiers = _as_rows(business.get("tiers") or tier_rules.DEFAULT_TIERS)
+        limits = staff_limits.of(business.get("staff_limits"))
+        self.staff_max_purchase = format_cents(limits["max_purchase_cents"])
+        self.staff_daily_points = str(limits["daily_points"])
         self.error = self.saved = ""
 
     @rx.event
@@ -95,6 +100,16 @@ class MerchantSettingsState(rx.State):
     def set_min_purchase(self, value: str):
         """Edits the minimum purchase."""
         self.min_purchase = value
+
+    @rx.event
+    def set_staff_max_purchase(self, value: str):
+        """Edits the largest purchase staff may award without the owner."""
+        self.staff_max_purchase = value
+
+    @rx.event
+    def set_staff_daily_points(self, value: str):
+        """Edits the points one staff member may award per day."""
+        self.staff_daily_points = value
 
     @rx.event
     def set_sample_amount(self, value: str):
@@ -127,7 +142,17 @@ class MerchantSettingsState(rx.State):
         zone, zone_problem = forms.time_zone(self.time_zone)
         rule, rule_problem = forms.earning_rule(self.points_per_unit, self.min_purchase)
         tiers, tiers_problem = forms.tier_list(self.tiers)
-        problem = problem or category_problem or zone_problem or rule_problem or tiers_problem
+        limits, limits_problem = forms.staff_limits(
+            self.staff_max_purchase, self.staff_daily_points
+        )
+        problem = (
+            problem
+            or category_problem
+            or zone_problem
+            or rule_problem
+            or tiers_problem
+            or limits_problem
+        )
         if problem:
             self.error = problem
             return None
@@ -137,6 +162,7 @@ class MerchantSettingsState(rx.State):
             "time_zone": zone,
             "earning_rule": rule,
             "tiers": tiers,
+            "staff_limits": limits,
         }
 
     @rx.event

@@ -174,6 +174,10 @@ class HistoryRow:
     when: str = ""
     balance_after: int = 0
     reversed: bool = False
+    merchant_id: str = ""
+    # A redemption the customer can report as not theirs (the business's owner sees it).
+    disputable: bool = False
+    disputed: bool = False
 
 
 def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryRow:
@@ -214,6 +218,9 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
         when=when(t.get("created_at")),
         balance_after=int(t.get("balance_after") or 0),
         reversed=bool(t.get("reversed_by")),
+        merchant_id=str(t.get("merchant_id", "")),
+        disputable=kind == "redeem" and not t.get("reversed_by") and not t.get("disputed_at"),
+        disputed=bool(t.get("disputed_at")),
     )
 
 

@@ -30,7 +30,7 @@ def test_the_till_says_the_visit_expired_and_asks_for_a_new_scan(
     time_travel: Callable[[float], None],
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     time_travel(VISIT_LIFETIME_S + 1)  # the merchant served someone else meanwhile

@@ -61,7 +61,7 @@ def test_a_nasty_business_and_customer_name_render_as_plain_text(
 
     # The till: the business (header) and the customer's display name.
     merchant_signs_in(page, owner.email)
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text(NASTY)
     assert_shown_as_text(page)
     page.get_by_label("Purchase total (EUR)").fill("5")

@@ -111,6 +111,30 @@ def test_the_web_client_allows_exactly_the_deployed_flows_and_token_lifetimes(cf
     assert units == {k: v.lower() for k, v in deployed["TokenValidityUnits"].items()}
 
 
+def test_template_parameters_reach_the_functions_as_sam_deploy_would_pass_them(
+    tmp_path_factory,
+):
+    """`--parameter NAME=VALUE` (LocalCloud(parameters=)) is `sam deploy --parameter-overrides`:
+    the functions' environment follows it; unknown names and values out of bounds refuse."""
+    saved_env = dict(os.environ)
+    cloud = LocalCloud(
+        port=0,
+        moto_port=0,
+        data_dir=tmp_path_factory.mktemp("scaled"),
+        persist=False,
+        parameters={"PerCallerLimitScale": "7"},
+    ).start()
+    try:
+        assert os.environ["PER_CALLER_LIMIT_SCALE"] == "7"
+    finally:
+        cloud.stop()
+        os.environ.clear()
+        os.environ.update(saved_env)
+    for bad in ({"NoSuchParameter": "1"}, {"PerCallerLimitScale": "0"}):
+        with pytest.raises(ValueError):
+            LocalCloud(port=0, moto_port=0, persist=False, parameters=bad)
+
+
 def test_every_local_route_is_throttled_as_the_deployed_stage(cfn):
     """The local gateway's bucket per route = the stage's RouteSettings over its defaults."""
     (stage,) = (

@@ -361,6 +361,8 @@ def test_alarms_cover_errors_throttles_and_unhealthy_hosts_and_notify_the_topic(
         "AWS/DynamoDB/ReadThrottleEvents",
         "AWS/DynamoDB/WriteThrottleEvents",
         "AWS/ApplicationELB/UnHealthyHostCount",
+        "ePoint/FailedCodeLookups",
+        "AWS/WAFV2/BlockedRequests",
     } <= watched
     errors_alarmed = {
         alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
@@ -529,3 +531,60 @@ def test_the_hints_lag_and_what_they_gave_up_on_raise_alarms(cfn):
     alarms = of_type(cfn, "AWS::CloudWatch::Alarm")
     watched = set().union(*(alarmed_metrics(a) for a in alarms.values()))
     assert {"AWS/Lambda/IteratorAge", "AWS/SQS/ApproximateNumberOfMessagesVisible"} <= watched
+
+
+# ---------------------------------------------------------------- abuse (issue 12)
+
+
+def test_failed_typed_codes_are_alarmed_on_the_metric_the_api_emits(cfn):
+    (alarm,) = [
+        a
+        for a in of_type(cfn, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "FailedCodeLookups"
+    ]
+    props = alarm["Properties"]
+    # Powertools publishes in POWERTOOLS_METRICS_NAMESPACE with the dimension service=
+    # POWERTOOLS_SERVICE_NAME: the alarm must name exactly that metric, or it never fires.
+    api = of_type(cfn, "AWS::Lambda::Function")["ApiFunction"]
+    variables = api["Properties"]["Environment"]["Variables"]
+    assert props["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
+    assert props["Dimensions"] == [
+        {"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}
+    ]
+    emitting = (ROOT / "backend" / "routers" / "visits.py").read_text()
+    assert 'name="FailedCodeLookups"' in emitting
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_state_servers_load_balancer_has_per_ip_rate_limits(cfn):
+    (association,) = of_type(cfn, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"]["ResourceArn"] == {"Ref": "LoadBalancer"}
+    acl_id = association["Properties"]["WebACLArn"]["Fn::GetAtt"][0]
+    acl = cfn["Resources"][acl_id]["Properties"]
+    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
+    rates = {
+        rule["Name"]: rule for rule in acl["Rules"] if "RateBasedStatement" in rule["Statement"]
+    }
+    assert set(rates) == {"ConnectionsPerIp", "RequestsPerIp"}
+    for rule in rates.values():
+        statement = rule["Statement"]["RateBasedStatement"]
+        assert statement["AggregateKeyType"] == "IP"
+        assert 100 <= statement["Limit"] <= 10_000 and statement["EvaluationWindowSec"] == 300
+        response = rule["Action"]["Block"]["CustomResponse"]
+        assert response["ResponseCode"] == 429
+        assert {"Name": "Retry-After", "Value": "300"} in response["ResponseHeaders"]
+        body = acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+        assert '"code":"too_many_requests"' in body["Content"]
+    scope = rates["ConnectionsPerIp"]["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
+    assert scope["ByteMatchStatement"]["SearchString"] == "/_event"
+
+
+def test_waf_logs_never_hold_the_session_cookie(cfn):
+    (logging,) = of_type(cfn, "AWS::WAFv2::LoggingConfiguration").values()
+    assert {"SingleHeader": {"Name": "cookie"}} in logging["Properties"]["RedactedFields"]
+    (group_id,) = [
+        k
+        for k, v in of_type(cfn, "AWS::Logs::LogGroup").items()
+        if str(v["Properties"].get("LogGroupName", {})).count("aws-waf-logs-")
+    ]
+    assert "RetentionInDays" in cfn["Resources"][group_id]["Properties"]

@@ -12,7 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -64,10 +64,18 @@ class Scene:
     customer: Person
     customer2: Person
     hireable: list[Person]
+    # Other customers with points whose visits the matrix also opens, and more tills of
+    # business 1 to open them: one customer asking for a code per visit, or one till
+    # opening them all, would run into their per-caller limits (POST /qr-tokens, visits).
+    regulars: list[Person] = field(default_factory=list)
+    tills: list[Person] = field(default_factory=list)
     scanned_token_id: str = ""
     other_pool_token: str = ""
     promotion_id: str = ""
     _hired: int = 0
+    _served: int = 0
+    _waiting: tuple[str, str] = ("", "")  # (token_id, request_id) of a typed code's request
+    _disputable: str = ""
     _invited: int = 0
     _waiting_invitation: str = ""
 
@@ -106,6 +114,12 @@ class Scene:
         self._hired += 1
         return self.hireable[self._hired % len(self.hireable)]
 
+    def next_customer(self) -> Person:
+        """The customer, then each regular, in turn."""
+        self._served += 1
+        everyone = [self.customer, *self.regulars]
+        return everyone[self._served % len(everyone)]
+
     def hire(self, person: Person, business: Business) -> None:
         """`person` works at `business` (invited and accepted, unless they already do)."""
         if self.world.call("GET", f"/me/merchants/{business.merchant_id}", person).status != 200:
@@ -132,14 +146,45 @@ class Scene:
             self._waiting_invitation = self.fresh_invitation()
         return self._waiting_invitation
 
-    def fresh_visit(self) -> str:
-        """A new open visit of the customer at business 1 (opened by its owner)."""
-        return self.world.visit(self.shop, self.customer, by=self.owner).visit_id
+    def next_till(self) -> Person:
+        """The owner, then each extra till, in turn."""
+        everyone = [self.owner, *self.tills]
+        return everyone[self._served % len(everyone)]
 
-    def fresh_earn(self) -> str:
-        """A new earn of the customer at business 1; returns its transaction id."""
-        visit = self.world.visit(self.shop, self.customer, by=self.owner)
+    def fresh_visit(self) -> str:
+        """A new open visit at business 1 of a customer with points."""
+        customer = self.next_customer()
+        return self.world.visit(self.shop, customer, by=self.next_till()).visit_id
+
+    def fresh_earn(self, customer: Person | None = None) -> str:
+        """A new earn at business 1 (of `customer`, or the next); returns its transaction id."""
+        customer = customer or self.next_customer()
+        visit = self.world.visit(self.shop, customer, by=self.next_till())
         return self.world.earn(visit, 300).expect(201)["transaction"]["tx_id"]
+
+    def waiting_request(self) -> tuple[str, str]:
+        """(token_id, request_id) of the customer's code typed at business 1's till, still
+        waiting for the customer's answer (a new one once the customer answered)."""
+        token_id = self._waiting[0]
+        if token_id:
+            status = self.world.call("GET", f"/qr-tokens/{token_id}", self.customer)
+            if status.expect(200)["status"] == "awaiting_approval":
+                return self._waiting
+        token = self.world.token(self.customer)
+        asked = self.world.open_visit(self.shop, token["short_code"], self.owner, answer=None)
+        self._waiting = (token["token_id"], asked.expect(202)["request_id"])
+        return self._waiting
+
+    def disputable(self) -> str:
+        """A transaction of the customer's that nobody disputed yet."""
+        if self._disputable:
+            query = {"merchant_id": self.merchant_id, "limit": 100}
+            items = self.world.call("GET", "/transactions", self.customer, query=query)
+            mine = {i["tx_id"]: i for i in items.expect(200)["items"]}
+            if not (mine.get(self._disputable) or {"disputed_at": "gone"})["disputed_at"]:
+                return self._disputable
+        self._disputable = self.fresh_earn(self.customer)
+        return self._disputable
 
 
 def build_scene(world: World, cloud: RunningCloud) -> Scene:
@@ -149,18 +194,34 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
+    regulars = world.people(4, f"Regular {tag}")
+    tills = world.people(3, f"Till {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
     side = world.business(owner2, f"Side Shop {tag}")
     world.staff(shop, staff)
+    for till in tills:
+        world.staff(shop, till)
     world.staff(shop2, staff2)
     world.reward(shop, cost=10)
     # The customer's scanned token: its status page shows the business, activity and balance.
     token = world.token(customer)
     world.visit(shop, code=token["token"], by=owner)
-    scene = Scene(world, cloud, shop, shop2, side, customer, customer2, hireable, token["token_id"])
-    for _ in range(3):
-        scene.fresh_earn()  # a balance to redeem from, and a history to (not) leak
+    scene = Scene(
+        world,
+        cloud,
+        shop,
+        shop2,
+        side,
+        customer,
+        customer2,
+        hireable,
+        regulars,
+        tills,
+        token["token_id"],
+    )
+    for person in (customer, customer, *regulars):
+        scene.fresh_earn(person)  # a balance to redeem from, and a history to (not) leak
     scene.other_pool_token = _other_pool_access_token(cloud)
     return scene
 
@@ -237,7 +298,7 @@ def _m(w: Scene) -> str:
 
 
 def _visit_call(w: Scene, p: Person) -> Call:
-    token = w.world.token(w.customer)["token"]
+    token = w.world.token(w.next_customer())["token"]
     return Call("POST", f"{_m(w)}/visits", {"token": token})
 
 
@@ -253,6 +314,21 @@ def _redeem_call(w: Scene, p: Person) -> Call:
 
 def _reverse_call(w: Scene, p: Person) -> Call:
     return Call("POST", f"{_m(w)}/transactions/{w.fresh_earn()}/reverse", {}, idempotent=True)
+
+
+def _approval_call(w: Scene, p: Person) -> Call:
+    token_id, _ = w.waiting_request()
+    return Call("POST", f"/qr-tokens/{token_id}/approval", {"allow": True})
+
+
+def _visit_request_call(w: Scene, p: Person) -> Call:
+    _, request_id = w.waiting_request()
+    return Call("GET", f"{_m(w)}/visit-requests/{request_id}")
+
+
+def _dispute_call(w: Scene, p: Person) -> Call:
+    body = {"merchant_id": w.merchant_id, "reason": "not me"}
+    return Call("POST", f"/transactions/{w.disputable()}/dispute", body)
 
 
 def _retire_call(w: Scene, p: Person) -> Call:
@@ -330,6 +406,8 @@ RULES: dict[str, Rule] = {
     "GET /qr-tokens/{token_id}": Rule(
         "own", 200, lambda w, p: Call("GET", f"/qr-tokens/{w.scanned_token_id}")
     ),
+    "POST /qr-tokens/{token_id}/approval": Rule("own", 200, _approval_call),
+    "POST /transactions/{tx_id}/dispute": Rule("own", 200, _dispute_call),
     "GET /merchants": Rule(
         "any", 200, lambda w, p: Call("GET", "/merchants", params={"q": "Authz"})
     ),
@@ -387,6 +465,9 @@ RULES: dict[str, Rule] = {
     ),
     "DELETE /merchants/{merchant_id}/invitations/{invitation_id}": Rule("owner", 204, _cancel_call),
     "POST /merchants/{merchant_id}/visits": Rule("staff", 201, _visit_call),
+    "GET /merchants/{merchant_id}/visit-requests/{request_id}": Rule(
+        "staff", 200, _visit_request_call
+    ),
     "POST /merchants/{merchant_id}/visits/{visit_id}/earn": Rule("staff", 201, _earn_call),
     "POST /merchants/{merchant_id}/visits/{visit_id}/redeem": Rule("staff", 201, _redeem_call),
     "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse": Rule("staff", 201, _reverse_call),
@@ -419,7 +500,7 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
     }[rule.who]
     if caller in allowed:
         return rule.ok, None
-    # Someone else's QR token or invitation, and a role the caller does not hold, are "not
+    # Someone else's QR token, transaction or invitation, and a role the caller does not hold, are "not
     # found" (ids can't be probed); a business's things are "forbidden" to anyone who is
     # not its staff/owner, and owner-only to its staff.
     if rule.who in ("own", "member", "leave"):

@@ -49,10 +49,22 @@ def figures() -> Figures:
     return Figures(os.environ.get("EPOINT_PROOF_FIGURES"))
 
 
+# The stress suites (load, faults, kill -9) drive a handful of test tills and customers as
+# hard as the machine allows: one of them does what hundreds of real ones do, far past the
+# per-caller limits (backend/logic/limits.py). They run the cloud as a load-test
+# deployment would (template parameter PerCallerLimitScale); the attack suites keep the
+# production limits, and tests/proof/test_proof_abuse.py shows them at work.
+LOAD_TEST_FLAGS = ("--parameter", "PerCallerLimitScale=1000")
+
+
 @pytest.fixture(scope="module")
-def proof_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
-    """A fresh local cloud per proof module (no persistence), so each reconciles alone."""
-    with running_cloud(tmp_path_factory.mktemp("proof-cloud"), "--no-persist") as running:
+def proof_cloud(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningCloud]:
+    """A fresh local cloud per proof module (no persistence), so each reconciles alone;
+    a module's `CLOUD_FLAGS` are added to its command line."""
+    flags = getattr(request.module, "CLOUD_FLAGS", ())
+    with running_cloud(tmp_path_factory.mktemp("proof-cloud"), "--no-persist", *flags) as running:
         yield running
 
 

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.proof.conftest import Figures, reconcile, scale
+from tests.proof.conftest import LOAD_TEST_FLAGS, Figures, reconcile, scale
 from tests.support.local_cloud import RunningCloud, running_cloud, start_cloud
-from tests.support.world import Business, OverHttp, Person, World
+from tests.support.world import TRUSTING_STAFF_LIMITS, Business, OverHttp, Person, World
 
 CUSTOMERS = scale(6, 24)
 ROUNDS = scale(5, 10)  # per customer: an earn, sometimes a redemption, sometimes a reversal
@@ -33,7 +33,7 @@ SAVE_INTERVAL_S = 5
 @pytest.fixture(scope="module")
 def faulty_cloud(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A local cloud that fails 30% of balance transactions on purpose."""
-    flags = ("--no-persist", "--faults", str(FAULT_RATE), "--faults-seed", "7")
+    flags = ("--no-persist", "--faults", str(FAULT_RATE), "--faults-seed", "7", *LOAD_TEST_FLAGS)
     with running_cloud(tmp_path_factory.mktemp("faulty-cloud"), *flags) as running:
         yield running
 
@@ -81,7 +81,7 @@ def test_faults_neither_lose_nor_double_a_point(
 ) -> None:
     with World(OverHttp(faulty_cloud.info, timeout=60), patient=True) as world:
         owner, cashier, *customers = world.people(2 + CUSTOMERS, "Fault")
-        shop = world.business(owner)
+        shop = world.business(owner, staff_limits=TRUSTING_STAFF_LIMITS)
         world.staff(shop, cashier)
 
     results: dict[str, dict[str, Any]] = {}
@@ -138,7 +138,7 @@ def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
     """SIGKILL while tills are earning; restart on the same data dir: state loads and adds up."""
     data_dir = tmp_path / "data"
     # Snapshots every 5 s (default 15): the kill lands after several, wherever it falls.
-    first = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S))
+    first = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S), *LOAD_TEST_FLAGS)
     stop = threading.Event()
     acknowledged = [0]
     try:
@@ -171,7 +171,7 @@ def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(
             first.process.wait(timeout=10)
     assert acknowledged[0] > 0
 
-    second = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S))
+    second = start_cloud(data_dir, "--save-interval", str(SAVE_INTERVAL_S), *LOAD_TEST_FLAGS)
     try:
         found, output = reconcile(second.api_url)
         assert found == 0, output

@@ -14,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from tests.proof.conftest import Figures, reconcile, scale
+from tests.proof.conftest import LOAD_TEST_FLAGS, Figures, reconcile, scale
 from tests.support.local_cloud import REPO, RunningCloud
-from tests.support.world import World
+from tests.support.world import TRUSTING_STAFF_LIMITS, World
 
+CLOUD_FLAGS = LOAD_TEST_FLAGS
 MERCHANTS = scale(3, 8)
 CUSTOMERS = scale(12, 48)
 TILLS = scale(6, 16)
@@ -66,7 +67,7 @@ def test_load_has_no_errors_and_every_balance_reconciles(
     customers = world.people(CUSTOMERS, "Shopper")
     merchants = []
     for index, (owner, cashier) in enumerate(zip(owners, cashiers, strict=True)):
-        shop = world.business(owner, f"Load Shop {index + 1}")
+        shop = world.business(owner, f"Load Shop {index + 1}", staff_limits=TRUSTING_STAFF_LIMITS)
         world.staff(shop, cashier)
         reward = world.reward(shop, cost=REWARD_COST)
         # Stamps and promotions in the mix: every purchase a stamp, a full card often given,

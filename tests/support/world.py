@@ -19,8 +19,10 @@ up with pycognito, confirms the code from the local cloud's outbox and signs in 
 requests carry the access token through the gateway's JWT authorizer.
 
 Opening a visit lives in exactly one place, `World.open_visit`, and `World.visit` is the
-one way a test gets a customer with an open visit: a change to how a visit opens (e.g. the
-customer approving a typed code) is made here, once.
+one way a test gets a customer with an open visit. The QR's token opens a visit at once;
+typed digits only ask, and the customer whose code it is answers on their My code screen
+(here: the world remembers who holds each code it issued, and that customer allows unless
+the test says otherwise); the till then reads its request, which holds the visit.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ from tests.support.local_cloud import PASSWORD, new_email, pycognito_user, signe
 
 # A careful client retries a 5xx or a dropped connection with the same Idempotency-Key.
 PATIENT_ATTEMPTS = 20
+
+# An owner who lets staff award any purchase and any number of points a day (the widest
+# `staff_limits` the API takes): for suites about the ledger, not about those limits.
+TRUSTING_STAFF_LIMITS = {"max_purchase_cents": 10_000_000, "daily_points": 100_000_000}
 
 
 def idempotency_key() -> str:
@@ -68,6 +74,15 @@ class Reply:
         """The body of an answer that must have `status`."""
         assert self.status == status, f"{self.request}: {self.status} {self.text[:500]}"
         return self.body
+
+    def opened(self) -> dict[str, Any]:
+        """The visit an answer opened: the camera's 201, or a typed code's request the
+        customer allowed (200, status "approved")."""
+        if self.status == 201:
+            return self.body
+        body = self.expect(200)
+        assert body.get("status") == "approved", f"{self.request}: {self.text[:500]}"
+        return body["visit"]
 
 
 def _decoded(text: str) -> Any:
@@ -320,6 +335,9 @@ class World:
         self.transport = transport
         self.patient = patient
         self.retries = 0
+        # Who holds each 6-digit code this world issued, and its token id: the customer
+        # who answers when a till types it.
+        self._codes: dict[str, tuple[Person, str]] = {}
 
     def __enter__(self) -> World:
         return self
@@ -446,13 +464,42 @@ class World:
 
     def token(self, customer: Person) -> dict[str, Any]:
         """A fresh one-time code of the customer: token (the QR), short_code, token_id, expiry."""
-        return self.call("POST", "/qr-tokens", customer).expect(201)
+        issued = self.call("POST", "/qr-tokens", customer).expect(201)
+        self._codes[issued["short_code"]] = (customer, issued["token_id"])
+        return issued
 
-    def open_visit(self, business: Business, code: str, by: Person | None = None) -> Reply:
-        """The till presents a customer's code (the QR's token or the 6 typed digits)."""
-        return self.call(
-            "POST", f"{business.path}/visits", by or business.till, body={"token": code}
-        )
+    def open_visit(
+        self,
+        business: Business,
+        code: str,
+        by: Person | None = None,
+        *,
+        answer: bool | None = True,
+    ) -> Reply:
+        """The till presents a customer's code. The QR's token opens the visit (201). Typed
+        digits ask (202): the customer who holds them answers on My code (`answer`: True
+        allows, False is "not me", None leaves the request unanswered), and the reply is the
+        till's look at its request after that (200 with the visit, or the refusal)."""
+        till = by or business.till
+        asked = self.call("POST", f"{business.path}/visits", till, body={"token": code})
+        if asked.status != 202 or answer is None or code.strip() not in self._codes:
+            return asked
+        self.answer_code(code, allow=answer).expect(200)
+        return self.visit_request(business, asked.body["request_id"], by=till)
+
+    def answer_code(self, code: str, *, allow: bool = True) -> Reply:
+        """The customer who holds these typed digits (issued by this world) answers the till
+        that typed them, on their My code screen: Allow, or Not me."""
+        customer, token_id = self._codes[code.strip()]
+        return self.approve(customer, token_id, allow=allow)
+
+    def approve(self, customer: Person, token_id: str, *, allow: bool = True) -> Reply:
+        """The customer answers the till that typed their code: Allow, or Not me."""
+        return self.call("POST", f"/qr-tokens/{token_id}/approval", customer, body={"allow": allow})
+
+    def visit_request(self, business: Business, request_id: str, by: Person | None = None) -> Reply:
+        """The till looks at its typed-code request: waiting, or the visit the customer allowed."""
+        return self.call("GET", f"{business.path}/visit-requests/{request_id}", by or business.till)
 
     def visit(
         self,
@@ -470,7 +517,7 @@ class World:
             token = self.token(customer)
             code = token["short_code"] if typed else token["token"]
         by = by or business.till
-        answer = self.open_visit(business, code, by).expect(201)
+        answer = self.open_visit(business, code, by).opened()
         return Visit(answer["visit_id"], business, by, answer)
 
     def earn(

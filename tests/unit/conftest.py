@@ -30,7 +30,7 @@ from backend.dal import cache, qr_secret, secrets
 from backend.dal import dynamodb as db
 from localcloud import dynamodb_streams
 from localcloud.template import table_create_kwargs
-from tests.support.world import Business, InProcess, Person, World
+from tests.support.world import TRUSTING_STAFF_LIMITS, Business, InProcess, Person, World
 
 QR_SECRET = "unit-test-signing-key-0123456789abcdef"
 # The environment as set above, before any suite ran: restored around each test module,
@@ -113,8 +113,11 @@ def world() -> World:
 
 @pytest.fixture
 def shop(world: World) -> Business:
-    """Café Rosa: its owner, one staff member (who serves at the till) and a 100-point reward."""
-    business = world.business(world.owner())
+    """Café Rosa: its owner, one staff member (who serves at the till) and a 100-point reward.
+
+    Its owner trusts the till (no staff limits to speak of), so the suite's earns test the
+    ledger; tests/unit/test_staff_fraud.py tests the owner's limits themselves."""
+    business = world.business(world.owner(), staff_limits=TRUSTING_STAFF_LIMITS)
     world.staff(business)
     world.reward(business, "Free coffee", 100)
     return business

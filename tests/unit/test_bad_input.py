@@ -21,7 +21,7 @@ LONG = "x" * 300
 BAD_TEXT = [None, "", "   ", 5, True, ["a"], LONG, "tab\there", "nul\x00"]
 
 
-def bad_bodies(shop, customer, visit_id, tx_id, promotion_id):
+def bad_bodies(shop, customer, visit_id, tx_id, token_id, promotion_id):
     """(method, path, user, bodies) for every POST/PATCH route."""
     mid = shop.merchant_id
     rid = shop.reward.reward_id
@@ -91,6 +91,10 @@ def bad_bodies(shop, customer, visit_id, tx_id, promotion_id):
                         {"name": str(i), "threshold": i, "multiplier_pct": 100} for i in range(7)
                     ]
                 },
+                {"staff_limits": {"max_purchase_cents": 100}},
+                {"staff_limits": {"max_purchase_cents": -1, "daily_points": 10}},
+                {"staff_limits": {"max_purchase_cents": 100, "daily_points": 100_000_001}},
+                {"staff_limits": {"max_purchase_cents": "100", "daily_points": 10}},
                 {"time_zone": "Mars/Olympus"},
                 {"time_zone": "localtime"},
                 {"time_zone": "../../etc/passwd"},
@@ -212,6 +216,24 @@ def bad_bodies(shop, customer, visit_id, tx_id, promotion_id):
         ),
         (
             "POST",
+            f"/qr-tokens/{token_id}/approval",
+            customer,
+            [{}, {"allow": "yes"}, {"allow": 1}, {"allow": None}, {"allow": True, "x": 1}],
+        ),
+        (
+            "POST",
+            f"/transactions/{tx_id}/dispute",
+            customer,
+            [
+                {},
+                {"reason": "x"},
+                {"merchant_id": mid, "reason": LONG},
+                {"merchant_id": 5},
+                {"merchant_id": mid, "reason": "nul\x00"},
+            ],
+        ),
+        (
+            "POST",
             f"/merchants/{mid}/visits/{visit_id}/earn",
             staff,
             [{}, {"amount_cents": 100, "bonus": 1}] + [{"amount_cents": v} for v in amounts],
@@ -257,13 +279,15 @@ def promotion_id(shop):
 
 
 def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(
-    shop, customer, prepared, promotion_id
+    world, shop, customer, prepared, promotion_id
 ):
     visit, tx_id = prepared
+    # A typed code waiting for the customer's answer (the approval route's bad bodies).
+    token = world.token(customer)
+    world.open_visit(shop, token["short_code"], answer=None).expect(202)
     before = table_snapshot()
-    for method, path, user, bodies in bad_bodies(
-        shop, customer, visit.visit_id, tx_id, promotion_id
-    ):
+    routes = bad_bodies(shop, customer, visit.visit_id, tx_id, token["token_id"], promotion_id)
+    for method, path, user, bodies in routes:
         for body in bodies:
             reply = call(
                 method, path, user=user, body=body, headers={"Idempotency-Key": idempotency_key()}
@@ -354,6 +378,7 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             reward_id="r_x",
             user_id="u_x",
             token_id="q_x",
+            request_id="a_x",
             promotion_id="p_x",
             invitation_id="i_x",
             token=f"{shop.merchant_id}.{'x' * 24}",

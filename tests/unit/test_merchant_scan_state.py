@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from epoint_ui.api import ApiError
-from epoint_ui.states.merchant_scan import ScanState
+from epoint_ui.states.merchant_scan import SCAN_PROBLEMS, ScanState
 from epoint_ui.states.session import SESSION_ENDED
-from tests.unit.ui_browser import Answers, Browser, redirect_target, run
+from tests.unit.ui_browser import Answers, Browser, redirect_target, run, wait
 
 VISIT = {
     "visit_id": "v_1",
@@ -166,6 +166,71 @@ def test_a_dead_session_while_scanning_sends_the_merchant_to_sign_in(browser):
     assert "/sign-in?next=/merchant/scan" in [redirect_target(u) for u in updates]
     assert browser.session.notice == SESSION_ENDED
     assert till.scan_error == "" and not till.opening and not till.visit_open
+
+
+def test_a_typed_code_waits_for_the_customer_and_can_be_cancelled(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer(
+        {
+            "request_id": "a_1",
+            "status": "waiting",
+            "expires_at": "2099-01-01T00:00:00Z",
+            "visit": None,
+        }
+    )
+
+    run(till.enter_code({"code": "123 456"}))
+
+    assert browser.api.requests == [("POST", "/merchants/m_1/visits")]
+    assert till.waiting_for == "a_1" and not till.visit_open and till.code == ""
+    # The waiting page's countdown asks again: still waiting, then allowed.
+    assert till.approval_serial == 1
+    browser.api.will_answer({"request_id": "a_1", "status": "waiting", "visit": None})
+    wait(till.check_approval())
+    assert till.waiting_for == "a_1" and till.approval_serial == 2
+    till.cancel_waiting()
+    assert till.waiting_for == ""
+    wait(till.check_approval())  # a tick after the cancel asks nothing
+    assert len(browser.api.requests) == 2
+
+
+def test_an_allowed_typed_code_opens_the_visit_at_the_next_tick(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer({"request_id": "a_1", "status": "waiting", "visit": None})
+    run(till.enter_code({"code": "123456"}))
+    browser.api.will_answer(
+        {
+            "request_id": "a_1",
+            "status": "approved",
+            "visit": {
+                "visit_id": "v_1",
+                "customer": {"user_id": "u_1", "display_name": "Carl"},
+                "balance": 0,
+                "expires_at": "2099-01-01T00:00:00Z",
+            },
+        }
+    )
+    wait(till.check_approval())
+    assert till.waiting_for == "" and till.visit_id == "v_1"
+
+
+def test_a_typed_code_nobody_allows_gives_up_in_one_sentence(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer({"request_id": "a_1", "status": "waiting", "visit": None})
+    run(till.enter_code({"code": "123456"}))
+    browser.api.will_answer({"request_id": "a_1", "status": "declined", "visit": None})
+    wait(till.check_approval())
+    assert till.waiting_for == "" and till.scan_error == SCAN_PROBLEMS["code_refused"]
+
+
+def test_a_refused_typed_code_says_so_in_one_sentence(browser):
+    till = browser.open(ScanState)
+    browser.api.will_answer(
+        ApiError("That code did not open a visit.", status=400, code="code_refused")
+    )
+    run(till.enter_code({"code": "123456"}))
+    assert till.scan_error == SCAN_PROBLEMS["code_refused"]
+    assert not till.waiting_for and not till.visit_open
 
 
 def test_the_receipt_names_the_promotion_and_the_stamp(till, answers):

@@ -46,6 +46,7 @@ def settings_form(**typed: Any) -> bool:
     state.name, state.category = "Café Rosa", "cafe"
     state.points_per_unit, state.min_purchase = "1", "0"
     state.tiers = [{"name": "Bronze", "threshold": "0", "multiplier_pct": "100"}]
+    state.staff_max_purchase, state.staff_daily_points = "500", "10000"
     for field, value in typed.items():
         setattr(state, field, value)
     return state._checked() is not None
@@ -165,8 +166,14 @@ def promotion_api(scene: Scene, fields: dict[str, Any]) -> bool:
 
 
 def earn_api(scene: Scene, amount_cents: int) -> bool:
-    visit = scene.world.visit(scene.shop, scene.customer)
+    # At the owner's till: the owner's own awards are not bound by the staff limits.
+    visit = scene.world.visit(scene.shop, scene.customer, by=scene.shop.owner)
     return verdict(scene.world.earn(visit, amount_cents), 201)
+
+
+def staff_limits_api(scene: Scene, **limits: int) -> bool:
+    body = {"staff_limits": {"max_purchase_cents": 50_000, "daily_points": 10_000, **limits}}
+    return settings_api(scene, body)
 
 
 def invite_api(scene: Scene, body: dict[str, Any]) -> bool:
@@ -269,6 +276,20 @@ DRIVERS: dict[str, list[Driver]] = {
             "settings",
             lambda n: settings_form(tiers=tier_rows(one_tier(multiplier_pct=n))),
             lambda scene, n: settings_api(scene, {"tiers": one_tier(multiplier_pct=n)}),
+        )
+    ],
+    "STAFF_MAX_PURCHASE_CENTS": [
+        Driver(
+            "settings: staff limits",
+            lambda n: settings_form(staff_max_purchase=typed_cents(n)),
+            lambda scene, n: staff_limits_api(scene, max_purchase_cents=n),
+        )
+    ],
+    "STAFF_DAILY_POINTS": [
+        Driver(
+            "settings: staff limits",
+            lambda n: settings_form(staff_daily_points=str(n)),
+            lambda scene, n: staff_limits_api(scene, daily_points=n),
         )
     ],
     "AMOUNT_CENTS": [
@@ -461,6 +482,7 @@ def test_a_refused_ladder_reads_the_same_in_the_app_and_the_api(shop, thresholds
     state = MerchantSettingsState(_reflex_internal_init=True)
     state.name, state.category = "Café Rosa", "cafe"
     state.points_per_unit, state.min_purchase = "1", "0"
+    state.staff_max_purchase, state.staff_daily_points = "500", "10000"
     state.tiers = tier_rows(tiers)
     assert state._checked() is None
     reply = call("PATCH", shop.path, user=shop.owner, body={"tiers": tiers})

@@ -264,6 +264,14 @@ def test_the_owner_manages_the_staff(world: World, shop: Business, staff: Person
 # ------------------------------------------------------------------ caps
 
 
+@pytest.fixture
+def caps_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that fill a cap in one go, faster than the per-caller limits allow one account
+    (backend/logic/limits.py, tested in test_limits.py): they run as a load-test deployment
+    would (PerCallerLimitScale), so what answers is the cap."""
+    monkeypatch.setattr(config, "PER_CALLER_LIMIT_SCALE", 1000)
+
+
 def test_a_flood_of_invitations_stops_at_the_cap(world: World):
     shop = world.business(world.owner())
     cap = bounds.PENDING_INVITATIONS_PER_BUSINESS
@@ -286,7 +294,7 @@ def test_a_flood_of_invitations_stops_at_the_cap(world: World):
     assert world.invite(shop, "too-late@example.com").code == "too_many_invitations"
 
 
-def test_concurrent_invitations_stop_exactly_at_the_cap(world: World):
+def test_concurrent_invitations_stop_exactly_at_the_cap(world: World, caps_only: None):
     shop = world.business(world.owner())
     cap = bounds.PENDING_INVITATIONS_PER_BUSINESS
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -298,7 +306,7 @@ def test_concurrent_invitations_stop_exactly_at_the_cap(world: World):
     assert len(listed) == cap
 
 
-def test_invitations_deleted_by_ttl_do_not_keep_their_places(world: World):
+def test_invitations_deleted_by_ttl_do_not_keep_their_places(world: World, caps_only: None):
     """DynamoDB's TTL deletes expired items without telling the counter: a business that
     seems full counts again before it refuses."""
     shop = world.business(world.owner())
@@ -314,7 +322,7 @@ def test_invitations_deleted_by_ttl_do_not_keep_their_places(world: World):
     assert world.invite(shop, "over@example.com").code == "too_many_invitations"
 
 
-def test_an_account_holds_a_capped_number_of_businesses(world: World):
+def test_an_account_holds_a_capped_number_of_businesses(world: World, caps_only: None):
     person = world.person("Chain Owner")
     cap = bounds.BUSINESSES_PER_ACCOUNT
     elsewhere = world.business(world.owner("Other Owner"), "Elsewhere")

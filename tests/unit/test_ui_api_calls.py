@@ -75,6 +75,9 @@ def _more_businesses(state: MerchantState) -> None:
 ACTIONS = {
     "wallet": Action("/wallet", WalletState, lambda s: s.load(), working="loading"),
     "history": Action("/history", HistoryState, lambda s: s.load()),
+    "history dispute": Action(
+        "/history", HistoryState, lambda s: s.dispute("t_1", "m_1"), working="disputing"
+    ),
     "directory": Action("/businesses", BusinessesState, lambda s: s.load(), working="loading"),
     "profile": Action("/profile", ProfileState, lambda s: s.load()),
     "profile save": Action(

@@ -89,6 +89,10 @@ def figures() -> rx.Component:
             _figure("Returning customers", FiguresState.returning_customers, "fig-returning"),
             _figure("Stamps given", FiguresState.stamps_issued, "fig-stamps"),
             _figure("Stamp cards redeemed", FiguresState.stamp_cards_redeemed, "fig-cards"),
+            _figure(
+                "Points to your own staff", FiguresState.staff_customer_points, "fig-staff-points"
+            ),
+            _figure("Disputed by customers", FiguresState.disputed, "fig-disputed"),
             # A style, not Radix's responsive `columns` prop: that one needs Radix's
             # breakpoint classes, which the lean stylesheet leaves out (first_paint.py).
             grid_template_columns=rx.breakpoints(initial="repeat(2, 1fr)", sm="repeat(3, 1fr)"),

@@ -24,8 +24,21 @@ def _row(tx: rx.Var) -> rx.Component:
     return card(
         rx.hstack(
             rx.vstack(
-                rx.text(tx["customer"], weight="bold"),
+                rx.hstack(
+                    rx.text(tx["customer"], weight="bold"),
+                    rx.cond(
+                        tx["staff_customer"],
+                        rx.badge("Works here", color_scheme="amber", class_name="staff-customer"),
+                    ),
+                    align="center",
+                ),
                 rx.text(tx["detail"], size="2"),
+                rx.cond(
+                    tx["dispute"],
+                    rx.text(
+                        tx["dispute"], size="2", color=rx.color("red", 11), class_name="dispute"
+                    ),
+                ),
                 rx.text(
                     tx["when"], " · ", rx.code(tx["tx_id"]), size="1", color=rx.color("gray", 11)
                 ),

@@ -8,7 +8,7 @@ from epoint_ui.components.stamps import stamp_card
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.merchant_scan import VISIT_EXPIRED, ScanState
+from epoint_ui.states.merchant_scan import APPROVAL_POLL_S, VISIT_EXPIRED, ScanState
 
 
 def _scan_block() -> rx.Component:
@@ -61,6 +61,29 @@ def _scan_block() -> rx.Component:
             width="100%",
         ),
         rx.box(error_callout(ScanState.scan_error), id="scan-error", width="100%"),
+    )
+
+
+def _waiting_block() -> rx.Component:
+    return card(
+        rx.hstack(
+            rx.spinner(size="3"),
+            rx.heading("Waiting for the customer", as_="h2", size="4"),
+            align="center",
+        ),
+        rx.text(
+            "The customer allows this visit on their phone, on the My code screen."
+            " Their name appears here once they do.",
+            id="waiting-for-customer",
+            role="status",
+        ),
+        rx.button("Cancel", on_click=ScanState.cancel_waiting, variant="outline", type="button"),
+        countdown(
+            seconds=APPROVAL_POLL_S,
+            serial=ScanState.approval_serial,
+            on_done=ScanState.check_approval,
+            silent=True,
+        ),
     )
 
 
@@ -263,7 +286,7 @@ def scan() -> rx.Component:
                     ),
                 ),
             ),
-            _scan_block(),
+            rx.cond(ScanState.waiting_for, _waiting_block(), _scan_block()),
         ),
         title="Scan",
         current="/merchant/scan",

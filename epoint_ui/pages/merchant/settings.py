@@ -139,6 +139,34 @@ def _form() -> rx.Component:
             ),
         ),
         card(
+            rx.heading("What staff may award without you", as_="h2", size="4"),
+            rx.text(
+                "Staff see a refusal above these, and you award those points yourself."
+                " They do not apply to you.",
+                size="2",
+            ),
+            field(
+                "Largest purchase staff may award (" + MerchantState.currency + ")",
+                text_input(
+                    "staff_max_purchase",
+                    value=S.staff_max_purchase,
+                    on_change=S.set_staff_max_purchase,
+                    input_mode="decimal",
+                ),
+                "staff_max_purchase",
+            ),
+            field(
+                "Points each staff member may award per day",
+                text_input(
+                    "staff_daily_points",
+                    value=S.staff_daily_points,
+                    on_change=S.set_staff_daily_points,
+                    input_mode="numeric",
+                ),
+                "staff_daily_points",
+            ),
+        ),
+        card(
             rx.heading("Preview", as_="h2", size="4"),
             field(
                 "Purchase amount",

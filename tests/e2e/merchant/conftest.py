@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, open_page, sign_in_through_ui
+from tests.support.world import World
 
 TABLET = {"width": 820, "height": 1180}
 
@@ -22,11 +23,15 @@ def merchant_signs_in(page: Page, email: str) -> None:
     open_page(page, "/merchant/scan")
 
 
-def type_code(page: Page, short_code: str) -> None:
+def type_code(page: Page, short_code: str, world: World | None = None) -> None:
     """The till types a customer's 6-digit code on the scan page and looks the customer up
-    (how the UI opens a visit without the camera)."""
+    (how the UI opens a visit without the camera). With `world` (which issued the code),
+    the customer then taps Allow on their phone, as the till now waits for them to."""
     page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
     page.get_by_role("button", name="Find customer").click()
+    if world is not None:
+        expect(page.locator("#waiting-for-customer")).to_be_visible()
+        world.answer_code(short_code).expect(200)
 
 
 @pytest.fixture

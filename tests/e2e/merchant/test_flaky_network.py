@@ -21,7 +21,7 @@ def test_award_again_after_a_lost_answer_books_the_points_once(
     api_link: LossyLink,
 ) -> None:
     merchant_signs_in(page, shop.owner.email)
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
 
     api_link.lose_next_answer("POST", r"/visits/[^/]+/earn$")

@@ -86,7 +86,7 @@ def test_invited_staff_accept_then_scan_but_cannot_reach_settings_and_can_leave(
     invitation.get_by_role("button", name="Accept Café Rosa").click()
     page.wait_for_url("**/merchant/scan")
     expect(page.locator("#business-name")).to_have_text("Café Rosa")
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     business_nav = page.get_by_role("navigation", name="Business")
     expect(business_nav.get_by_role("link", name="Ledger")).to_be_visible()
@@ -194,7 +194,7 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
         expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
         assert serious_violations(page, axe_script) == [], section
 
-    type_code(page, world.token(customer)["short_code"])
+    type_code(page, world.token(customer)["short_code"], world)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     assert serious_violations(page, axe_script) == []
 
