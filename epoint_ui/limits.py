@@ -32,6 +32,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from epoint_ui import auth
 from epoint_ui.settings import get_settings
 
 
@@ -56,6 +57,9 @@ ATTEMPTS: dict[str, dict[str, Window]] = {
     # Typing a code (confirmation, reset, two-step): Cognito limits guesses per code too.
     "enter_code": {"client": Window(30, 15 * 60), "email": Window(20, 15 * 60)},
 }
+
+# What Cognito answers for a wrong password (or an unknown email: it does not tell them apart).
+WRONG_PASSWORD = ("NotAuthorizedException", "UserNotFoundException")
 
 # Background loops one person may run at once, per kind (My code in three tabs is plenty).
 LOOPS_PER_PERSON = 3
@@ -242,6 +246,21 @@ async def count(action: str, **who: str) -> None:
     counters = get_counters()
     for key, window in _whom(action, who):
         await counters.add(key, window.seconds)
+
+
+@asynccontextmanager
+async def password_attempt(client: str, email: str) -> AsyncIterator[None]:
+    """Around one password check (sign-in, or confirming it is you): TooManyAttempts first
+    when the client or the account has spent its tries; a wrong password counts against
+    the account (a right one never does)."""
+    await ensure_left("sign_in_failure", email=email)
+    await attempt("sign_in", client=client)
+    try:
+        yield
+    except auth.AuthError as exc:
+        if exc.code in WRONG_PASSWORD:
+            await count("sign_in_failure", email=email)
+        raise
 
 
 class LoopSlot:
