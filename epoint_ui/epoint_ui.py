@@ -3,6 +3,8 @@
 import reflex as rx
 
 import epoint_ui.pages  # noqa: F401 - importing registers every page
+from epoint_ui.origin_guard import OriginGuard
+from epoint_ui.session_cookie import with_session_cookie_routes
 from epoint_ui.settings import get_settings
 
 app = rx.App(
@@ -11,6 +13,10 @@ app = rx.App(
         rx.el.meta(name="description", content="ePoint: loyalty points at the shops you love."),
         rx.el.meta(name="theme-color", content="#3e63dd"),
     ],
+    # The state server's own HTTP routes: the session cookie's endpoints, and the Origin
+    # check that keeps other sites' pages off the websocket (applied in this order, so
+    # the guard is outermost).
+    api_transformer=[with_session_cookie_routes, OriginGuard],
 )
 
 # Read the settings when the state server starts: with no AWS settings this starts the
