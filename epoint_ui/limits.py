@@ -32,8 +32,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from epoint_ui import auth
-from epoint_ui.settings import get_settings
+from epoint_ui import auth, session_store
 
 
 @dataclass(frozen=True)
@@ -196,11 +195,12 @@ _counters: Counters | None = None
 
 
 def get_counters() -> Counters:
-    """The process's counters (Redis when configured, memory otherwise), like the sessions."""
+    """The process's counters, beside the sessions: in the same Redis, or in memory."""
     global _counters
     if _counters is None:
-        url = get_settings().redis_url
-        _counters = RedisCounters(url) if url else MemoryCounters()
+        store = session_store.get_store()
+        redis_store = isinstance(store, session_store.RedisSessionStore)
+        _counters = RedisCounters(store.url) if redis_store else MemoryCounters()
     return _counters
 
 

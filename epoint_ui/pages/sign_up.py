@@ -167,5 +167,15 @@ def verify() -> rx.Component:
             on_click=SignUpState.resend,
             width="100%",
         ),
+        rx.text(
+            "No code after a few minutes? Check your spam folder. If you already have an "
+            "account with this email, ",
+            text_link("sign in", "/sign-in"),
+            " or ",
+            text_link("reset your password", "/forgot-password"),
+            " instead.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
         title="Confirm your email",
     )

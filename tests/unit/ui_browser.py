@@ -17,8 +17,9 @@ import pytest
 import reflex as rx
 from reflex import constants
 
-from epoint_ui import session_store
+from epoint_ui import limits, session_store
 from epoint_ui.api import ApiError
+from epoint_ui.limits import MemoryCounters
 from epoint_ui.session_cookie import COOKIE_NAME
 from epoint_ui.session_store import MemorySessionStore
 from epoint_ui.states.merchant import MerchantState
@@ -97,6 +98,8 @@ class Browser:
         self.api = Answers()
         self.store = MemorySessionStore()
         monkeypatch.setattr(session_store, "_store", self.store)
+        # Every tab starts with no attempts counted (the limits live beside the sessions).
+        monkeypatch.setattr(limits, "_counters", MemoryCounters())
         wait(self.store.put(SESSION_ID, {"access_token": "t"}, 60))
         self.session = SessionState(_reflex_internal_init=True)
         self.session.signed_in = True
