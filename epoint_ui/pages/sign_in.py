@@ -98,7 +98,12 @@ def _code_step() -> rx.Component:
     )
 
 
-@rx.page(route="/sign-in", title="Sign in · ePoint", on_load=SessionState.redirect_if_signed_in)
+@rx.page(
+    route="/sign-in",
+    title="Sign in · ePoint",
+    # A code step left open (another page, a reload) starts again from the password.
+    on_load=[SessionState.redirect_if_signed_in, SignInState.start_over],
+)
 def sign_in() -> rx.Component:
     """The sign-in form."""
     return public_shell(

@@ -10,6 +10,7 @@ every test reuses it with a fresh browser context. See `app_under_test.py`.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e import app_under_test
 from tests.support.local_cloud import PASSWORD
@@ -107,6 +108,30 @@ def running_app(
 def app_url(running_app: RunningApp) -> str:
     """The web app's URL."""
     return running_app.url
+
+
+def caller_addresses() -> Iterator[str]:
+    """Addresses for test browsers, from the range set aside for benchmarking (198.18.0.0/15)."""
+    for n in itertools.count():
+        yield f"198.18.{n // 250 % 256}.{n % 250 + 1}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def each_browser_is_another_caller() -> Iterator[None]:
+    """Every browser context a test opens reaches the state server as a caller of its own,
+    as behind the load balancer (`REFLEX_TRUSTED_PROXY_HOPS=1`), so the per-client limits
+    (epoint_ui/limits.py) count each test's browser apart and not the whole suite as one.
+    A test that wants one caller for several browsers passes `X-Forwarded-For` itself."""
+    plain = Browser.new_context
+    addresses = caller_addresses()
+
+    def new_context(self: Browser, **kwargs: Any) -> BrowserContext:
+        headers = {"X-Forwarded-For": next(addresses), **(kwargs.pop("extra_http_headers", {}))}
+        return plain(self, extra_http_headers=headers, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Browser, "new_context", new_context)
+        yield
 
 
 @pytest.fixture(scope="session")
