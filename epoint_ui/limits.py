@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -263,12 +262,13 @@ async def password_attempt(client: str, email: str) -> AsyncIterator[None]:
         raise
 
 
+@dataclass
 class LoopSlot:
-    """A background loop's place among a person's loops (see `loop_slot`)."""
+    """A background loop's place among one person's loops of a kind (`take_loop_slot`)."""
 
-    def __init__(self, key: str, holder: str, others: int) -> None:
-        self._key, self._holder = key, holder
-        self.others = others  # how many loops held the slots when this one was refused
+    key: str
+    holder: str
+    others: int  # how many loops held the slots when this one was refused (0: granted)
 
     @property
     def granted(self) -> bool:
@@ -276,22 +276,19 @@ class LoopSlot:
         return self.others == 0
 
     async def renew(self) -> bool:
-        """Keeps the slot (call at every wake); False if it was lost (the lease ran out)."""
-        held = await get_counters().hold(self._key, self._holder, LOOPS_PER_PERSON, LOOP_LEASE_S)
+        """Keeps the slot (call now and then, well within `LOOP_LEASE_S`); False if it was lost."""
+        held = await get_counters().hold(self.key, self.holder, LOOPS_PER_PERSON, LOOP_LEASE_S)
         return held == 0
 
+    async def release(self) -> None:
+        """Gives the slot back (the loop ended)."""
+        if self.granted:
+            await get_counters().release(self.key, self.holder)
 
-@asynccontextmanager
-async def loop_slot(kind: str, person: str) -> AsyncIterator[LoopSlot]:
-    """One of a person's `LOOPS_PER_PERSON` slots for loops of one kind, while the block runs.
 
-    `slot.granted` says whether the loop may run; when not, `slot.others` loops hold them.
-    """
-    counters = get_counters()
-    key, holder = f"loops:{kind}:{person}", secrets.token_hex(8)
-    others = await counters.hold(key, holder, LOOPS_PER_PERSON, LOOP_LEASE_S)
-    try:
-        yield LoopSlot(key, holder, others)
-    finally:
-        if others == 0:
-            await counters.release(key, holder)
+async def take_loop_slot(kind: str, person: str, holder: str) -> LoopSlot:
+    """One of `person`'s `LOOPS_PER_PERSON` slots for loops of `kind`, for `holder` (a tab:
+    taking it again, e.g. for the tab's next loop, keeps the same slot)."""
+    key = f"loops:{kind}:{person}"
+    others = await get_counters().hold(key, holder, LOOPS_PER_PERSON, LOOP_LEASE_S)
+    return LoopSlot(key, holder, others)

@@ -8,9 +8,10 @@ import time
 import reflex as rx
 import segno
 
+from epoint_ui import limits
 from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
-from epoint_ui.states.session import SessionState, api
+from epoint_ui.states.session import SessionState, api, signed_in_tokens
 from epoint_ui.states.views import points
 
 # A new code is fetched this many seconds before the shown one expires, so the
@@ -22,6 +23,12 @@ WATCH_AFTER_SCAN_S = 600
 # A closed tab sends no "left the page" event: stop refreshing codes after this long and
 # let the customer ask for a new one, so a forgotten tab does not poll for ever.
 SHOW_AT_MOST_S = 600
+# The loop keeps its place among the person's loops (epoint_ui/limits.py) this often.
+RENEW_SLOT_EVERY_S = 60
+TOO_MANY_SCREENS = (
+    "Your code is already showing in {n} other tabs or devices. Close one of them, then tap "
+    "“Show a new code” here."
+)
 
 
 def qr_data_uri(value: str) -> str:
@@ -52,13 +59,40 @@ class MyCodeState(rx.State):
             session = await self.get_state(SessionState)
             if not session.signed_in:
                 return None
+            try:
+                person = (await signed_in_tokens(self)).user_id
+            except ApiError as err:
+                return await refused(self, err)
             self._run += 1
             run = self._run
             self.active, self.paused, self.scanned, self.error = True, False, False, ""
             self.scanned_message, self.balance_message = "", ""
             self._token_id, self.short_code, self.qr_src = "", "", ""
-        scanned_at, started = 0.0, time.time()
+        # One person's screens share a few loops (many tabs must not hold many tasks); a
+        # tab's next loop (a new code) keeps the tab's slot.
+        slot = await limits.take_loop_slot("my_code", person, self.router.session.client_token)
+        if not slot.granted:
+            async with self:
+                self.active, self.paused = False, True
+                self.error = TOO_MANY_SCREENS.format(n=slot.others)
+            return None
+        try:
+            return await self._keep_fresh(run, slot)
+        finally:
+            async with self:
+                handed_on = self._run != run and self.active  # this tab's next loop runs
+            if not handed_on:
+                await slot.release()
+
+    async def _keep_fresh(self, run: int, slot: limits.LoopSlot):
+        scanned_at, started, renewed = 0.0, time.time(), time.time()
         while True:
+            if time.time() - renewed > RENEW_SLOT_EVERY_S:
+                renewed = time.time()
+                if not await slot.renew():
+                    async with self:
+                        self.active, self.paused = False, True
+                    return None
             async with self:
                 if not self.active or self._run != run:
                     return None

@@ -136,3 +136,22 @@ def test_one_caller_hammering_sign_in_is_refused_while_another_is_served(
     finally:
         other.close()
         noisy.close()
+
+
+def test_my_code_open_in_too_many_tabs_stops_the_extra_one(page: Page, world: World) -> None:
+    carl = world.customer()
+    sign_in_through_ui(page, carl.email)
+    tabs = [page, *(page.context.new_page() for _ in range(limits.LOOPS_PER_PERSON))]
+    for tab in tabs[: limits.LOOPS_PER_PERSON]:
+        open_page(tab, "/code")
+        expect(tab.get_by_test_id("short-code")).to_have_text(re.compile(r"^\d{6}$"))
+    extra = tabs[-1]
+    open_page(extra, "/code")
+    expect(extra.get_by_role("alert")).to_contain_text(
+        f"already showing in {limits.LOOPS_PER_PERSON} other tabs or devices"
+    )
+    # One of the others moves on: the extra tab may show its code now.
+    tabs[0].get_by_role("link", name="Wallet", exact=True).click()
+    tabs[0].wait_for_url("**/wallet")
+    extra.get_by_role("button", name="Show a new code").click()
+    expect(extra.get_by_test_id("short-code")).to_have_text(re.compile(r"^\d{6}$"))

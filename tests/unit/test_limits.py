@@ -74,21 +74,17 @@ def test_only_failed_sign_ins_count_against_an_account(clock: Clock) -> None:
 
 def test_a_person_runs_at_most_a_few_loops_of_a_kind(clock: Clock) -> None:
     async def scenario() -> None:
-        async with limits.loop_slot("my_code", "user-1") as first:
-            assert first.granted
-            async with (
-                limits.loop_slot("my_code", "user-1") as second,
-                limits.loop_slot("my_code", "user-1") as third,
-            ):
-                assert second.granted and third.granted
-                async with limits.loop_slot("my_code", "user-1") as extra:
-                    assert not extra.granted and extra.others == LOOPS_PER_PERSON
-                async with limits.loop_slot("my_code", "user-2") as someone_else:
-                    assert someone_else.granted
-            # Two ended: there is room again.
-            async with limits.loop_slot("my_code", "user-1") as again:
-                assert again.granted
-                assert await again.renew()
+        tabs = [await limits.take_loop_slot("my_code", "user-1", f"tab-{n}") for n in range(3)]
+        assert all(slot.granted for slot in tabs)
+        extra = await limits.take_loop_slot("my_code", "user-1", "tab-9")
+        assert not extra.granted and extra.others == LOOPS_PER_PERSON
+        assert (await limits.take_loop_slot("my_code", "user-2", "tab-9")).granted
+        # A tab's next loop (a new code) keeps the tab's own slot.
+        assert (await limits.take_loop_slot("my_code", "user-1", "tab-0")).granted
+        await extra.release()  # a refused loop gives back nothing it did not get
+        await tabs[1].release()
+        again = await limits.take_loop_slot("my_code", "user-1", "tab-9")
+        assert again.granted and await again.renew()
 
     wait(scenario())
 
