@@ -11,7 +11,7 @@ import segno
 from epoint_ui import limits
 from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
-from epoint_ui.states.session import SessionState, api, signed_in_tokens
+from epoint_ui.states.session import api, signed_in_tokens
 from epoint_ui.states.views import points
 
 # A new code is fetched this many seconds before the shown one expires, so the
@@ -56,13 +56,12 @@ class MyCodeState(rx.State):
     async def show(self):
         """The customer opens My code: keep a fresh code on screen until a merchant scans it."""
         async with self:
-            session = await self.get_state(SessionState)
-            if not session.signed_in:
-                return None
+            # The session itself, not SessionState.signed_in: this background task may take
+            # the lock before the page guard (require_login) has set that flag in a new tab.
             try:
                 person = (await signed_in_tokens(self)).user_id
-            except ApiError as err:
-                return await refused(self, err)
+            except ApiError:
+                return None  # signed out: the guard is sending the visitor to sign in
             self._run += 1
             run = self._run
             self.active, self.paused, self.scanned, self.error = True, False, False, ""
