@@ -3,7 +3,7 @@
 from epoint_ui.components.buttons import primary_button, row_danger_button, secondary_button
 from epoint_ui.components.cards import card
 from epoint_ui.components.feedback import empty_state, error_callout, notice_callout
-from epoint_ui.components.forms import field, text_input
+from epoint_ui.components.forms import code_input, field, text_input
 from epoint_ui.components.layout import NAV_LINKS, NavLink, page_shell, public_shell
 from epoint_ui.components.links import link, text_link
 
@@ -11,6 +11,7 @@ __all__ = [
     "NAV_LINKS",
     "NavLink",
     "card",
+    "code_input",
     "empty_state",
     "error_callout",
     "field",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from epoint_ui.components import (
     card,
+    code_input,
     error_callout,
     field,
     notice_callout,
@@ -70,14 +71,7 @@ def _scan() -> rx.Component:
             rx.vstack(
                 field(
                     "Code from the app",
-                    text_input(
-                        "two-step-code",
-                        name="code",
-                        input_mode="numeric",
-                        auto_complete="one-time-code",
-                        max_length=6,
-                        required=True,
-                    ),
+                    code_input("two-step-code"),
                     "two-step-code",
                 ),
                 error_callout(TwoStepState.error),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import (
+    code_input,
     error_callout,
     field,
     notice_callout,
@@ -70,15 +71,7 @@ def _code_step() -> rx.Component:
             ),
             field(
                 "Code from your authenticator app",
-                text_input(
-                    "code",
-                    input_mode="numeric",
-                    auto_complete="one-time-code",
-                    max_length=6,
-                    pattern="[0-9]{6}",
-                    required=True,
-                    auto_focus=True,
-                ),
+                code_input("code", auto_focus=True),
                 "code",
             ),
             error_callout(SignInState.error),

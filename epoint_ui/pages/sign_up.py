@@ -4,6 +4,7 @@ import reflex as rx
 
 from epoint_ui.auth import PASSWORD_RULES
 from epoint_ui.components import (
+    code_input,
     error_callout,
     field,
     notice_callout,
@@ -137,14 +138,7 @@ def verify() -> rx.Component:
                 ),
                 field(
                     "Confirmation code",
-                    text_input(
-                        "code",
-                        input_mode="numeric",
-                        auto_complete="one-time-code",
-                        max_length=6,
-                        pattern="[0-9]{6}",
-                        required=True,
-                    ),
+                    code_input("code"),
                     "code",
                 ),
                 error_callout(SignUpState.code_error),

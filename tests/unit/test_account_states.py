@@ -15,17 +15,14 @@ import pytest
 import reflex as rx
 from reflex import constants
 
-from epoint_ui import auth, session_store
+from epoint_ui import auth
 from epoint_ui.limits import ATTEMPTS
-from epoint_ui.session_store import MemorySessionStore
-from epoint_ui.settings import Settings
-from epoint_ui.states import session as session_state_module
 from epoint_ui.states import two_step as two_step_module
 from epoint_ui.states.password_reset import PasswordResetState
 from epoint_ui.states.sign_in import SignInState
 from epoint_ui.states.sign_up import SignUpState
 from epoint_ui.states.two_step import TwoStepState
-from tests.unit.ui_browser import Browser, run
+from tests.unit.ui_browser import Browser, run, session_starting_tab
 
 PASSWORD = "Secret-Passw0rd-123"
 EMAIL = "rosa@example.com"
@@ -36,11 +33,8 @@ ABUSER, NEIGHBOUR = "203.0.113.66", "198.51.100.7"
 
 @pytest.fixture
 def tab(monkeypatch: pytest.MonkeyPatch) -> Browser:
-    """A tab of the app; the settings stand in for the real ones (which start a local cloud)."""
-    fixed = Settings("https://api.invalid", "pool", "client", "eu-west-1")
-    monkeypatch.setattr(session_state_module, "get_settings", lambda: fixed)
-    monkeypatch.setattr(session_store, "_claims", MemorySessionStore())
-    return Browser(monkeypatch, path="/sign-in")
+    """A tab of the app, on /sign-in."""
+    return session_starting_tab(monkeypatch, "/sign-in")
 
 
 def from_address(state: rx.State, address: str) -> rx.State:

@@ -22,6 +22,8 @@ from epoint_ui.api import ApiError
 from epoint_ui.limits import MemoryCounters
 from epoint_ui.session_cookie import COOKIE_NAME
 from epoint_ui.session_store import MemorySessionStore
+from epoint_ui.settings import Settings
+from epoint_ui.states import session as session_state_module
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.session import SessionState
 
@@ -147,3 +149,12 @@ class Browser:
     def session_alive(self) -> bool:
         """Whether the server still holds this tab's session."""
         return wait(self.store.get(SESSION_ID)) is not None
+
+
+def session_starting_tab(monkeypatch: pytest.MonkeyPatch, path: str) -> Browser:
+    """A tab on a page where a session starts (sign-in, sign-up): a fresh claims store, and
+    the settings stood in for the real ones (which would start a local cloud here)."""
+    fixed = Settings("https://api.invalid", "pool", "client", "eu-west-1")
+    monkeypatch.setattr(session_state_module, "get_settings", lambda: fixed)
+    monkeypatch.setattr(session_store, "_claims", MemorySessionStore())
+    return Browser(monkeypatch, path=path)
