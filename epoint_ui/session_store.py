@@ -77,6 +77,7 @@ class RedisSessionStore:
     def __init__(self, url: str, prefix: str = "epoint:session:") -> None:
         import redis.asyncio as redis  # only needed when Redis is configured
 
+        self.url = url
         self._redis = redis.from_url(url)
         self._prefix = prefix
 

@@ -251,6 +251,8 @@ class LocalCloud:
         pool_id = next((p["Id"] for p in pools if p["Name"] == pool_kwargs["PoolName"]), None)
         if pool_id is None:
             pool_id = cognito.create_user_pool(**pool_kwargs)["UserPool"]["Id"]
+        # Also on a pool saved by an older version: two-step sign-in works without --reset.
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **template.user_pool_mfa_config())
         refs["UserPool"] = pool_id
         refs["UserPool.Arn"] = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Arn"]
         client_kwargs = template.user_pool_client_kwargs(refs)

@@ -9,9 +9,17 @@ wrapper that keeps moto doing the bookkeeping:
 - forgot-password codes likewise (1 h), delivered to the outbox, not to a moto header;
 - `USER_SRP_AUTH` proves the password (see `srp`); a wrong one is NotAuthorizedException;
 - auth flows the app client does not allow (ExplicitAuthFlows) are refused;
+- with `PreventUserExistenceErrors`, an unknown user gets the answers a known one would
+  (a masked address for resend and reset, CodeMismatchException for confirmations);
+- a client writes only the attributes it was given (`WriteAttributes`, never
+  `email_verified`), at sign-up too, and Cognito's refusal of a client that cannot write
+  a required attribute is kept; with `AttributesRequireVerificationBeforeUpdate: [email]`
+  a new email takes effect only once the code sent to it comes back (`VerifyUserAttribute`);
 - usernames and email aliases match case-insensitively when the pool says
   `UsernameConfiguration.CaseSensitive: false`;
-- the pool's PostConfirmation trigger runs in-process after a confirmation.
+- the pool's PostConfirmation trigger runs in-process after a confirmation;
+- two-step sign-in with an authenticator app: per-user secrets, real code checks, the
+  `SOFTWARE_TOKEN_MFA` challenge bound to the user who proved the password (`cognito_mfa`).
 
 The gaps, as measured with moto 5.2.5: no confirmation code is generated and any code
 confirms; `ResendConfirmationCode` is an HTTP 500; `email_verified` is never set; the
@@ -47,12 +55,13 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 
 from backend import clock as backend_clock
-from localcloud import srp
+from localcloud import cognito_mfa, srp
 from localcloud.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 SIGN_UP_CODE_TTL = 24 * 3600
+ATTRIBUTE_CODE_TTL = 24 * 3600
 FORGOT_PASSWORD_CODE_TTL = 3600
 
 # Cognito's ExplicitAuthFlows entry that enables each InitiateAuth flow.
@@ -135,26 +144,33 @@ def _user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser:
     return user
 
 
-def _issue_code(pool: CognitoIdpUserPool, user: CognitoIdpUser, purpose: str) -> dict[str, str]:
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    codes = _codes(user)
-    previous = codes.get(purpose)
-    superseded = [*previous.superseded, previous.current][-20:] if previous else []
-    codes[purpose] = IssuedCodes(code, settings.clock(), superseded)
-    email = user.attribute_lookup.get("email", user.username)
-    template = pool.extended_config.get("VerificationMessageTemplate") or {}
-    if purpose == "sign_up":
-        subject = template.get("EmailSubject", "Your verification code")
-        body = template.get("EmailMessage", "Your confirmation code is {####}")
-    else:
-        subject, body = "Your password reset code", "Your password reset code is {####}"
-    settings.outbox.deliver(email, subject, body.replace("{####}", code), code, purpose)
+def _masked(email: str) -> dict[str, str]:
+    """CodeDeliveryDetails as Cognito shows them: the address masked."""
     local, _, domain = email.partition("@")
     return {
         "Destination": f"{local[:1]}***@{domain[:1]}***",
         "DeliveryMedium": "EMAIL",
         "AttributeName": "email",
     }
+
+
+def _issue_code(
+    pool: CognitoIdpUserPool, user: CognitoIdpUser, purpose: str, to: str = ""
+) -> dict[str, str]:
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    codes = _codes(user)
+    previous = codes.get(purpose)
+    superseded = [*previous.superseded, previous.current][-20:] if previous else []
+    codes[purpose] = IssuedCodes(code, settings.clock(), superseded)
+    email = to or user.attribute_lookup.get("email", user.username)
+    template = pool.extended_config.get("VerificationMessageTemplate") or {}
+    if purpose in ("sign_up", "verify_email"):  # Cognito verifies attributes with the same text
+        subject = template.get("EmailSubject", "Your verification code")
+        body = template.get("EmailMessage", "Your confirmation code is {####}")
+    else:
+        subject, body = "Your password reset code", "Your password reset code is {####}"
+    settings.outbox.deliver(email, subject, body.replace("{####}", code), code, purpose)
+    return _masked(email)
 
 
 def _check_code(user: CognitoIdpUser, purpose: str, code: str, ttl: float) -> None:
@@ -200,6 +216,53 @@ def _run_trigger(
         raise UnexpectedLambdaException(f"{name} failed with error {exc}.") from exc
 
 
+def _hides_existence(pool: CognitoIdpUserPool, client_id: str) -> bool:
+    """Whether the client answers for unknown users as for known ones (PreventUserExistenceErrors)."""
+    config = pool.clients[client_id].extended_config
+    return config.get("PreventUserExistenceErrors") == "ENABLED"
+
+
+def _unknown_user(pool: CognitoIdpUserPool, client_id: str, hidden: Exception) -> Exception:
+    """What Cognito answers about a user who does not exist: `hidden` when the client hides it."""
+    return (
+        hidden if _hides_existence(pool, client_id) else UserNotFoundError("User does not exist.")
+    )
+
+
+def _wrong_code() -> CodeMismatchException:
+    return CodeMismatchException("Invalid verification code provided, please try again.")
+
+
+# Attributes no app client may write, whatever its WriteAttributes say (Cognito refuses a
+# client listing them, and sets them itself: a code proves an email).
+_NEVER_CLIENT_WRITABLE = {"sub", "email_verified", "phone_number_verified"}
+
+
+def _client_may_write(pool: CognitoIdpUserPool, client_id: str, names: list[str]) -> None:
+    """NotAuthorized, as Cognito, when a client writes an attribute it was not given."""
+    configured = pool.clients[client_id].extended_config.get("WriteAttributes")
+    if configured:
+        allowed = set(configured) - _NEVER_CLIENT_WRITABLE
+    else:  # no list: every mutable attribute of the schema
+        allowed = {
+            name for name, a in pool.schema_attributes.items() if a.mutable
+        } - _NEVER_CLIENT_WRITABLE
+    if any(name not in allowed for name in names):
+        raise NotAuthorizedError("A client attempted to write unauthorized attribute")
+
+
+def _check_client_write_attributes(pool: CognitoIdpUserPool, write: list[str] | None) -> None:
+    """Cognito refuses an app client that cannot write a required attribute, or that lists
+    one no client may write (the error names neither)."""
+    if not write:
+        return
+    required = {name for name, a in pool.schema_attributes.items() if a.required and a.mutable}
+    if required - set(write) or set(write) & _NEVER_CLIENT_WRITABLE:
+        raise InvalidParameterException(
+            "Invalid write attributes specified while creating a client"
+        )
+
+
 def _check_flow_allowed(pool: CognitoIdpUserPool, client_id: str, flow: str) -> None:
     client = pool.clients[client_id]
     configured = client.extended_config.get("ExplicitAuthFlows") or []
@@ -213,9 +276,12 @@ def _check_flow_allowed(pool: CognitoIdpUserPool, client_id: str, flow: str) -> 
 
 
 def sign_up(self: CognitoIdpResponse) -> ActionResult:
-    """moto's SignUp, then a real confirmation code in the outbox."""
+    """Attributes the client may write only; moto's SignUp; then a real code in the outbox."""
+    client_id = self._get_param("ClientId")
+    _, pool = _pool_for_client(self, client_id)
+    names = [a["Name"] for a in self._get_param("UserAttributes") or []]
+    _client_may_write(pool, client_id, names)
     result = _STOCK["sign_up"](self)
-    _, pool = _pool_for_client(self, self._get_param("ClientId"))
     answer: dict[str, Any] = result.result  # type: ignore[assignment]
     user = (
         pool.users[answer["UserSub"]]
@@ -230,7 +296,9 @@ def confirm_sign_up(self: CognitoIdpResponse) -> Any:
     """Confirms only with the newest, unexpired code; sets email_verified; runs PostConfirmation."""
     client_id = self._get_param("ClientId")
     backend, pool = _pool_for_client(self, client_id)
-    user = _user(pool, self._get_param("Username"))
+    user = pool._get_user(self._get_param("Username"))
+    if user is None:
+        raise _unknown_user(pool, client_id, _wrong_code())
     if user.status == UserStatus.CONFIRMED:
         raise NotAuthorizedError("User cannot be confirmed. Current status is CONFIRMED")
     _check_code(user, "sign_up", self._get_param("ConfirmationCode") or "", SIGN_UP_CODE_TTL)
@@ -245,9 +313,17 @@ def confirm_sign_up(self: CognitoIdpResponse) -> Any:
 
 
 def resend_confirmation_code(self: CognitoIdpResponse) -> ActionResult:
-    """Sends a fresh sign-up code; earlier codes stop working (moto: not implemented)."""
-    _, pool = _pool_for_client(self, self._get_param("ClientId"))
-    user = _user(pool, self._get_param("Username"))
+    """Sends a fresh sign-up code; earlier codes stop working (moto: not implemented).
+
+    For an unknown user a client that hides existence answers as if it had sent one."""
+    client_id = self._get_param("ClientId")
+    _, pool = _pool_for_client(self, client_id)
+    username = self._get_param("Username") or ""
+    user = pool._get_user(username)
+    if user is None:
+        if _hides_existence(pool, client_id):
+            return ActionResult({"CodeDeliveryDetails": _masked(username)})
+        raise UserNotFoundError("User does not exist.")
     if user.status == UserStatus.CONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
     return ActionResult({"CodeDeliveryDetails": _issue_code(pool, user, "sign_up")})
@@ -257,11 +333,14 @@ def forgot_password(self: CognitoIdpResponse) -> ActionResult:
     """A 6-digit reset code in the outbox (not in moto's response header)."""
     client_id = self._get_param("ClientId")
     backend, pool = _pool_for_client(self, client_id)
-    user = pool._get_user(self._get_param("Username"))
-    _, details = backend.forgot_password(client_id, self._get_param("Username"))
+    username = self._get_param("Username") or ""
+    user = pool._get_user(username)
+    _, details = backend.forgot_password(client_id, username)
     if user is not None:
         user.confirmation_code = None  # moto's own magic code must not work
         details["CodeDeliveryDetails"] = _issue_code(pool, user, "forgot_password")
+    else:  # moto masks an unknown name unlike a known one ("a@b.com@h***.com")
+        details["CodeDeliveryDetails"] = _masked(username)
     return ActionResult(details)
 
 
@@ -269,7 +348,9 @@ def confirm_forgot_password(self: CognitoIdpResponse) -> Any:
     """Sets the new password only with the newest, unexpired reset code (and a valid password)."""
     client_id = self._get_param("ClientId")
     backend, pool = _pool_for_client(self, client_id)
-    user = _user(pool, self._get_param("Username"))
+    user = pool._get_user(self._get_param("Username"))
+    if user is None:
+        raise _unknown_user(pool, client_id, _wrong_code())
     _check_code(
         user, "forgot_password", self._get_param("ConfirmationCode") or "", FORGOT_PASSWORD_CODE_TTL
     )
@@ -284,6 +365,79 @@ def confirm_forgot_password(self: CognitoIdpResponse) -> Any:
         "PostConfirmation", "PostConfirmation_ConfirmForgotPassword", backend, pool, client_id, user
     )
     return result
+
+
+def update_user_attributes(self: CognitoIdpResponse) -> ActionResult:
+    """A signed-in user changes their attributes: only those their app client may write, and
+    (with `AttributesRequireVerificationBeforeUpdate`) a new email only once a code sent to
+    it comes back; until then the old one stays, for sign-in too (moto: applies anything)."""
+    access_token = self._get_param("AccessToken")
+    backend, pool, client_id, user = _token_owner(self, access_token)
+    attributes = list(self._get_param("UserAttributes") or [])
+    _client_may_write(pool, client_id, [a["Name"] for a in attributes])
+    update_settings = pool.extended_config.get("UserAttributeUpdateSettings") or {}
+    held = set(update_settings.get("AttributesRequireVerificationBeforeUpdate") or [])
+    deliveries = []
+    for attribute in [a for a in attributes if a["Name"] == "email"]:
+        new_email = attribute["Value"]
+        if new_email.lower() == str(user.attribute_lookup.get("email", "")).lower():
+            attributes.remove(attribute)
+        elif "email" in held:
+            backend._verify_email_is_not_used(pool.id, new_email)
+            attributes.remove(attribute)
+            _pending(user)["email"] = new_email
+            deliveries.append(_issue_code(pool, user, "verify_email", to=new_email))
+    if attributes:
+        backend.update_user_attributes(access_token, attributes)
+    return ActionResult({"CodeDeliveryDetailsList": deliveries})
+
+
+def verify_user_attribute(self: CognitoIdpResponse) -> ActionResult:
+    """The code sent to a new email address makes it the user's (moto: not implemented)."""
+    access_token = self._get_param("AccessToken")
+    backend, pool, _, user = _token_owner(self, access_token)
+    if self._get_param("AttributeName") != "email":
+        raise InvalidParameterException("The local cloud verifies email only.")
+    _check_code(user, "verify_email", str(self._get_param("Code") or ""), ATTRIBUTE_CODE_TTL)
+    new_email = _pending(user).pop("email", None)
+    if new_email is not None:
+        backend._verify_email_is_not_used(pool.id, new_email)
+        user.update_attributes([{"Name": "email", "Value": new_email}])
+    _codes(user).pop("verify_email", None)
+    user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    return ActionResult({})
+
+
+def _token_owner(
+    response: CognitoIdpResponse, access_token: str
+) -> tuple[CognitoIdpBackend, CognitoIdpUserPool, str, CognitoIdpUser]:
+    """Whose access token this is: backend, pool, app client and user (NotAuthorized if dead)."""
+    backend = response._get_region_agnostic_backend()._find_backend_by_access_token(access_token)
+    user = backend.get_user(access_token)
+    pool = next(p for p in backend.user_pools.values() if access_token in p.access_tokens)
+    client_id, _ = pool.access_tokens[access_token]
+    return backend, pool, client_id, user
+
+
+def _pending(user: CognitoIdpUser) -> dict[str, str]:
+    # Attribute values waiting for their code; stored on moto's user so they persist with it.
+    if not hasattr(user, "epoint_pending_attributes"):
+        user.epoint_pending_attributes = {}  # type: ignore[attr-defined]
+    return user.epoint_pending_attributes  # type: ignore[attr-defined]
+
+
+def create_user_pool_client(self: CognitoIdpResponse) -> Any:
+    """Refuses write attributes Cognito refuses (see `_check_client_write_attributes`)."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    _check_client_write_attributes(pool, self._get_param("WriteAttributes"))
+    return _STOCK["create_user_pool_client"](self)
+
+
+def update_user_pool_client(self: CognitoIdpResponse) -> Any:
+    """Refuses write attributes Cognito refuses (see `_check_client_write_attributes`)."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    _check_client_write_attributes(pool, self._get_param("WriteAttributes"))
+    return _STOCK["update_user_pool_client"](self)
 
 
 def initiate_auth(self: CognitoIdpResponse) -> Any:
@@ -350,11 +504,16 @@ def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
     The proof is bound to the user and pool it was issued for: answering with another
     USERNAME, or through another pool's client, fails like a wrong password.
     """
-    if self._get_param("ChallengeName") != "PASSWORD_VERIFIER":
+    challenge_name = self._get_param("ChallengeName")
+    if challenge_name not in ("PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"):
         return _STOCK["respond_to_auth_challenge"](self)
     client_id = self._get_param("ClientId")
     backend, pool = _pool_for_client(self, client_id)
     answers = self._get_param("ChallengeResponses") or {}
+    if challenge_name == "SOFTWARE_TOKEN_MFA":
+        session = self._get_param("Session") or ""
+        client = pool.clients[client_id]
+        return ActionResult(cognito_mfa.answer_challenge(backend, pool, client, session, answers))
     block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
     with _srp_lock:
         entry = _srp_challenges.pop(block, None)
@@ -374,7 +533,13 @@ def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
     assert user is not None
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException("User is not confirmed.")
-    return _STOCK["respond_to_auth_challenge"](self)
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        return _STOCK["respond_to_auth_challenge"](self)
+    # moto would challenge anyone who ever verified a token, even with MFA turned off.
+    backend.sessions.pop(block, None)
+    if cognito_mfa.needs_code(user):
+        return ActionResult(cognito_mfa.challenge(pool, client_id, user))
+    return ActionResult(backend._log_user_in(pool, pool.clients[client_id], user.username))
 
 
 _STOCK_GET_USER = CognitoIdpUserPool._get_user
@@ -404,6 +569,11 @@ _PATCHES: dict[str, Callable[..., Any]] = {
     "initiate_auth": initiate_auth,
     "admin_initiate_auth": admin_initiate_auth,
     "respond_to_auth_challenge": respond_to_auth_challenge,
+    "update_user_attributes": update_user_attributes,
+    "verify_user_attribute": verify_user_attribute,
+    "create_user_pool_client": create_user_pool_client,
+    "update_user_pool_client": update_user_pool_client,
+    **cognito_mfa.PATCHES,
 }
 
 

@@ -260,7 +260,12 @@ _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9:._]+)\}")
 
 
 def user_pool_create_kwargs(refs: dict[str, Any], logical_id: str = "UserPool") -> dict[str, Any]:
-    """boto3 `create_user_pool` arguments: policies, username/verified attributes, schema."""
+    """boto3 `create_user_pool` arguments: policies, username/verified attributes, schema,
+    attribute updates.
+
+    Not here: the feature plan, threat protection and the SES sender (stage parameters the
+    local cloud does not emulate: its codes go to the outbox) and MFA (`user_pool_mfa_config`).
+    """
     props = resource(logical_id)
     kwargs: dict[str, Any] = {"PoolName": resolve(props["UserPoolName"], refs)}
     for key in (
@@ -271,10 +276,22 @@ def user_pool_create_kwargs(refs: dict[str, Any], logical_id: str = "UserPool") 
         "AccountRecoverySetting",
         "VerificationMessageTemplate",
         "Schema",
+        "UserAttributeUpdateSettings",
     ):
         if key in props:
             kwargs[key] = resolve(props[key], refs)
     return kwargs
+
+
+def user_pool_mfa_config(logical_id: str = "UserPool") -> dict[str, Any]:
+    """boto3 `set_user_pool_mfa_config` arguments: what CloudFormation's MfaConfiguration and
+    EnabledMfas do (the API sets the second only through this call)."""
+    props = resource(logical_id)
+    enabled = props.get("EnabledMfas") or []
+    return {
+        "MfaConfiguration": props.get("MfaConfiguration", "OFF"),
+        "SoftwareTokenMfaConfiguration": {"Enabled": "SOFTWARE_TOKEN_MFA" in enabled},
+    }
 
 
 def user_pool_triggers(logical_id: str = "UserPool") -> dict[str, str]:

@@ -4,7 +4,7 @@ from epoint_ui.components.buttons import primary_button, row_danger_button, seco
 from epoint_ui.components.cards import card
 from epoint_ui.components.countdown import countdown
 from epoint_ui.components.feedback import empty_state, error_callout, notice_callout
-from epoint_ui.components.forms import field, text_input
+from epoint_ui.components.forms import code_input, field, text_input
 from epoint_ui.components.layout import NAV_LINKS, NavLink, page_shell, public_shell
 from epoint_ui.components.links import link, text_link
 
@@ -12,6 +12,7 @@ __all__ = [
     "NAV_LINKS",
     "NavLink",
     "card",
+    "code_input",
     "countdown",
     "empty_state",
     "error_callout",

@@ -15,6 +15,21 @@ def text_input(control_id: str, **props: Any) -> rx.Component:
     return rx.input(id=control_id, **props)
 
 
+def code_input(control_id: str, **props: Any) -> rx.Component:
+    """A 6-digit code box (emailed, or from an authenticator app): the phone's number pad and
+    its one-time-code autofill, six digits or the form does not send."""
+    props.setdefault("name", "code")
+    return text_input(
+        control_id,
+        input_mode="numeric",
+        auto_complete="one-time-code",
+        max_length=6,
+        pattern="[0-9]{6}",
+        required=True,
+        **props,
+    )
+
+
 def field(
     label: str,
     control: rx.Component,

@@ -2,7 +2,14 @@
 
 import reflex as rx
 
-from epoint_ui.components import error_callout, field, primary_button, public_shell, text_input
+from epoint_ui.components import (
+    code_input,
+    error_callout,
+    field,
+    primary_button,
+    public_shell,
+    text_input,
+)
 from epoint_ui.states.password_reset import PasswordResetState
 
 
@@ -31,13 +38,7 @@ def _new_password_form() -> rx.Component:
             rx.text("We sent a code to ", rx.text.strong(PasswordResetState.email), "."),
             field(
                 "Code from the email",
-                text_input(
-                    "code",
-                    input_mode="numeric",
-                    auto_complete="one-time-code",
-                    max_length=6,
-                    required=True,
-                ),
+                code_input("code"),
                 "code",
             ),
             field(

@@ -1,9 +1,10 @@
-"""Profile: display name, email, sign out."""
+"""Profile: display name, email, two-step sign-in, sign out."""
 
 import reflex as rx
 
 from epoint_ui.components import (
     card,
+    code_input,
     error_callout,
     field,
     notice_callout,
@@ -15,10 +16,133 @@ from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
+from epoint_ui.states.two_step import TwoStepState
 from loyalty.bounds import DISPLAY_NAME_LENGTH
 
 
-@signed_in_page(route="/profile", title="Profile · ePoint", loaders=[ProfileState.load])
+def _password_form(action: str) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Your password",
+                text_input(
+                    "two-step-password",
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                ),
+                "two-step-password",
+                hint="To make sure it is you.",
+            ),
+            error_callout(TwoStepState.error),
+            rx.hstack(
+                rx.button(
+                    "Cancel", on_click=TwoStepState.cancel, variant="soft", type="button", size="3"
+                ),
+                primary_button(action, loading=TwoStepState.working, width="auto"),
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=TwoStepState.confirm_password,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _scan() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "Scan this code with your authenticator app (Google Authenticator, Microsoft "
+            "Authenticator, 1Password…), then type the 6-digit code it shows."
+        ),
+        rx.image(
+            src=TwoStepState.qr_src,
+            alt="QR code to add ePoint to your authenticator app.",
+            width="min(60vw, 240px)",
+            height="auto",
+            background="white",
+        ),
+        rx.text("No camera? Type this key into the app instead:", size="2"),
+        rx.code(TwoStepState.secret_groups, data_testid="two-step-secret", size="3"),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Code from the app",
+                    code_input("two-step-code"),
+                    "two-step-code",
+                ),
+                error_callout(TwoStepState.error),
+                rx.hstack(
+                    rx.button(
+                        "Cancel",
+                        on_click=TwoStepState.cancel,
+                        variant="soft",
+                        type="button",
+                        size="3",
+                    ),
+                    primary_button("Turn on", loading=TwoStepState.working, width="auto"),
+                    spacing="3",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=TwoStepState.turn_on,
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _two_step() -> rx.Component:
+    return card(
+        rx.heading("Two-step sign-in", as_="h2", size="4"),
+        rx.text(
+            rx.cond(
+                TwoStepState.on,
+                "On: signing in asks for your password and a code from your authenticator app.",
+                "Off: your password alone signs you in. Turn it on so that a stolen password "
+                "is not enough.",
+            ),
+            data_testid="two-step-status",
+        ),
+        notice_callout(TwoStepState.notice),
+        rx.match(
+            TwoStepState.stage,
+            ("on", _password_form("Continue")),
+            ("off", _password_form("Turn off")),
+            ("scan", _scan()),
+            rx.cond(
+                TwoStepState.known,
+                rx.cond(
+                    TwoStepState.on,
+                    rx.button(
+                        "Turn off two-step sign-in",
+                        on_click=TwoStepState.ask_password("off"),
+                        variant="outline",
+                        size="3",
+                        type="button",
+                    ),
+                    rx.button(
+                        "Turn on two-step sign-in",
+                        on_click=TwoStepState.ask_password("on"),
+                        size="3",
+                        type="button",
+                    ),
+                ),
+                error_callout(TwoStepState.error),
+            ),
+        ),
+        id="two-step",
+    )
+
+
+@signed_in_page(
+    route="/profile", title="Profile · ePoint", loaders=[ProfileState.load, TwoStepState.load]
+)
 def profile() -> rx.Component:
     """The customer's profile."""
     return page_shell(
@@ -51,6 +175,7 @@ def profile() -> rx.Component:
             on_submit=ProfileState.save,
             width="100%",
         ),
+        _two_step(),
         rx.button(
             "Sign out",
             on_click=SessionState.sign_out,

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import (
+    code_input,
     error_callout,
     field,
     notice_callout,
@@ -17,51 +18,91 @@ from epoint_ui.states.sign_in import SignInState
 from epoint_ui.states.sign_up import SignUpState
 
 
-@rx.page(route="/sign-in", title="Sign in · ePoint", on_load=SessionState.redirect_if_signed_in)
+def _password_step() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Email",
+                text_input(
+                    "email",
+                    type="email",
+                    auto_complete="username",
+                    required=True,
+                    # Just confirmed a new account in this tab: its email is filled in.
+                    default_value=SignUpState.email,
+                    key=SignUpState.email,
+                ),
+                "email",
+            ),
+            field(
+                "Password",
+                text_input(
+                    "password", type="password", auto_complete="current-password", required=True
+                ),
+                "password",
+            ),
+            error_callout(SignInState.error),
+            rx.cond(
+                SignInState.unconfirmed_email,
+                rx.button(
+                    "Enter my confirmation code",
+                    type="button",
+                    variant="soft",
+                    on_click=SignInState.confirm_instead,
+                ),
+            ),
+            primary_button("Sign in", loading=SignInState.working),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=SignInState.sign_in,
+        width="100%",
+    )
+
+
+def _code_step() -> rx.Component:
+    """Two-step sign-in: the password was right; now the authenticator app's code."""
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                "Enter the 6-digit code your authenticator app shows for ",
+                rx.text.strong(SignInState.code_for),
+                ".",
+            ),
+            field(
+                "Code from your authenticator app",
+                code_input("code", auto_focus=True),
+                "code",
+            ),
+            error_callout(SignInState.error),
+            primary_button("Verify", loading=SignInState.working),
+            rx.button(
+                "Use another account",
+                on_click=SignInState.start_over,
+                variant="ghost",
+                type="button",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=SignInState.enter_code,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/sign-in",
+    title="Sign in · ePoint",
+    # A code step left open (another page, a reload) starts again from the password.
+    on_load=[SessionState.redirect_if_signed_in, SignInState.start_over],
+)
 def sign_in() -> rx.Component:
     """The sign-in form."""
     return public_shell(
         cookie_step(),
         notice_callout(SessionState.notice),
-        rx.form(
-            rx.vstack(
-                field(
-                    "Email",
-                    text_input(
-                        "email",
-                        type="email",
-                        auto_complete="username",
-                        required=True,
-                        # Just confirmed a new account in this tab: its email is filled in.
-                        default_value=SignUpState.email,
-                        key=SignUpState.email,
-                    ),
-                    "email",
-                ),
-                field(
-                    "Password",
-                    text_input(
-                        "password", type="password", auto_complete="current-password", required=True
-                    ),
-                    "password",
-                ),
-                error_callout(SignInState.error),
-                rx.cond(
-                    SignInState.unconfirmed_email,
-                    rx.button(
-                        "Enter my confirmation code",
-                        type="button",
-                        variant="soft",
-                        on_click=SignInState.confirm_instead,
-                    ),
-                ),
-                primary_button("Sign in", loading=SignInState.working),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=SignInState.sign_in,
-            width="100%",
-        ),
+        rx.cond(SignInState.code_for, _code_step(), _password_step()),
         rx.hstack(
             text_link("Forgot your password?", "/forgot-password"),
             text_link("Create an account", "/sign-up"),

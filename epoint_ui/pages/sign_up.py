@@ -4,6 +4,7 @@ import reflex as rx
 
 from epoint_ui.auth import PASSWORD_RULES
 from epoint_ui.components import (
+    code_input,
     countdown,
     error_callout,
     field,
@@ -138,14 +139,7 @@ def verify() -> rx.Component:
                 ),
                 field(
                     "Confirmation code",
-                    text_input(
-                        "code",
-                        input_mode="numeric",
-                        auto_complete="one-time-code",
-                        max_length=6,
-                        pattern="[0-9]{6}",
-                        required=True,
-                    ),
+                    code_input("code"),
                     "code",
                 ),
                 error_callout(SignUpState.code_error),
@@ -175,6 +169,16 @@ def verify() -> rx.Component:
             disabled=SignUpState.cooling_down | (SignUpState.email == ""),
             on_click=SignUpState.resend,
             width="100%",
+        ),
+        rx.text(
+            "No code after a few minutes? Check your spam folder. If you already have an "
+            "account with this email, ",
+            text_link("sign in", "/sign-in"),
+            " or ",
+            text_link("reset your password", "/forgot-password"),
+            " instead.",
+            size="2",
+            color=rx.color("gray", 11),
         ),
         title="Confirm your email",
     )

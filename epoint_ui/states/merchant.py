@@ -50,6 +50,11 @@ class MerchantState(rx.State):
         return self.role == "owner"
 
     @rx.var
+    def owns_a_business(self) -> bool:
+        """Whether I own any business I can see (owners are asked to turn on two-step sign-in)."""
+        return self.role == "owner" or any(b.get("role") == "owner" for b in self.businesses)
+
+    @rx.var
     def business_name(self) -> str:
         """The current business's name."""
         return str(self.business.get("name", ""))

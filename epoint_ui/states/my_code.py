@@ -21,7 +21,7 @@ import time
 import reflex as rx
 import segno
 
-from epoint_ui import hints
+from epoint_ui import hints, limits
 from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
 from epoint_ui.states.on_screen import HIDDEN_GRACE_S, OnScreen, loop_ended, loop_started
@@ -43,6 +43,12 @@ RETRY_AFTER_ERROR_S = 2.0
 WATCH_AFTER_SCAN_S = 600
 # A forgotten open tab stops renewing codes after this long (the customer can ask again).
 SHOW_AT_MOST_S = 600
+# The loop keeps its place among the person's loops (epoint_ui/limits.py) this often.
+RENEW_SLOT_EVERY_S = 60
+TOO_MANY_SCREENS = (
+    "Your code is already showing in {n} other tabs or devices. Close one of them, then tap "
+    "“Show a new code” here."
+)
 
 
 def qr_data_uri(value: str) -> str:
@@ -109,21 +115,42 @@ class MyCodeState(OnScreen, rx.State):
                 self.active = False
                 loop_ended(self, LOOP, run)
                 return await refused(self, err)
-        async with hints.watch(client.user_id) as watch:
+        # One person's screens share a few loops (many tabs must not hold many tasks); a
+        # tab's next loop (a new code) keeps the tab's slot.
+        slot = await limits.take_loop_slot(LOOP, client.user_id, self.router.session.client_token)
+        if not slot.granted:
             async with self:
-                loop_started(self, LOOP, run, watch.nudge)
-            try:
-                return await self._run(run, watch)
-            finally:
+                self.active, self.paused = False, True
+                self.error = TOO_MANY_SCREENS.format(n=slot.others)
+                loop_ended(self, LOOP, run)
+            return None
+        try:
+            async with hints.watch(client.user_id) as watch:
                 async with self:
-                    loop_ended(self, LOOP, run)
+                    loop_started(self, LOOP, run, watch.nudge)
+                try:
+                    return await self._run(run, watch, slot)
+                finally:
+                    async with self:
+                        loop_ended(self, LOOP, run)
+        finally:
+            async with self:
+                handed_on = self._loop_run != run  # this tab's next loop keeps the slot
+            if not handed_on:
+                await slot.release()
 
-    async def _run(self, run: int, watch: hints.Watch):
-        started = time.time()
+    async def _run(self, run: int, watch: hints.Watch, slot: limits.LoopSlot):
+        started = renewed = time.time()
         scanned_at = 0.0
         look = False
         next_fallback = 0.0
         while True:
+            if time.time() - renewed > RENEW_SLOT_EVERY_S:
+                renewed = time.time()
+                if not await slot.renew():
+                    async with self:
+                        self.active, self.paused = False, True
+                    return None
             async with self:
                 if not self._still_wanted(LOOP, run):
                     return None

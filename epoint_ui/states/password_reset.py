@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui import auth
+from epoint_ui import auth, limits
 from epoint_ui.states.session import SessionState
 
 
@@ -28,8 +28,9 @@ class PasswordResetState(rx.State):
         self.error, self.working = "", True
         yield
         try:
+            await limits.attempt("reset_password", client=limits.client_of(self), email=email)
             await auth.forgot_password(email)
-        except auth.AuthError as exc:
+        except (auth.AuthError, limits.TooManyAttempts) as exc:
             self.error = exc.message
             return
         finally:
@@ -53,8 +54,9 @@ class PasswordResetState(rx.State):
         self.error, self.working = "", True
         yield
         try:
+            await limits.attempt("enter_code", client=limits.client_of(self), email=self.email)
             await auth.confirm_forgot_password(self.email, code, password)
-        except auth.AuthError as exc:
+        except (auth.AuthError, limits.TooManyAttempts) as exc:
             self.error = exc.message
             return
         finally:

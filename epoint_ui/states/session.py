@@ -196,6 +196,16 @@ async def api(state: rx.State) -> ApiClient:
     return await session._client()
 
 
+async def signed_in_tokens(state: rx.State) -> auth.Tokens:
+    """The Cognito tokens of the user signed in to `state`'s browser, for the few calls made
+    to Cognito as that user (two-step sign-in); raises ApiError(401) if none. They stay here."""
+    session = await state.get_state(SessionState)
+    tokens = await session._tokens()
+    if tokens is None:
+        raise ApiError(SESSION_ENDED, status=401, code="signed_out")
+    return tokens
+
+
 async def start_session(state: rx.State, tokens: auth.Tokens, then: str) -> None:
     """Signs the browser of `state` in with `tokens`, then goes to the page `then`.
 

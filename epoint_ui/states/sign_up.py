@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from epoint_ui import auth
+from epoint_ui import auth, limits
 from epoint_ui.states.session import SessionState
 
 RESEND_COOLDOWN_S = 30
@@ -74,8 +74,10 @@ class SignUpState(rx.State):
         self.error, self.working = "", True
         yield
         try:
+            await limits.attempt("sign_up", client=limits.client_of(self), email=email)
+            # A taken email answers like a new one: this page never tells who has an account.
             await auth.sign_up(email, password, name)
-        except auth.AuthError as exc:
+        except (auth.AuthError, limits.TooManyAttempts) as exc:
             self.error = exc.message
             return
         finally:
@@ -100,8 +102,9 @@ class SignUpState(rx.State):
         self.code_error, self.verifying = "", True
         yield
         try:
+            await limits.attempt("enter_code", client=limits.client_of(self), email=email)
             await auth.confirm_sign_up(email, code)
-        except auth.AuthError as exc:
+        except (auth.AuthError, limits.TooManyAttempts) as exc:
             self.code_error = exc.message
             return
         finally:
@@ -118,8 +121,9 @@ class SignUpState(rx.State):
         self.resending, self.code_error, self.resent = True, "", ""
         yield
         try:
+            await limits.attempt("send_code", client=limits.client_of(self), email=self.email)
             await auth.resend_code(self.email)
-        except auth.AuthError as exc:
+        except (auth.AuthError, limits.TooManyAttempts) as exc:
             self.code_error = exc.message
             return
         finally:

@@ -134,6 +134,9 @@ def app_env(
         "REFLEX_CORS_ALLOWED_ORIGINS": f"http://localhost:{frontend_port}",
         # Memory state unless REFLEX_REDIS_URL asks for Redis (state and sessions), as in prod.
         "REFLEX_STATE_MANAGER_MODE": "redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
+        # As behind the load balancer: the caller is the last X-Forwarded-For address (each
+        # test browser sends its own, see conftest.py), which the per-client limits count.
+        "REFLEX_TRUSTED_PROXY_HOPS": "1",
         **extra,
     }
 

@@ -14,6 +14,7 @@ way a developer runs it; `local_cloud`, `app_url` and `world` follow `app_mode`.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e import app_under_test
 from tests.support.local_cloud import PASSWORD
@@ -167,6 +168,30 @@ def app_url(app_mode: str, request: pytest.FixtureRequest) -> str:
     if app_mode == "dev":
         return request.getfixturevalue("dev_app").url
     return request.getfixturevalue("running_app").url
+
+
+def caller_addresses() -> Iterator[str]:
+    """Addresses for test browsers, from the range set aside for benchmarking (198.18.0.0/15)."""
+    for n in itertools.count():
+        yield f"198.18.{n // 250 % 256}.{n % 250 + 1}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def each_browser_is_another_caller() -> Iterator[None]:
+    """Every browser context a test opens reaches the state server as a caller of its own,
+    as behind the load balancer (`REFLEX_TRUSTED_PROXY_HOPS=1`), so the per-client limits
+    (epoint_ui/limits.py) count each test's browser apart and not the whole suite as one.
+    A test that wants one caller for several browsers passes `X-Forwarded-For` itself."""
+    plain = Browser.new_context
+    addresses = caller_addresses()
+
+    def new_context(self: Browser, **kwargs: Any) -> BrowserContext:
+        headers = {"X-Forwarded-For": next(addresses), **(kwargs.pop("extra_http_headers", {}))}
+        return plain(self, extra_http_headers=headers, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Browser, "new_context", new_context)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -588,6 +588,23 @@ def test_the_state_server_must_be_a_sibling_of_the_web_app_or_nothing_happens(wo
     assert world.steps() == []
 
 
+def test_the_pools_email_sender_and_threat_protection_come_from_the_environment(world):
+    identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
+    ok(
+        world.run(
+            "deploy",
+            "dev",
+            EPOINT_SES_IDENTITY_ARN=identity,
+            EPOINT_SES_FROM="no-reply@example.com",
+            EPOINT_THREAT_PROTECTION="ENFORCED",
+        )
+    )
+    params = overrides([c for c in world.calls() if step(c) == "sam deploy"][-1])
+    assert params["SesIdentityArn"] == identity
+    assert params["SesFromAddress"] == "no-reply@example.com"
+    assert params["ThreatProtection"] == "ENFORCED"
+
+
 def test_prod_needs_its_network_named_and_changes_nothing_without_it(world):
     done = world.run("deploy", "prod")
     assert done.returncode != 0
@@ -606,6 +623,8 @@ def test_teardown_lifts_deletion_protection_deletes_the_stack_and_keeps_the_ledg
     assert params["Stage"] == "prod" and params["VpcId"] == "vpc-0prod"
     assert params["TaskSubnetIds"] == "subnet-t1,subnet-t2"
     assert params["FrontendOrigins"] == APP_ORIGIN  # prod: only the web app's origin
+    # Accounts: Cognito's own sender and no threat protection unless asked for.
+    assert params["SesIdentityArn"] == "" and params["ThreatProtection"] == "OFF"
     table = world.cloud()["stacks"]["epoint-prod"]["outputs"]["TableName"]
     alb = world.cloud()["stacks"]["epoint-prod"]["load_balancer_arn"]
 

@@ -34,6 +34,7 @@ def local(tmp_path_factory) -> dict[str, Any]:
             "table": dynamodb.describe_table(TableName=TABLE_NAME)["Table"],
             "ttl": dynamodb.describe_time_to_live(TableName=TABLE_NAME)["TimeToLiveDescription"],
             "pool": cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"],
+            "mfa": cognito.get_user_pool_mfa_config(UserPoolId=pool_id),
             "client": cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)[
                 "UserPoolClient"
             ],
@@ -84,6 +85,11 @@ def test_the_user_pool_enforces_the_deployed_policies(cfn, local):
     assert pool["AutoVerifiedAttributes"] == deployed["AutoVerifiedAttributes"]
     assert pool["UsernameConfiguration"] == deployed["UsernameConfiguration"]
     assert pool["AccountRecoverySetting"] == deployed["AccountRecoverySetting"]
+    assert pool["UserAttributeUpdateSettings"] == deployed["UserAttributeUpdateSettings"]
+    assert local["mfa"]["MfaConfiguration"] == deployed["MfaConfiguration"]
+    assert local["mfa"]["SoftwareTokenMfaConfiguration"] == {
+        "Enabled": "SOFTWARE_TOKEN_MFA" in deployed["EnabledMfas"]
+    }
     local_schema = {a["Name"]: a for a in pool["SchemaAttributes"]}
     for attr in deployed["Schema"]:
         held = local_schema[attr["Name"]]

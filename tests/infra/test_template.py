@@ -280,6 +280,68 @@ def task_environment(view: dict[str, Any]) -> dict[str, Any]:
     return {e["Name"]: e["Value"] for e in container["Environment"]}
 
 
+# ---------------------------------------------------------------- accounts
+
+
+def pool_as_deployed(view: dict[str, Any]) -> dict[str, Any]:
+    (pool,) = of_type(view, "AWS::Cognito::UserPool").values()
+    return pool["Properties"]
+
+
+def test_two_step_sign_in_is_offered_with_an_authenticator_app_only(stage_view):
+    pool = pool_as_deployed(stage_view("prod"))
+    # Optional: customers choose; owners are prompted to turn it on (the merchant home page).
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]  # no SMS: no phone numbers, no SIM swaps
+
+
+def test_an_email_changes_only_once_the_new_address_is_confirmed(stage_view):
+    view = stage_view("prod")
+    pool = pool_as_deployed(view)
+    assert pool["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]
+    }
+    (client,) = of_type(view, "AWS::Cognito::UserPoolClient").values()
+    write = set(client["Properties"]["WriteAttributes"])
+    # Cognito refuses a client that cannot write a required attribute, or that writes a
+    # verification flag (which only a code may set).
+    required = {a["Name"] for a in pool["Schema"] if a.get("Required")}
+    assert required <= write
+    assert not write & {"email_verified", "phone_number_verified", "sub"}
+
+
+def test_threat_protection_is_a_stage_parameter_and_needs_the_plus_plan(stage_view):
+    default = pool_as_deployed(stage_view("prod"))
+    assert "UserPoolAddOns" not in default and default["UserPoolTier"] == "ESSENTIALS"
+    for mode in ("AUDIT", "ENFORCED"):
+        pool = pool_as_deployed(stage_view("prod", ThreatProtection=mode))
+        assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": {"Ref": "ThreatProtection"}}
+        assert pool["UserPoolTier"] == "PLUS"
+
+
+def test_the_pools_email_goes_through_ses_when_given_an_identity(stage_view):
+    # Cognito's own sender has a small daily cap that scripted sign-ups could use up.
+    assert pool_as_deployed(stage_view("prod"))["EmailConfiguration"] == {
+        "EmailSendingAccount": "COGNITO_DEFAULT"
+    }
+    identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
+    ses = pool_as_deployed(stage_view("prod", SesIdentityArn=identity))["EmailConfiguration"]
+    assert ses == {"EmailSendingAccount": "DEVELOPER", "SourceArn": {"Ref": "SesIdentityArn"}}
+    named = pool_as_deployed(
+        stage_view("prod", SesIdentityArn=identity, SesFromAddress="ePoint <no-reply@example.com>")
+    )["EmailConfiguration"]
+    assert named["From"] == {"Ref": "SesFromAddress"}
+
+
+def test_the_state_server_counts_callers_by_the_address_the_load_balancer_saw(stage_view):
+    # The ALB appends the caller's address to X-Forwarded-For: one trusted hop, so a caller
+    # cannot pick their own address for the per-client limits by sending the header.
+    assert (
+        task_environment(stage_view("prod", StateServerImageTag="abc"))["REFLEX_TRUSTED_PROXY_HOPS"]
+        == "1"
+    )
+
+
 def test_prod_runs_at_least_two_tasks_sharing_state_in_redis(stage_view):
     prod = stage_view("prod", StateServerImageTag="abc123")
     (target,) = of_type(prod, "AWS::ApplicationAutoScaling::ScalableTarget").values()

@@ -136,6 +136,22 @@ def outbox_code(info: dict[str, Any], email: str, purpose: str = "sign_up") -> s
         time.sleep(0.2)
 
 
+def cloud_now(info: dict[str, Any]) -> float:
+    """The local cloud's clock, in epoch seconds (real time plus `POST /dev/clock`'s offset):
+    what its expiry and code checks use, and so what a test's authenticator must use."""
+    answer = httpx.get(f"{info['api_url']}/dev/clock", timeout=10)
+    answer.raise_for_status()
+    return time.time() + float(answer.json()["offset_s"])
+
+
+def authenticator_code(info: dict[str, Any], secret: str, ahead: int = 0) -> str:
+    """The code an authenticator app holding `secret` shows now on the cloud's clock, or
+    `ahead` steps later (Cognito accepts the next step's code; a used one never again)."""
+    from localcloud import totp
+
+    return totp.code_for_step(secret, totp.step_at(cloud_now(info)) + ahead)
+
+
 def new_email(prefix: str = "user") -> str:
     """A fresh address per test, so tests never share users."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"

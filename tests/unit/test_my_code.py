@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from epoint_ui import hints
+from epoint_ui import hints, limits
+from epoint_ui.limits import MemoryCounters
 from epoint_ui.states import my_code, on_screen
 from epoint_ui.states.my_code import MyCodeState
 from epoint_ui.states.session import SessionState
@@ -72,6 +73,8 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Api:
 
     monkeypatch.setattr(SessionState, "_client", client)
     monkeypatch.setattr(hints, "configured_source", lambda: None)  # the test delivers hints
+    # The loop takes one of the person's loop slots: counted in memory, as one task does.
+    monkeypatch.setattr(limits, "_counters", MemoryCounters())
     # Short timings, same rules.
     monkeypatch.setattr(my_code, "FALLBACK_S", 30.0)
     monkeypatch.setattr(my_code, "FALLBACK_UNHEARD_S", 30.0)

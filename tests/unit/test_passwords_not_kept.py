@@ -14,14 +14,11 @@ from typing import Any
 import pytest
 import reflex as rx
 
-from epoint_ui import auth, session_store
-from epoint_ui.session_store import MemorySessionStore
-from epoint_ui.settings import Settings
-from epoint_ui.states import session as session_state_module
+from epoint_ui import auth
 from epoint_ui.states.password_reset import PasswordResetState
 from epoint_ui.states.sign_in import SignInState
 from epoint_ui.states.sign_up import SignUpState
-from tests.unit.ui_browser import Browser, redirect_target, run
+from tests.unit.ui_browser import Browser, redirect_target, run, session_starting_tab
 
 PASSWORD = "Secret-Passw0rd-123"
 EMAIL = "ann@example.com"
@@ -40,11 +37,8 @@ def assert_forgotten(*states: rx.State) -> None:
 
 @pytest.fixture
 def tab(monkeypatch: pytest.MonkeyPatch) -> Browser:
-    """A tab of the app; the settings stand in for the real ones (which start a local cloud)."""
-    fixed = Settings("https://api.invalid", "pool", "client", "eu-west-1")
-    monkeypatch.setattr(session_state_module, "get_settings", lambda: fixed)
-    monkeypatch.setattr(session_store, "_claims", MemorySessionStore())
-    return Browser(monkeypatch, path="/sign-up")
+    """A tab of the app, on /sign-up."""
+    return session_starting_tab(monkeypatch, "/sign-up")
 
 
 @pytest.fixture

@@ -18,10 +18,13 @@ import pytest
 import reflex as rx
 from reflex import constants
 
-from epoint_ui import session_store
+from epoint_ui import limits, session_store
 from epoint_ui.api import ApiError
+from epoint_ui.limits import MemoryCounters
 from epoint_ui.session_cookie import COOKIE_NAME
 from epoint_ui.session_store import MemorySessionStore
+from epoint_ui.settings import Settings
+from epoint_ui.states import session as session_state_module
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.session import SessionState
 
@@ -101,6 +104,8 @@ class Browser:
         self.api = Answers()
         self.store = MemorySessionStore()
         monkeypatch.setattr(session_store, "_store", self.store)
+        # Every tab starts with no attempts counted (the limits live beside the sessions).
+        monkeypatch.setattr(limits, "_counters", MemoryCounters())
         wait(self.store.put(SESSION_ID, {"access_token": "t"}, 60))
         self.session = SessionState(_reflex_internal_init=True)
         self.session.signed_in = True
@@ -148,3 +153,12 @@ class Browser:
     def session_alive(self) -> bool:
         """Whether the server still holds this tab's session."""
         return wait(self.store.get(SESSION_ID)) is not None
+
+
+def session_starting_tab(monkeypatch: pytest.MonkeyPatch, path: str) -> Browser:
+    """A tab on a page where a session starts (sign-in, sign-up): a fresh claims store, and
+    the settings stood in for the real ones (which would start a local cloud here)."""
+    fixed = Settings("https://api.invalid", "pool", "client", "eu-west-1")
+    monkeypatch.setattr(session_state_module, "get_settings", lambda: fixed)
+    monkeypatch.setattr(session_store, "_claims", MemorySessionStore())
+    return Browser(monkeypatch, path=path)

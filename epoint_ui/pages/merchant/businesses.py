@@ -8,6 +8,7 @@ from epoint_ui.components import (
     empty_state,
     error_callout,
     field,
+    link,
     page_shell,
     primary_button,
     row_danger_button,
@@ -20,6 +21,7 @@ from epoint_ui.pages.guard import merchant_page
 from epoint_ui.states.invitations import InvitationsState
 from epoint_ui.states.merchant import CATEGORIES, CURRENCIES, MerchantState
 from epoint_ui.states.merchant_register import MerchantRegisterState
+from epoint_ui.states.two_step import TwoStepState
 from loyalty.bounds import NAME_LENGTH
 
 
@@ -137,6 +139,45 @@ def _invitations() -> rx.Component:
     )
 
 
+def _two_step_prompt() -> rx.Component:
+    """Owners hold their business's ledger: ask them to protect it with a second step."""
+    return rx.cond(
+        MerchantState.owns_a_business
+        & TwoStepState.known
+        & ~TwoStepState.on
+        & (TwoStepState.prompt_dismissed == ""),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("shield_check")),
+            rx.vstack(
+                rx.callout.text(
+                    "Protect your business: turn on two-step sign-in, so that a stolen "
+                    "password is not enough to reach its ledger."
+                ),
+                rx.hstack(
+                    link(
+                        rx.button("Turn it on", size="2", type="button"),
+                        href="/profile#two-step",
+                    ),
+                    rx.button(
+                        "Not now",
+                        on_click=TwoStepState.dismiss_prompt,
+                        variant="soft",
+                        size="2",
+                        type="button",
+                    ),
+                    spacing="3",
+                ),
+                spacing="2",
+            ),
+            color_scheme="amber",
+            high_contrast=True,
+            role="status",
+            width="100%",
+            id="two-step-prompt",
+        ),
+    )
+
+
 def _select(control_id: str, options: list[str], default: str) -> rx.Component:
     return rx.el.select(
         *[rx.el.option(option, value=option) for option in options],
@@ -190,11 +231,12 @@ def _register_form() -> rx.Component:
 @merchant_page(
     route="/merchant",
     title="My businesses · ePoint",
-    loaders=[MerchantState.load_businesses, InvitationsState.load],
+    loaders=[MerchantState.load_businesses, InvitationsState.load, TwoStepState.load],
 )
 def businesses() -> rx.Component:
     """The businesses I own or staff, invitations waiting for me, and the register form."""
     return page_shell(
+        _two_step_prompt(),
         error_callout(MerchantState.error),
         done_note(MerchantState.notice),
         _invitations(),
