@@ -1,4 +1,5 @@
-"""Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original.
+"""Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original,
+every closed account ends with its closure.
 
     python -m ops.reconcile                                  # TABLE_NAME / AWS_* from the env
     python -m ops.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
@@ -73,11 +74,40 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class _Sums:
-    """What a membership's ledger adds up to."""
+    """What a membership's ledger adds up to, and how it ends."""
 
     balance: int = 0
     lifetime: int = 0
     entries: int = 0
+    last_tx: str = ""  # the newest entry's id (ids sort by time)
+    closures: list[dict[str, Any]] = field(default_factory=list)  # kind "closure"
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Count one entry (its lifetime share is added by the caller: it needs the original)."""
+        self.balance += int(entry["points"])
+        self.entries += 1
+        self.last_tx = max(self.last_tx, str(entry["tx_id"]))
+        if entry["kind"] == "closure":
+            self.closures.append(
+                {"tx_id": entry["tx_id"], "balance_after": int(entry["balance_after"])}
+            )
+
+    def closure_problems(self, member: dict[str, Any] | None) -> list[str]:
+        """A closed account (the customer deleted it) ends with exactly one closure, at 0."""
+        problems = []
+        closed = bool((member or {}).get("closed_at"))
+        if len(self.closures) > 1:
+            problems.append(f"{len(self.closures)} closures")
+        for closure in self.closures:
+            if closure["balance_after"] != 0:
+                problems.append(f"closure {closure['tx_id']} leaves {closure['balance_after']}")
+            if closure["tx_id"] != self.last_tx:
+                problems.append(f"entry {self.last_tx} after closure {closure['tx_id']}")
+        if self.closures and not closed:
+            problems.append("closure but the membership is not closed")
+        if closed and not self.closures:
+            problems.append("closed without a closure entry")
+        return problems
 
 
 @dataclass
@@ -87,6 +117,7 @@ class Report:
     memberships: int = 0
     entries: int = 0
     reversals: int = 0
+    closures: int = 0  # accounts closed (deleted) whose memberships were checked
     items_read: int = 0
     rechecked: int = 0  # memberships that changed under the Scan and were read again alone
     discrepancies: list[str] = field(default_factory=list)
@@ -183,13 +214,14 @@ class Reconciler:
                 pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
                 if pk.startswith(_USER) and sk.startswith(_MEMBER):
                     key = (pk.removeprefix(_USER), sk.removeprefix(_MEMBER))
-                    members[key] = {k: item.get(k) for k in ("balance", "lifetime_points")}
+                    members[key] = {
+                        k: item.get(k) for k in ("balance", "lifetime_points", "closed_at")
+                    }
                 elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
-                    total.balance += int(item["points"])
-                    total.entries += 1
+                    total.add(item)
                     if item["kind"] == "earn":
                         total.lifetime += int(item["points"])
                     ref = (item["merchant_id"], item["tx_id"])
@@ -214,6 +246,7 @@ class Reconciler:
         self._check_reversals(report, reversals, reversed_originals, originals)
 
         report.memberships = len(members)
+        report.closures = sum(len(total.closures) for total in sums.values())
         for key in sorted(set(members) | set(sums)):
             member, total = members.get(key), sums.get(key, _Sums())
             if self._adds_up(member, total):
@@ -233,6 +266,7 @@ class Reconciler:
             balance >= 0
             and balance == total.balance
             and int(member.get("lifetime_points", 0)) == max(total.lifetime, 0)
+            and not total.closure_problems(member)
         )
 
     def _recheck(self, customer_id: str, merchant_id: str) -> str | None:
@@ -244,10 +278,10 @@ class Reconciler:
             after = self._membership(customer_id, merchant_id)
             if (before or {}).get("version") != (after or {}).get("version"):
                 continue  # a change landed while we read: read again
-            total = _Sums(entries=len(entries))
+            total = _Sums()
             originals = {e["tx_id"]: e for e in entries}
             for entry in entries:
-                total.balance += int(entry["points"])
+                total.add(entry)
                 if entry["kind"] == "earn":
                     total.lifetime += int(entry["points"])
                 elif entry["kind"] == "reversal":
@@ -267,6 +301,7 @@ class Reconciler:
                 problems.append(f"balance {balance} != ledger sum {total.balance}")
             if lifetime != max(total.lifetime, 0):
                 problems.append(f"lifetime_points {lifetime} != earned {max(total.lifetime, 0)}")
+            problems += total.closure_problems(after)
             return f"{where}: " + "; ".join(problems)
         return f"{where}: kept changing during {RECHECK_ATTEMPTS} re-reads; run again"
 
@@ -398,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memberships_checked: {report.memberships}")
     print(f"ledger_entries_checked: {report.entries}")
     print(f"reversals_checked: {report.reversals}")
+    print(f"closures_checked: {report.closures}")
     print(f"memberships_rechecked: {report.rechecked}")
     print(f"reconcile_seconds: {time.monotonic() - started:.2f}")
     print(f"reconcile_discrepancies: {len(report.discrepancies)}")

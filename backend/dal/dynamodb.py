@@ -248,12 +248,14 @@ def query(
     cursor: str | None = None,
     keep: Any = None,
     list_tag: str = "",
+    consistent: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Items of one partition (table or GSI), in sort-key order, a page at a time.
 
     `keep` is an optional Python predicate applied after reading (pages are refilled until
     `limit` items pass); `list_tag` names that filter, so a cursor of one filtered list is
-    refused by another (ForeignCursor). Returns (items, next_cursor or None).
+    refused by another (ForeignCursor). `consistent` reads the table (never a GSI) consistently.
+    Returns (items, next_cursor or None).
     """
     pk_attr, pk_value = partition
     sk_attr = pk_attr[:-2] + "sk"
@@ -278,6 +280,8 @@ def query(
     }
     if index:
         kwargs["IndexName"] = index
+    elif consistent:
+        kwargs["ConsistentRead"] = True
     if cursor:
         kwargs["ExclusiveStartKey"] = _decode_cursor(scope, cursor, partition)
     items: list[dict[str, Any]] = []

@@ -62,6 +62,11 @@ class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
 
 
+class ReauthenticationRequired(DomainError):
+    status, code = 403, "reauthentication_required"
+    message = "Enter your password again to confirm it is you (a sign-in from the last 5 minutes)."
+
+
 class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
 
@@ -121,6 +126,18 @@ class RewardRetired(Conflict):
 
 class NotReversible(Conflict):
     code, message = "not_reversible", "A reversal cannot itself be reversed."
+
+
+class OwnsBusiness(Conflict):
+    code = "owns_business"
+    message = (
+        "You own a business on ePoint. Hand it over to someone else or close it"
+        " before deleting your account."
+    )
+
+
+class AccountClosed(Conflict):
+    code, message = "account_closed", "This customer's account was closed; it takes no more points."
 
 
 class TokenExpired(DomainError):

@@ -3,7 +3,8 @@
 One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
 reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
 as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
-stale and drafts again. An operation (earn, redeem, reverse; stamps, expiry... later) says
+stale and drafts again. An operation (earn, redeem, reverse, an account's closure; stamps,
+expiry... later) says
 only how to draft its change from what it reads and what each refusal means. The
 conditions, not the cache, decide: the balance never goes below zero (invariant 1) and a
 membership's ledger always sums to its balance (invariant 2).
@@ -51,7 +52,7 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "reversed_by": item.get("reversed_by"),
         "balance_after": int(item["balance_after"]),
         "visit_id": item.get("visit_id"),
-        "staff_id": item["staff_id"],
+        "staff_id": item.get("staff_id"),
         "created_at": item["created_at"],
     }
 
@@ -61,7 +62,7 @@ class Member:
     """A membership as read; a customer new to the business has zeros and no version yet.
 
     `known`: read consistently, or the item a refused condition returned, so a refusal
-    resting on it needs no second look.
+    resting on it needs no second look. `closed`: the customer deleted their account.
     """
 
     customer_id: str
@@ -69,6 +70,7 @@ class Member:
     lifetime: int = 0
     version: int | None = None
     known: bool = False
+    closed: bool = False
 
 
 def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
@@ -82,6 +84,7 @@ def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
         int(item["lifetime_points"]),
         int(item["version"]),
         known=consistent,
+        closed=bool(item.get("closed_at")),
     )
 
 
@@ -109,10 +112,10 @@ class Attempt:
 
     def __init__(
         self,
-        staff_id: str,
+        staff_id: str | None,
         merchant_id: str,
         visit_id: str | None,
-        idem: Idempotency,
+        idem: Idempotency | None,
         *,
         fresh: bool,
         member_known: bool,
@@ -192,10 +195,16 @@ class Attempt:
         lifetime_points: int,
         min_old_balance: int | None = None,
         answer: Mapping[str, Any] | None = None,
+        closes: bool = False,
         **guards: Any,
     ) -> Proposal:
         """The one transaction writing `entry` and its balance; the response body is the
-        entry and the new balance, plus `answer`. `guards` are BalanceChange's by kind."""
+        entry and the new balance, plus `answer`. `guards` are BalanceChange's by kind.
+
+        A closed membership takes no change of any kind (its closure was the last entry).
+        """
+        if member.closed:
+            self.refuse(errors.AccountClosed(), known=member.known)
         body = {
             "transaction": public_entry(entry),
             "balance": entry["balance_after"],
@@ -216,7 +225,8 @@ class Attempt:
                 "currency": self.profile.get("currency", "EUR"),
             },
             entry=entry,
-            idempotency=self.idem.record(201, body, self.now_s),
+            idempotency=self.idem.record(201, body, self.now_s) if self.idem else None,
+            closes=closes,
             visit_id=self.visit_id,
             **guards,
         )
@@ -242,9 +252,9 @@ def _backoff(attempt: int) -> None:
 
 
 def change_balance(
-    staff_id: str,
+    staff_id: str | None,
     merchant_id: str,
-    idem: Idempotency,
+    idem: Idempotency | None,
     draft: Callable[[Attempt], Proposal],
     *,
     visit_id: str | None = None,
@@ -253,7 +263,9 @@ def change_balance(
     """Draft, commit in one round trip, and on a refused guard refresh and draft again.
 
     `draft` raises the operation's refusals; `refusals` says which refused guards end the
-    change with which error (a replayed key and a missing staff role always do).
+    change with which error (a replayed key, a missing staff role and a customer whose
+    account is gone always do). `staff_id` None: no staff acts (the customer's own closure);
+    `idem` None: the change is idempotent by itself.
     """
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
@@ -273,6 +285,8 @@ def change_balance(
                 raise errors.IdempotentReplay(refused.item or {}) from refused
             if refused.part == "staff":
                 raise errors.Forbidden() from refused
+            if refused.part == "customer":
+                raise errors.AccountClosed() from refused
             if refusals and refused.part in refusals:
                 raise refusals[refused.part]() from refused
             _refresh(refused, proposal.change)
@@ -418,3 +432,24 @@ def reverse(
     return change_balance(
         staff_id, merchant_id, idem, draft, refusals={"original": errors.AlreadyReversed}
     )
+
+
+# ------------------------------------------------------------------ an account's closure
+
+DELETED_CUSTOMER = "Deleted customer"
+
+
+def close_membership(customer_id: str, merchant_id: str) -> dict[str, Any] | None:
+    """Close a deleted customer's membership: one `closure` entry takes the balance to 0 and
+    marks the membership closed, so the business's books still add up and nothing changes it
+    again. None if it was closed already (a retried deletion)."""
+
+    def draft(at: Attempt) -> Proposal:
+        member = at.member(customer_id)
+        entry = at.entry(member, "closure", -member.balance, customer_name=DELETED_CUSTOMER)
+        return at.propose(member, entry, lifetime_points=member.lifetime, closes=True)
+
+    try:
+        return change_balance(None, merchant_id, None, draft)
+    except errors.AccountClosed:
+        return None

@@ -82,7 +82,9 @@ def open_visit(staff_id: str, merchant_id: str, raw_token: str) -> dict[str, Any
     token = _resolve_token(raw_token, now_s)
     if token.customer_id == staff_id:
         raise errors.SelfScan()
-    customer = users.get_profile(token.customer_id) or {}
+    customer = users.get_profile(token.customer_id)
+    if customer is None or customer.get("deleting_since"):
+        raise errors.NotFound("This customer's account does not exist any more.")
     visit_id = ids.new_id("v")
     expires_at = now_s + config.VISIT_TTL_SECONDS
     visit = {
