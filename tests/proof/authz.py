@@ -29,19 +29,22 @@ CALLERS = TOKEN_CALLERS + PEOPLE_CALLERS
 
 @dataclass
 class Call:
-    """One HTTP request of the matrix."""
+    """One HTTP request of the matrix; `as_person`: sent with a stand-in's token (someone in
+    the caller's position), for a call whose success would spend the caller (DELETE /me)."""
 
     method: str
     path: str
     body: dict[str, Any] | None = None
     params: dict[str, Any] | None = None
     idempotent: bool = False
+    as_person: Person | None = None
 
 
 @dataclass
 class Rule:
     """Who may call a route: public, any (signed-in user), own (the customer's own thing),
-    staff (staff or owner of the business) or owner; and the success status."""
+    staff (staff or owner of the business), owner, or self (any signed-in user, about their
+    own account; an owner is refused); and the success status."""
 
     who: str
     ok: int
@@ -101,6 +104,20 @@ class Scene:
     def fresh_visit(self) -> str:
         """A new open visit of the customer at business 1 (opened by its owner)."""
         return self.world.visit(self.shop, self.customer, by=self.owner).visit_id
+
+    def stand_in(self, person: Person) -> Person:
+        """Someone in `person`'s position whose account may be deleted: a customer with
+        points here, staff of the same business. The owner stands for themself (refused)."""
+        if person is self.owner:
+            return person
+        fresh = self.world.person(f"Stand-in {idempotency_key()[:6]}")
+        if person is self.staff:
+            self.world.staff(self.shop, fresh)
+        elif person is self.staff2:
+            self.world.staff(self.shop2, fresh)
+        else:
+            self.world.earn(self.world.visit(self.shop, fresh, by=self.owner), 300).expect(201)
+        return fresh
 
     def fresh_earn(self) -> str:
         """A new earn of the customer at business 1; returns its transaction id."""
@@ -244,6 +261,8 @@ RULES: dict[str, Rule] = {
     "GET /openapi.json": Rule("public", 200, lambda w, p: Call("GET", "/openapi.json")),
     "GET /me": Rule("any", 200, lambda w, p: Call("GET", "/me")),
     "PATCH /me": Rule("any", 200, lambda w, p: Call("PATCH", "/me", {"display_name": p.name})),
+    "DELETE /me": Rule("self", 200, lambda w, p: Call("DELETE", "/me", as_person=w.stand_in(p))),
+    "GET /me/export": Rule("any", 200, lambda w, p: Call("GET", "/me/export")),
     "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
     "GET /wallet": Rule("any", 200, lambda w, p: Call("GET", "/wallet")),
     "GET /transactions": Rule(
@@ -307,6 +326,8 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
         return 403, "Forbidden"
     if caller in TOKEN_CALLERS:
         return 401, "Unauthorized"
+    if rule.who == "self":
+        return (409, "owns_business") if caller == "owner" else (rule.ok, None)
     allowed = {
         "any": PEOPLE_CALLERS,
         "own": ("customer",),
