@@ -10,6 +10,14 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="description", content="ePoint: loyalty points at the shops you love."),
         rx.el.meta(name="theme-color", content="#3e63dd"),
+        # On the home screen: the web app manifest, icons (assets/icons, from assets/icon.svg),
+        # and the service worker (assets/sw.js) behind the offline screen.
+        rx.el.link(rel="manifest", href="/manifest.json"),
+        rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.script(src="/service-worker-registration.js", defer=True),
+        # The reader's time zone, for dates (epoint_ui/states/reader.py).
+        rx.el.script(src="/time-zone.js", defer=True),
     ],
 )
 

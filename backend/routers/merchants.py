@@ -113,7 +113,7 @@ def remove_staff(
 def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
-    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal)$")] = None,
+    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal|closure)$")] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,

@@ -7,9 +7,10 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiClient, new_idempotency_key
+from epoint_ui.formatting import Reader
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty.money import format_cents
+from epoint_ui.states.reader import reader
 
 KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
 REVERSE_PROBLEMS = {
@@ -19,13 +20,14 @@ REVERSE_PROBLEMS = {
 }
 
 
-def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
-    """A transaction as the ledger shows it."""
+def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
+    """A transaction as the ledger shows it (money and time as `shown` reads them)."""
     amount = tx.get("amount_cents")
     detail = {
-        "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
+        "earn": f"Purchase of {shown.money(int(amount), currency)}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
+        "closure": "Account deleted: balance closed",
     }.get(str(tx.get("kind")), "")
     return {
         "tx_id": str(tx.get("tx_id", "")),
@@ -33,7 +35,7 @@ def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
         "customer": str(tx.get("customer_name") or "A customer"),
         "detail": detail,
         "points": f"{int(tx.get('points', 0)):+d}",
-        "when": str(tx.get("created_at", "")).replace("T", " ").rstrip("Z")[:16],
+        "when": shown.moment(tx.get("created_at")),
         "reversed": bool(tx.get("reversed_by")),
         "reversible": tx.get("kind") in ("earn", "redeem") and not tx.get("reversed_by"),
     }
@@ -76,7 +78,8 @@ class LedgerState(rx.State):
                 "limit": 25,
             },
         )
-        rows = [_row(tx, merchant.currency) for tx in page.get("items", [])]
+        shown = await reader(self)
+        rows = [_row(tx, merchant.currency, shown) for tx in page.get("items", [])]
         self.items = [*self.items, *rows] if cursor else rows
         self.next_cursor = str(page.get("next_cursor") or "")
 

@@ -18,10 +18,12 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
+from epoint_ui.formatting import DEFAULT_LOCALE, money
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import reader
 from loyalty import earning, forms
-from loyalty.money import format_cents, parse_cents
+from loyalty.money import parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
 
@@ -69,6 +71,7 @@ class ScanState(rx.State):
     points_per_unit: int = 1
     min_purchase_cents: int = 0
     currency: str = ""
+    locale: str = DEFAULT_LOCALE  # how the merchant reads money (their browser's language)
 
     code: str = ""
     opening: bool = False
@@ -105,8 +108,11 @@ class ScanState(rx.State):
         try:
             points = earning.points_for_purchase(cents, rule, self.multiplier_pct)
         except earning.BelowMinimum:
-            return f"Purchases under {format_cents(self.min_purchase_cents)} {self.currency} earn no points."
-        return f"{format_cents(cents)} {self.currency} earns {points} points at {self.tier_name}."
+            under = money(self.min_purchase_cents, self.currency, self.locale)
+            return f"Purchases under {under} earn no points."
+        return (
+            f"{money(cents, self.currency, self.locale)} earns {points} points at {self.tier_name}."
+        )
 
     @rx.var
     def affordable(self) -> list[dict[str, Any]]:
@@ -156,6 +162,7 @@ class ScanState(rx.State):
         async def open_visit(client: ApiClient):
             merchant = await self.get_state(MerchantState)
             visit = await client.post(f"/merchants/{merchant.merchant_id}/visits", {"token": token})
+            self.locale = (await reader(self)).locale
             self._start_visit(visit, merchant.business.get("earning_rule") or {}, merchant.currency)
             return ScanState.watch_expiry
 
@@ -289,7 +296,7 @@ class ScanState(rx.State):
         if any(r["tx_id"] == tx.get("tx_id") for r in self.receipts):
             return  # a replayed answer to a double tap: already on screen
         title = (
-            f"Awarded for {format_cents(int(tx.get('amount_cents') or 0))} {self.currency}"
+            f"Awarded for {money(int(tx.get('amount_cents') or 0), self.currency, self.locale)}"
             if action == "earn"
             else f"Redeemed {tx.get('reward_name') or 'a reward'}"
         )

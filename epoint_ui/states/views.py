@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any
 
+from epoint_ui.formatting import Reader
 from loyalty import catalog
 from loyalty import tiers as tier_rules
 
@@ -15,17 +15,6 @@ CATEGORY_LABELS = catalog.CATEGORIES
 def category_label(category: str) -> str:
     """A category as a person reads it."""
     return CATEGORY_LABELS.get(category, category.title())
-
-
-def when(iso: str | None) -> str:
-    """An API timestamp as a short, readable date and time (UTC)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.strftime("%d %b %Y, %H:%M")
 
 
 def points(n: int) -> str:
@@ -85,13 +74,16 @@ class HistoryRow:
     reversed: bool = False
 
 
-def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryRow:
-    """A Transaction as a history row; reversals name what they reverse."""
+def history_row(
+    t: dict[str, Any], by_id: dict[str, dict[str, Any]], reader: Reader, currency: str
+) -> HistoryRow:
+    """A Transaction as a history row, money and times as `reader` reads them (`currency`:
+    the business's); reversals name what they reverse."""
     kind = t.get("kind")
     amount = t.get("amount_cents")
     if kind == "earn":
         title = "Purchase"
-        detail = f"Spent {int(amount) / 100:.2f}" if amount else ""
+        detail = f"Spent {reader.money(int(amount), currency)}" if amount else ""
     elif kind == "redeem":
         title = f"Reward: {t.get('reward_name')}" if t.get("reward_name") else "Points redeemed"
         detail = ""
@@ -100,7 +92,7 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
         title = "Refund"
         if original:
             what = "purchase" if original.get("kind") == "earn" else "redemption"
-            detail = f"Reverses the {what} of {when(original.get('created_at'))}"
+            detail = f"Reverses the {what} of {reader.moment(original.get('created_at'))}"
         else:
             detail = "Reverses an earlier entry"
     n = int(t.get("points") or 0)
@@ -111,7 +103,7 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
         detail=detail,
         points=points(n),
         positive=n >= 0,
-        when=when(t.get("created_at")),
+        when=reader.moment(t.get("created_at")),
         balance_after=int(t.get("balance_after") or 0),
         reversed=bool(t.get("reversed_by")),
     )
@@ -128,15 +120,16 @@ class Business:
     rewards: list[str] = dataclasses.field(default_factory=list)
 
 
-def business(m: dict[str, Any]) -> Business:
-    """A Merchant as a directory entry, with its earning rule in words."""
+def business(m: dict[str, Any], reader: Reader) -> Business:
+    """A Merchant as a directory entry, with its earning rule in words (money as `reader`
+    reads it)."""
     rule = m.get("earning_rule") or {}
     per = int(rule.get("points_per_unit") or 1)
     currency = str(m.get("currency") or "EUR")
-    earning = f"{per} point{'s' if per != 1 else ''} per {currency} 1 spent"
+    earning = f"{per} point{'s' if per != 1 else ''} per {reader.money(100, currency)} spent"
     minimum = int(rule.get("min_purchase_cents") or 0)
     if minimum:
-        earning += f" (purchases from {currency} {minimum / 100:.2f})"
+        earning += f" (purchases from {reader.money(minimum, currency)})"
     return Business(
         merchant_id=str(m.get("merchant_id", "")),
         name=str(m.get("name", "")),

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
+from tests.e2e.conftest import PHONE, READER, open_page, sign_in_through_ui
 from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.local_cloud import PASSWORD, new_email, outbox_code
 from tests.support.world import Business, Person, World
@@ -27,7 +27,7 @@ SIGN_UP_CODE_LIFETIME_S = 24 * 3600
 @pytest.fixture
 def till(browser: Browser, app_url: str) -> Iterator[Page]:
     """A second browser (the merchant's tablet), beside the customer's phone in `page`."""
-    context = browser.new_context(viewport=PHONE, base_url=app_url)
+    context = browser.new_context(viewport=PHONE, base_url=app_url, **READER)
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()

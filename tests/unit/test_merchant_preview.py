@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from epoint_ui.formatting import money
 from epoint_ui.states.merchant_scan import ScanState
 from loyalty import earning
 from loyalty.money import format_cents, parse_cents
@@ -30,7 +31,7 @@ def test_the_till_previews_what_the_api_awards(
     till = till_for(visit.answer, rule)
     till.amount = format_cents(amount_cents)
     awarded = world.earn(visit, amount_cents).body["transaction"]["points"]
-    assert till.preview == f"{format_cents(amount_cents)} EUR earns {awarded} points at Member."
+    assert till.preview == f"{money(amount_cents, 'EUR')} earns {awarded} points at Member."
 
 
 def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, shop, customer):
@@ -40,7 +41,7 @@ def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, sh
     visit = world.visit(shop, customer)
     till = till_for(visit.answer, rule)
     till.amount = "4.99"
-    assert till.preview == "Purchases under 5.00 EUR earn no points."
+    assert till.preview == "Purchases under €5.00 earn no points."
     assert world.earn(visit, 4_99).code == "below_minimum_purchase"
     till.amount = "100000.01"  # over the most one purchase may be: the till says so first
     assert "at most 100000.00" in till.preview

@@ -21,6 +21,7 @@ from epoint_ui import session_store
 from epoint_ui.api import ApiError
 from epoint_ui.session_store import MemorySessionStore
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import ReaderState
 from epoint_ui.states.session import SessionState
 
 SESSION_ID = "session-under-test"
@@ -111,9 +112,11 @@ class Browser:
             "currency": "EUR",
             "earning_rule": {"points_per_unit": 1, "min_purchase_cents": 0},
         }
+        self.reader = ReaderState(_reflex_internal_init=True)
         self._states: dict[type, rx.State] = {
             SessionState: self.session,
             MerchantState: self.merchant,
+            ReaderState: self.reader,
         }
         self._monkeypatch = monkeypatch
 
