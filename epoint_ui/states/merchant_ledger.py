@@ -17,6 +17,7 @@ REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
     "already_reversed": "This transaction was already reversed.",
     "not_reversible": "A reversal cannot itself be reversed.",
+    "account_closed": "This customer deleted their account: their balance is closed, so nothing can be refunded to or taken from it.",
 }
 
 
