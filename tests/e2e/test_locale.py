@@ -46,7 +46,7 @@ def test_a_german_reader_sees_euros_and_berlin_time(
 
     german_page.get_by_role("link", name="Businesses", exact=True).click()
     german_page.wait_for_url("**/businesses")
-    expect(german_page.get_by_text(re.compile(r"1 point per 1,00\s€ spent"))).to_be_visible()
+    expect(german_page.get_by_text(re.compile(r"1 point per 1,00\s€ spent")).first).to_be_visible()
 
 
 def test_the_same_purchase_in_english(

@@ -110,11 +110,11 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
     )
     page.get_by_label("Purchase amount").fill("40")
     expect(page.locator("#settings-preview")).to_contain_text(
-        "A 40.00 purchase earns 120 points at Gold."
+        "A €40.00 purchase earns 120 points at Gold."
     )
     page.get_by_label("Tier 2 multiplier in percent").fill("200")
     expect(page.locator("#settings-preview")).to_contain_text(
-        "A 40.00 purchase earns 160 points at Silver."
+        "A €40.00 purchase earns 160 points at Silver."
     )
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("status").filter(has_text="Settings saved.")).to_be_visible()
