@@ -30,7 +30,7 @@ def require_owner(merchant_id: str, user_id: str) -> dict[str, Any]:
     """Like require_staff, but only the owner passes."""
     staff = require_staff(merchant_id, user_id)
     if staff["role"] != "owner":
-        raise errors.Forbidden("Only the owner can change this business.")
+        raise errors.OwnerOnly()
     return staff
 
 

@@ -62,6 +62,10 @@ class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "You are not allowed to do this for this business."
 
 
+class OwnerOnly(DomainError):
+    status, code, message = 403, "owner_only", "Only the owner can change this business."
+
+
 class ReauthenticationRequired(DomainError):
     status, code = 403, "reauthentication_required"
     message = "Enter your password again to confirm it is you (a sign-in from the last 5 minutes)."

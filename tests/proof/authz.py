@@ -337,8 +337,12 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
     if caller in allowed:
         return rule.ok, None
     # Someone else's QR token is "not found" (ids can't be probed); a business's things
-    # are "forbidden" to anyone who is not its staff/owner.
-    return (404, "not_found") if rule.who == "own" else (403, "forbidden")
+    # are "forbidden" to anyone who is not its staff/owner, and owner-only to its staff.
+    if rule.who == "own":
+        return 404, "not_found"
+    if rule.who == "owner" and caller == "staff":
+        return 403, "owner_only"
+    return 403, "forbidden"
 
 
 def rightful(w: Scene, rule: Rule) -> Person:

@@ -86,7 +86,7 @@ def test_staff_scan_but_cannot_reach_settings(
     expect(page.get_by_role("button", name="Save settings")).to_have_count(0)
 
     refused = world.call("PATCH", shop.path, staff, body={"name": "Mine now"})
-    assert (refused.status, refused.code) == (403, "forbidden")
+    assert (refused.status, refused.code) == (403, "owner_only")
 
 
 def test_register_a_business_and_every_merchant_page_is_accessible(
