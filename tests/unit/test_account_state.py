@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -144,6 +145,8 @@ def test_reauthentication_is_the_sessions_own_user(
         return _fresh_tokens(user_id="someone-else")
 
     monkeypatch.setattr(session.auth, "sign_in", sign_in)
+    # The stored tokens are fresh: no refresh, and no settings (which would start a local cloud).
+    monkeypatch.setattr(session, "get_settings", lambda: SimpleNamespace(refresh_margin_s=300))
     state = browser.open(AccountState)
     with pytest.raises(auth.AuthError) as refused:
         wait(session.reauthenticate(state, "Corr3ct-Horse"))
