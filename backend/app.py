@@ -18,11 +18,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from backend import config
 from backend.logic import errors
 from backend.observability import log_metrics, logger, tracer
-from backend.routers import customer, identity, merchants, visits
+from backend.routers import customer, identity, merchants, staff, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(customer.router)
 app.include_router(merchants.router)
+app.include_router(staff.router)
 app.include_router(visits.router)
 
 

@@ -20,6 +20,7 @@ AWS_REGION: str = (
 QR_TOKEN_TTL_SECONDS = 60
 VISIT_TTL_SECONDS = 10 * 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
 MAX_BODY_BYTES = 16 * 1024
 MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36
 # Deleting an account needs a sign-in (password) this recent: a stolen session is not enough.

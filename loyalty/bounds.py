@@ -43,6 +43,16 @@ POINTS = Range(1, 1_000_000)
 NAME_LENGTH = Range(1, 80)  # a business, a reward, a tier
 DESCRIPTION_LENGTH = Range(0, 280)  # a reward's description, a refund's reason
 DISPLAY_NAME_LENGTH = Range(1, 60)  # how businesses greet a customer
+EMAIL_LENGTH = Range(5, 254)  # an invitation's address (a@b.c is the shortest that can work)
+
+# An email address: one @, a dot after it, no spaces. Only its owner can prove it (by
+# signing up with it), so nothing more is checked here.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# How many of a thing one account or one business may hold: caps, not input ranges (no
+# form has an edge to walk), refused with their own 409 when reached.
+BUSINESSES_PER_ACCOUNT = 50  # owned or staffed; also bounds `GET /me/merchants`
+PENDING_INVITATIONS_PER_BUSINESS = 20  # waiting for an answer; each one may send an email
 
 ALL: dict[str, Range] = {name: v for name, v in dict(globals()).items() if isinstance(v, Range)}
 

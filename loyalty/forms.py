@@ -68,6 +68,14 @@ def display_name(value: str) -> Checked[str]:
     return _text(value, bounds.DISPLAY_NAME_LENGTH, f"Enter a name of {low} to {high} characters.")
 
 
+def email_address(value: str) -> Checked[str]:
+    """The email address to invite, lower-cased (as the API stores it)."""
+    text = (value or "").strip().lower()
+    if not bounds.EMAIL_LENGTH.holds(len(text)) or not re.fullmatch(bounds.EMAIL_PATTERN, text):
+        return None, "Enter their email address, like sam@example.com."
+    return text, None
+
+
 def category(value: str) -> Checked[str]:
     """One of the categories."""
     if value in catalog.CATEGORIES:

@@ -254,7 +254,7 @@ def query(
 
     `keep` is an optional Python predicate applied after reading (pages are refilled until
     `limit` items pass); `list_tag` names that filter, so a cursor of one filtered list is
-    refused by another (ForeignCursor). `consistent` reads the table (never a GSI) consistently.
+    refused by another (ForeignCursor). `consistent` reads the table strongly (not a GSI).
     Returns (items, next_cursor or None).
     """
     pk_attr, pk_value = partition
@@ -283,7 +283,14 @@ def query(
     elif consistent:
         kwargs["ConsistentRead"] = True
     if cursor:
-        kwargs["ExclusiveStartKey"] = _decode_cursor(scope, cursor, partition)
+        start = kwargs["ExclusiveStartKey"] = _decode_cursor(scope, cursor, partition)
+        resume_at = start.get(sk_attr, {}).get("S", "")
+        if sort_between is not None and resume_at < sort_between[0]:
+            # A range that moves with time (e.g. "not expired yet") may have left the cursor
+            # behind; DynamoDB refuses a start key outside the range, so widen it to the
+            # cursor (the caller's `keep` drops what fell out of the range meanwhile).
+            values[":lo"] = resume_at
+            kwargs["ExpressionAttributeValues"] = to_item(values)
     items: list[dict[str, Any]] = []
     while True:
         if limit is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PROFILE = "PROFILE"
+COUNTS = "COUNTS"  # USER#: businesses owned or staffed; MERCHANT#: invitations pending
 
 
 def user(user_id: str) -> str:
@@ -28,6 +29,22 @@ def staff(user_id: str) -> str:
 
 def role(merchant_id: str) -> str:
     return f"ROLE#{merchant_id}"
+
+
+def invitation(email: str) -> str:
+    """A business's invitation to one (lower-cased) email: one at a time per address."""
+    return f"INVITE#{email}"
+
+
+def invitee(email: str) -> str:
+    """gsi1 partition: the invitations waiting for one email address."""
+    return f"INVITEE#{email}"
+
+
+def invitee_sort(expires_at: int, merchant_id: str) -> str:
+    """gsi1 sort key of an invitation: by expiry (epoch seconds, 10 digits until 2286), so
+    the live ones are a range and expired ones cost nothing to skip."""
+    return f"INVITE#{expires_at:010d}#{merchant_id}"
 
 
 def reward(reward_id: str) -> str:

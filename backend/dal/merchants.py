@@ -1,4 +1,4 @@
-"""Businesses: profile and directory keys, staff roles (with their mirror), rewards."""
+"""Businesses: profile and directory keys, rewards. (Who works there: `dal/staff.py`.)"""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from backend.dal import cache, keys
+from backend.dal import cache, keys, staff
 from backend.dal import dynamodb as db
 
 _PROFILE_FIELDS = ("name", "category", "currency", "earning_rule", "tiers")
@@ -22,8 +22,11 @@ def _directory_keys(merchant_id: str, name: str, category: str) -> dict[str, str
     }
 
 
-def create(profile: dict[str, Any], owner: dict[str, Any]) -> None:
-    """Profile, the owner's staff item and its mirror, in one transaction."""
+def create(profile: dict[str, Any], owner: dict[str, Any], cap: int) -> None:
+    """Profile, the owner's staff item and its mirror, counted, in one transaction.
+
+    staff.Refused("full") when the owner already holds `cap` businesses.
+    """
     mid = profile["merchant_id"]
     item = {
         "pk": keys.merchant(mid),
@@ -32,19 +35,33 @@ def create(profile: dict[str, Any], owner: dict[str, Any]) -> None:
         "settings_version": 1,
         **_directory_keys(mid, profile["name"], profile["category"]),
     }
-    db.transact(
-        [
-            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"Item": _staff_item(mid, owner, "owner", profile["created_at"])}},
-            {"Put": {"Item": _role_item(mid, owner["user_id"], "owner")}},
-        ]
-    )
+    try:
+        db.transact(
+            [
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"Item": staff.staff_item(mid, owner, "owner", profile["created_at"])}},
+                {"Put": {"Item": staff.role_item(mid, owner["user_id"], "owner")}},
+                staff.count_business(owner["user_id"], cap),
+            ]
+        )
+    except db.TransactionCancelled as cancelled:
+        if cancelled.failed(3):
+            raise staff.Refused("full") from cancelled
+        raise
     cache.put_merchant(item, [])
 
 
 def get_profile(merchant_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
     """The business profile item, or None."""
     return db.get(keys.merchant(merchant_id), keys.PROFILE, consistent=consistent)
+
+
+def profiles(merchant_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Several business profiles in one round trip (BatchGetItem), by id; unknown ones absent."""
+    if not merchant_ids:
+        return {}
+    found = db.batch_get([(keys.merchant(mid), keys.PROFILE) for mid in merchant_ids])
+    return {item["merchant_id"]: item for item in found.values()}
 
 
 def load(
@@ -119,82 +136,6 @@ def directory(
         keep=keep,
         list_tag=needle or "",
     )
-
-
-# ------------------------------------------------------------------ staff
-
-
-def _staff_item(merchant_id: str, user: dict[str, Any], role: str, added_at: str) -> dict[str, Any]:
-    return {
-        "pk": keys.merchant(merchant_id),
-        "sk": keys.staff(user["user_id"]),
-        "merchant_id": merchant_id,
-        "user_id": user["user_id"],
-        "email": user.get("email", ""),
-        "display_name": user.get("display_name", ""),
-        "role": role,
-        "added_at": added_at,
-    }
-
-
-def _role_item(merchant_id: str, user_id: str, role: str) -> dict[str, Any]:
-    return {
-        "pk": keys.user(user_id),
-        "sk": keys.role(merchant_id),
-        "merchant_id": merchant_id,
-        "role": role,
-    }
-
-
-def get_staff(merchant_id: str, user_id: str) -> dict[str, Any] | None:
-    """This user's staff item at this business (role owner|staff), or None."""
-    return db.get(keys.merchant(merchant_id), keys.staff(user_id), consistent=True)
-
-
-def list_staff(merchant_id: str) -> list[dict[str, Any]]:
-    """Everyone who works at the business, owner included."""
-    items, _ = db.query(("pk", keys.merchant(merchant_id)), sort_prefix="STAFF#")
-    return items
-
-
-def add_staff(merchant_id: str, user: dict[str, Any], added_at: str) -> dict[str, Any] | None:
-    """Staff item + mirror in one transaction; None if they already work there."""
-    item = _staff_item(merchant_id, user, "staff", added_at)
-    try:
-        db.transact(
-            [
-                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"Item": _role_item(merchant_id, user["user_id"], "staff")}},
-            ]
-        )
-    except db.TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return None
-        raise
-    return item
-
-
-def remove_staff(merchant_id: str, user_id: str) -> bool:
-    """Delete a (non-owner) staff item and its mirror; False if they did not work there."""
-    try:
-        db.transact(
-            [
-                {
-                    "Delete": {
-                        "Key": db.key(keys.merchant(merchant_id), keys.staff(user_id)),
-                        "ConditionExpression": "attribute_exists(pk) AND #role = :staff",
-                        "ExpressionAttributeNames": {"#role": "role"},
-                        "ExpressionAttributeValues": {":staff": "staff"},
-                    }
-                },
-                {"Delete": {"Key": db.key(keys.user(user_id), keys.role(merchant_id))}},
-            ]
-        )
-    except db.TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return False
-        raise
-    return True
 
 
 # ------------------------------------------------------------------ rewards

@@ -1,4 +1,4 @@
-"""User profiles and the email lookup used to add staff."""
+"""User profiles (and the email lookup written with them)."""
 
 from __future__ import annotations
 
@@ -56,18 +56,6 @@ def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | Non
         raise
 
 
-def user_id_for_email(email: str) -> str | None:
-    """Who signed up with this (lower-cased) email, if anyone."""
-    item = db.get(keys.email(email), "USER")
-    return item["user_id"] if item else None
-
-
-def roles(user_id: str) -> list[dict[str, Any]]:
-    """The businesses this user owns or staffs (role mirror items)."""
-    items, _ = db.query(("pk", keys.user(user_id)), sort_prefix="ROLE#")
-    return items
-
-
 # ------------------------------------------------------------------ account deletion
 
 
@@ -88,8 +76,8 @@ def mark_deleting(user_id: str, since: str) -> None:
 
 
 def erase(profile: dict[str, Any], record: dict[str, Any]) -> None:
-    """Delete the profile and its email lookup, and leave the deletion `record`, in one
-    transaction. The record is written once (a repeated deletion changes nothing): the
+    """Delete the profile, its email lookup and its counts, and leave the deletion `record`,
+    in one transaction. The record is written once (a repeated deletion changes nothing): the
     table's stream carries its insertion to whatever confirms the deletion by email."""
     user_id = profile["user_id"]
     actions: list[dict[str, Any]] = [
@@ -114,12 +102,14 @@ def erase(profile: dict[str, Any], record: dict[str, Any]) -> None:
             }
         },
     ]
+    # The count of businesses held (dal.staff): nothing is held any more.
+    counts = {"Delete": {"Key": db.key(keys.user(user_id), keys.COUNTS)}}
     try:
-        db.transact(actions)
+        db.transact([*actions, counts])
     except db.TransactionCancelled as cancelled:
         if cancelled.failed(0) or cancelled.failed(1):
             return  # erased already (a concurrent or repeated deletion)
         if cancelled.failed(2):  # the address is someone else's now: leave their lookup be
-            db.transact(actions[:2])
+            db.transact([*actions[:2], counts])
             return
         raise

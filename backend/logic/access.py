@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.dal import merchants as merchant_store
+from backend.dal import staff as staff_store
 from backend.logic import errors
 
 
 def require_staff(merchant_id: str, user_id: str) -> dict[str, Any]:
     """The caller's staff item; 404 if there is no such business, 403 if they don't work there."""
-    staff = merchant_store.get_staff(merchant_id, user_id)
+    staff = staff_store.get_staff(merchant_id, user_id)
     if staff is not None:
         return staff
     if merchant_store.get_profile(merchant_id) is None:

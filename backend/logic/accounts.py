@@ -17,12 +17,34 @@ from typing import Any
 from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
+from backend.dal import staff as staff_store
 from backend.dal import user_pool, users
 from backend.logic import errors, ledger, pages
 from backend.logic.customers import public_profile
 
 RENAME_BATCH = 50  # entries renamed per transaction (dal.ledger.rename_customer)
 READ_PAGE = 500  # entries read per page while renaming
+
+
+def _all_roles(user_id: str) -> list[dict[str, Any]]:
+    """Every business the user owns or staffs (at most the cap of loyalty.bounds)."""
+    found, cursor = [], None
+    while True:
+        page, cursor = staff_store.roles(user_id, 100, cursor)
+        found.extend(page)
+        if cursor is None:
+            return found
+
+
+def _withdraw_invitations(email: str) -> None:
+    """Open invitations to the person's email hold the address: they go with the account."""
+    cursor = None
+    while True:
+        page, cursor = staff_store.invitations_to(email, 100, cursor)
+        for invitation in page:
+            staff_store.withdraw(invitation["merchant_id"], email, "token", invitation["token"])
+        if cursor is None:
+            return
 
 
 # ------------------------------------------------------------------ export
@@ -58,7 +80,7 @@ def export(user_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
         "profile": public_profile(profile),
         "memberships": [_export_membership(m) for m in store.memberships(user_id)],
         "roles": [
-            {"merchant_id": r["merchant_id"], "role": r["role"]} for r in users.roles(user_id)
+            {"merchant_id": r["merchant_id"], "role": r["role"]} for r in _all_roles(user_id)
         ],
         **entries,
     }
@@ -112,20 +134,21 @@ def delete_account(user_id: str, signed_in_at: int | None) -> tuple[dict[str, An
     """Delete the caller's account: (answer, 200) when done, (answer, 202) to be called again.
 
     Needs a sign-in from the last few minutes (a stolen session cannot delete anyone) and
-    refuses while the caller owns a business. Then: no new memberships, staff roles removed,
-    every balance closed by a ledger entry, the name taken off every entry, the profile
+    refuses while the caller owns a business. Then: no new memberships, staff roles and open
+    invitations to their email removed, every balance closed by a ledger entry, the name taken off every entry, the profile
     erased (leaving a short-lived deletion record for the confirmation email), and last the
     Cognito user, so the same email can sign up again as a new person.
     """
     deadline = time.monotonic() + config.ERASE_BUDGET_SECONDS
     _require_recent_sign_in(signed_in_at)
-    roles = users.roles(user_id)
+    roles = _all_roles(user_id)
     _refuse_owners(roles)
     profile = users.get_profile(user_id, consistent=True)
     if profile is not None:
         users.mark_deleting(user_id, clock.iso())
+        _withdraw_invitations(profile.get("email", ""))
     for role in roles:
-        merchant_store.remove_staff(role["merchant_id"], user_id)
+        staff_store.remove_staff(role["merchant_id"], user_id)
     for member in store.memberships(user_id, consistent=True):
         if not member.get("closed_at"):
             ledger.close_membership(user_id, member["merchant_id"])

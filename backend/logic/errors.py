@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from loyalty import bounds
+
 
 class DomainError(Exception):
     """A refusal the caller can understand; the app turns it into `{"error": {...}}`.
@@ -124,6 +126,36 @@ class CannotRemoveOwner(Conflict):
     code, message = "cannot_remove_owner", "The owner cannot be removed from their business."
 
 
+class OwnerCannotLeave(Conflict):
+    code, message = (
+        "owner_cannot_leave",
+        "You own this business, so you cannot leave it. Its staff can leave; you stay its owner.",
+    )
+
+
+class AlreadyInvited(Conflict):
+    code, message = (
+        "already_invited",
+        "An invitation to this email is already waiting for an answer. Cancel it to send a new one.",
+    )
+
+
+class TooManyInvitations(Conflict):
+    code = "too_many_invitations"
+    message = (
+        f"A business can have {bounds.PENDING_INVITATIONS_PER_BUSINESS} invitations waiting "
+        "for an answer at most. Cancel one, or wait until they are answered or expire."
+    )
+
+
+class TooManyBusinesses(Conflict):
+    code = "too_many_businesses"
+    message = (
+        f"One account can own or work at {bounds.BUSINESSES_PER_ACCOUNT} businesses at most. "
+        "Leave one first."
+    )
+
+
 class RewardRetired(Conflict):
     code, message = "reward_retired", "This reward is no longer offered."
 
@@ -157,6 +189,14 @@ class VisitExpired(DomainError):
         410,
         "visit_expired",
         "This visit has expired. Scan the customer's code again.",
+    )
+
+
+class InvitationExpired(DomainError):
+    status, code, message = (
+        410,
+        "invitation_expired",
+        "This invitation has expired. Ask the business to invite you again.",
     )
 
 

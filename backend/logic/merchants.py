@@ -1,4 +1,5 @@
-"""Businesses: registration, settings, rewards, staff, and the business's ledger."""
+"""Businesses: registration, settings, rewards, and the business's ledger. (Staff:
+`logic/staff.py`.)"""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
+from backend.dal import staff as staff_store
 from backend.dal import users
 from backend.logic import access, errors, ids, pages, rewards
 from backend.logic.ledger import public_entry
-from loyalty import catalog, earning, tiers
+from loyalty import bounds, catalog, earning, tiers
 
 # ------------------------------------------------------------------ businesses
 
@@ -44,7 +46,12 @@ def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         "owner_id": owner_id,
         "created_at": clock.iso(),
     }
-    merchant_store.create(profile, {**owner, "user_id": owner_id})
+    try:
+        merchant_store.create(
+            profile, {**owner, "user_id": owner_id}, bounds.BUSINESSES_PER_ACCOUNT
+        )
+    except staff_store.Refused as refused:
+        raise errors.TooManyBusinesses() from refused
     return public_merchant(profile, [])
 
 
@@ -77,24 +84,6 @@ def directory(
         return public_merchant(*loaded) if loaded else None
 
     return pages.page(lambda: merchant_store.directory(category, q, limit, cursor), listed)
-
-
-def my_merchants(user_id: str) -> dict[str, Any]:
-    """Businesses the caller owns or staffs."""
-    out = []
-    for role in users.roles(user_id):
-        loaded = merchant_store.load(role["merchant_id"])
-        if loaded:
-            profile = loaded[0]
-            out.append(
-                {
-                    "merchant_id": profile["merchant_id"],
-                    "name": profile["name"],
-                    "category": profile["category"],
-                    "role": role["role"],
-                }
-            )
-    return {"merchants": sorted(out, key=lambda m: m["name"].lower())}
 
 
 # ------------------------------------------------------------------ rewards
@@ -136,50 +125,6 @@ def update_reward(
     if item is None:
         raise errors.NotFound()
     return rewards.public_reward(item)
-
-
-# ------------------------------------------------------------------ staff
-
-
-def _public_staff(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "user_id": item["user_id"],
-        "email": item.get("email", ""),
-        "display_name": item.get("display_name", ""),
-        "role": item["role"],
-        "added_at": item["added_at"],
-    }
-
-
-def list_staff(user_id: str, merchant_id: str) -> dict[str, Any]:
-    """Owner sees everyone who works there."""
-    access.require_owner(merchant_id, user_id)
-    return {"staff": [_public_staff(s) for s in merchant_store.list_staff(merchant_id)]}
-
-
-def add_staff(user_id: str, merchant_id: str, email: str) -> dict[str, Any]:
-    """Owner adds someone by the email they signed up with."""
-    access.require_owner(merchant_id, user_id)
-    new_id = users.user_id_for_email(email)
-    profile = users.get_profile(new_id) if new_id else None
-    if profile is None:
-        raise errors.NotFound("No ePoint account uses that email.")
-    item = merchant_store.add_staff(merchant_id, profile, clock.iso())
-    if item is None:
-        raise errors.AlreadyStaff()
-    return _public_staff(item)
-
-
-def remove_staff(user_id: str, merchant_id: str, staff_user_id: str) -> None:
-    """Owner removes a staff member (never the owner)."""
-    access.require_owner(merchant_id, user_id)
-    target = merchant_store.get_staff(merchant_id, staff_user_id)
-    if target is None:
-        raise errors.NotFound()
-    if target["role"] == "owner":
-        raise errors.CannotRemoveOwner()
-    if not merchant_store.remove_staff(merchant_id, staff_user_id):
-        raise errors.NotFound()
 
 
 # ------------------------------------------------------------------ the business's ledger

@@ -112,14 +112,15 @@ class RewardUpdate(Strict):
     active: bool | None = None
 
 
-class StaffAdd(Strict):
+class Invite(Strict):
     email: Annotated[
         str,
         StringConstraints(
             strip_whitespace=True,
             to_lower=True,
-            max_length=254,
-            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            min_length=bounds.EMAIL_LENGTH.low,
+            max_length=bounds.EMAIL_LENGTH.high,
+            pattern=bounds.EMAIL_PATTERN,
         ),
     ]
 

@@ -85,8 +85,9 @@ class Role(Shape):
     role: Literal["owner", "staff"]
 
 
-class MyMerchants(Shape):
-    merchants: list[Role]
+class RolePage(Shape):
+    items: list[Role]
+    next_cursor: str | None
 
 
 class Membership(Shape):
@@ -201,6 +202,41 @@ class StaffMember(Shape):
 
 class StaffList(Shape):
     staff: list[StaffMember]
+
+
+class Invitation(Shape):
+    """An invitation as its business sees it."""
+
+    invitation_id: str
+    email: str
+    invited_by: str
+    invited_at: str
+    expires_at: str
+
+
+class InvitationList(Shape):
+    invitations: list[Invitation]
+
+
+class InvitationSent(Shape):
+    invitation: Invitation
+    message: str
+
+
+class InvitationToMe(Shape):
+    """An invitation as its invitee sees it, with the token that answers it."""
+
+    token: str
+    merchant_id: str
+    merchant_name: str
+    invited_by: str
+    invited_at: str
+    expires_at: str
+
+
+class InvitationToMePage(Shape):
+    items: list[InvitationToMe]
+    next_cursor: str | None
 
 
 class Customer(Shape):

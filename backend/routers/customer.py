@@ -1,11 +1,11 @@
-"""Customer routes: profile, roles, wallet, history, QR tokens (the caller's own data only)."""
+"""Customer routes: profile, wallet, history, QR tokens (the caller's own data only)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import accounts, customers, merchants, visits
+from backend.logic import accounts, customers, visits
 from backend.models import responses as shapes
 from backend.models.requests import ProfileUpdate
 from backend.routers.identity import CallerId, SignedInAt
@@ -52,12 +52,6 @@ def get_my_export(
     """Everything ePoint holds about the caller: profile, memberships, roles, and a page of
     their ledger entries."""
     return accounts.export(caller, limit, cursor)
-
-
-@router.get("/me/merchants", responses=shapes.answers(shapes.MyMerchants))
-def get_my_merchants(caller: CallerId) -> dict:
-    """Businesses the caller owns or staffs."""
-    return merchants.my_merchants(caller)
 
 
 @router.get("/wallet", responses=shapes.answers(shapes.Wallet))

@@ -1,8 +1,8 @@
-"""Business routes: directory, registration, settings, rewards, staff, ledger, stats."""
+"""Business routes: directory, registration, settings, rewards, ledger, stats (staff:
+routers/staff.py)."""
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -14,7 +14,6 @@ from backend.models.requests import (
     MerchantUpdate,
     RewardCreate,
     RewardUpdate,
-    StaffAdd,
 )
 from backend.routers.identity import CallerId
 
@@ -84,27 +83,6 @@ def patch_reward(merchant_id: str, reward_id: str, body: RewardUpdate, caller: C
 def retire_reward(merchant_id: str, reward_id: str, caller: CallerId) -> dict:
     """Owner retires a reward (kept for the history)."""
     return merchants.update_reward(caller, merchant_id, reward_id, {"active": False})
-
-
-@router.get("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffList))
-def list_staff(merchant_id: str, caller: CallerId) -> dict:
-    """Owner sees the staff."""
-    return merchants.list_staff(caller, merchant_id)
-
-
-@router.post("/merchants/<merchant_id>/staff", responses=shapes.answers(shapes.StaffMember, 201))
-def add_staff(merchant_id: str, body: StaffAdd, caller: CallerId) -> tuple[dict, int]:
-    """Owner adds a staff member by email."""
-    return merchants.add_staff(caller, merchant_id, body.email), 201
-
-
-@router.delete("/merchants/<merchant_id>/staff/<user_id>", responses=shapes.answers(None, 204))
-def remove_staff(
-    merchant_id: str, user_id: str, caller: CallerId
-):  # -> Response (unannotated: Powertools would model it)
-    """Owner removes a staff member."""
-    merchants.remove_staff(caller, merchant_id, user_id)
-    return Response(status_code=204, body="")
 
 
 @router.get(

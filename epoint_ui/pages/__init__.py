@@ -5,6 +5,7 @@ from epoint_ui.pages import (  # noqa: F401
     dev_outbox,
     forgot_password,
     history,
+    invitation,
     landing,
     merchant,
     my_code,

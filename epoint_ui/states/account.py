@@ -30,10 +30,16 @@ class AccountState(rx.State):
     delete_error: str = ""
 
     async def _roles(self, client: ApiClient) -> None:
-        mine = await client.get("/me/merchants")
-        self.owned = [
-            str(m.get("name", "")) for m in mine.get("merchants", []) if m.get("role") == "owner"
-        ]
+        owned, cursor = [], None
+        while True:
+            mine = await client.get("/me/merchants", {"limit": 100, "cursor": cursor})
+            owned += [
+                str(m.get("name", "")) for m in mine.get("items", []) if m.get("role") == "owner"
+            ]
+            cursor = mine.get("next_cursor")
+            if not cursor:
+                break
+        self.owned = owned
 
     @rx.event
     async def load(self):

@@ -42,6 +42,13 @@ def sign_in_url(next_path: str = "") -> str:
     return f"{SIGN_IN_PATH}?next={quote(next_path, safe='/')}"
 
 
+def here(url: object) -> str:
+    """The page a router URL is on, with its query (an invitation link's token survives the
+    trip through sign-in)."""
+    path, query = str(getattr(url, "path", "")), str(getattr(url, "query", ""))
+    return f"{path}?{query}" if query else path
+
+
 def safe_next(next_path: str, default: str = "/wallet") -> str:
     """Where to go after signing in: only paths on this site (never another origin)."""
     if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
@@ -122,7 +129,7 @@ class SessionState(rx.State):
         had_session = bool(self.session_id)
         await self._forget()
         self.notice = SESSION_ENDED if had_session else "Please sign in to continue."
-        return rx.redirect(sign_in_url(self.router.url.path))
+        return rx.redirect(sign_in_url(here(self.router.url)))
 
     @rx.event
     async def check_signed_in(self):
@@ -175,7 +182,7 @@ async def end_session(state: rx.State) -> rx.event.EventSpec:
     session = await state.get_state(SessionState)
     await session._forget()
     session.notice = SESSION_ENDED
-    return rx.redirect(sign_in_url(session.router.url.path))
+    return rx.redirect(sign_in_url(here(session.router.url)))
 
 
 async def reauthenticate(state: rx.State, password: str) -> auth.Tokens:

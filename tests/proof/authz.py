@@ -43,8 +43,10 @@ class Call:
 @dataclass
 class Rule:
     """Who may call a route: public, any (signed-in user), own (the customer's own thing),
-    staff (staff or owner of the business), owner, or self (any signed-in user, about their
-    own account; an owner is refused); and the success status."""
+    member (staff or owner, and anyone else hears "not found": it is about the caller),
+    staff (staff or owner of the business), owner, leave (staff leave; the owner cannot), or
+    self (any signed-in user, about their own account; an owner is refused); and the success
+    status."""
 
     who: str
     ok: int
@@ -53,18 +55,23 @@ class Rule:
 
 @dataclass
 class Scene:
-    """Two businesses with owners and staff, two customers, people to hire, a scanned token."""
+    """Two businesses with owners and staff, two customers, people to hire, a scanned token;
+    and a side business (business 2's owner's) that invites the customer and hires the staff
+    member, so they can accept and leave without changing who works at business 1."""
 
     world: World
     cloud: RunningCloud
     shop: Business
     shop2: Business
+    side: Business
     customer: Person
     customer2: Person
     hireable: list[Person]
     scanned_token_id: str = ""
     other_pool_token: str = ""
     _hired: int = 0
+    _invited: int = 0
+    _waiting_invitation: str = ""
 
     @property
     def owner(self) -> Person:
@@ -101,6 +108,32 @@ class Scene:
         self._hired += 1
         return self.hireable[self._hired % len(self.hireable)]
 
+    def hire(self, person: Person, business: Business) -> None:
+        """`person` works at `business` (invited and accepted, unless they already do)."""
+        if self.world.call("GET", f"/me/merchants/{business.merchant_id}", person).status != 200:
+            self.world.staff(business, person)
+
+    def customer_invitation(self) -> str:
+        """The token of an open invitation of the side business to the customer."""
+        side = self.side
+        self.world.call("DELETE", f"{side.path}/staff/{self.customer.user_id}", side.owner)
+        waiting = self.world.call("GET", "/me/invitations", self.customer).expect(200)["items"]
+        if not any(i["merchant_id"] == side.merchant_id for i in waiting):
+            self.world.invite(side, self.customer.email).expect(202)
+        return self.world.invitation(self.customer, side)
+
+    def fresh_invitation(self) -> str:
+        """A new invitation of business 1 (to an address nobody uses); returns its id."""
+        self._invited += 1
+        email = f"authz-{self._invited}-{self.shop.merchant_id}@example.com"
+        return self.world.invite(self.shop, email).expect(202)["invitation"]["invitation_id"]
+
+    def waiting_invitation(self) -> str:
+        """One invitation of business 1 that stays waiting (for the calls that must fail)."""
+        if not self._waiting_invitation:
+            self._waiting_invitation = self.fresh_invitation()
+        return self._waiting_invitation
+
     def fresh_visit(self) -> str:
         """A new open visit of the customer at business 1 (opened by its owner)."""
         return self.world.visit(self.shop, self.customer, by=self.owner).visit_id
@@ -134,13 +167,14 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     hireable = world.people(3, f"Hire {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
+    side = world.business(owner2, f"Side Shop {tag}")
     world.staff(shop, staff)
     world.staff(shop2, staff2)
     world.reward(shop, cost=10)
     # The customer's scanned token: its status page shows the business, activity and balance.
     token = world.token(customer)
     world.visit(shop, code=token["token"], by=owner)
-    scene = Scene(world, cloud, shop, shop2, customer, customer2, hireable, token["token_id"])
+    scene = Scene(world, cloud, shop, shop2, side, customer, customer2, hireable, token["token_id"])
     for _ in range(3):
         scene.fresh_earn()  # a balance to redeem from, and a history to (not) leak
     scene.other_pool_token = _other_pool_access_token(cloud)
@@ -242,19 +276,35 @@ def _retire_call(w: Scene, p: Person) -> Call:
     return Call("DELETE", f"{_m(w)}/rewards/{reward.reward_id}")
 
 
-def _add_staff_call(w: Scene, p: Person) -> Call:
-    hire = w.next_hire() if p is w.owner else w.hireable[0]
-    # An owner success must hire someone not yet on the staff: remove them first if needed.
-    w.world.call("DELETE", f"{_m(w)}/staff/{hire.user_id}", w.owner)
-    return Call("POST", f"{_m(w)}/staff", {"email": hire.email})
+def _invite_call(w: Scene, p: Person) -> Call:
+    w._invited += 1
+    return Call("POST", f"{_m(w)}/invitations", {"email": f"invitee-{w._invited}@example.com"})
+
+
+def _cancel_call(w: Scene, p: Person) -> Call:
+    invitation_id = w.fresh_invitation() if p is w.owner else w.waiting_invitation()
+    return Call("DELETE", f"{_m(w)}/invitations/{invitation_id}")
 
 
 def _remove_staff_call(w: Scene, p: Person) -> Call:
     if p is not w.owner:
         return Call("DELETE", f"{_m(w)}/staff/{w.staff.user_id}")
     hire = w.next_hire()
-    w.world.call("POST", f"{_m(w)}/staff", w.owner, body={"email": hire.email})
+    w.hire(hire, w.shop)
     return Call("DELETE", f"{_m(w)}/staff/{hire.user_id}")
+
+
+def _leave_call(w: Scene, p: Person) -> Call:
+    # The staff member leaves the side business (hired there first), so they still work at
+    # business 1 for the rest of the matrix; everyone else tries to leave business 1.
+    if p is w.staff:
+        w.hire(w.staff, w.side)
+        return Call("DELETE", f"/me/merchants/{w.side.merchant_id}")
+    return Call("DELETE", f"/me/merchants/{w.merchant_id}")
+
+
+def _invitation_call(method: str, action: str = "") -> Callable[[Scene, Person], Call]:
+    return lambda w, p: Call(method, f"/invitations/{w.customer_invitation()}{action}")
 
 
 RULES: dict[str, Rule] = {
@@ -264,6 +314,14 @@ RULES: dict[str, Rule] = {
     "DELETE /me": Rule("self", 200, lambda w, p: Call("DELETE", "/me", as_person=w.stand_in(p))),
     "GET /me/export": Rule("any", 200, lambda w, p: Call("GET", "/me/export")),
     "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
+    "GET /me/merchants/{merchant_id}": Rule(
+        "member", 200, lambda w, p: Call("GET", f"/me/merchants/{w.merchant_id}")
+    ),
+    "DELETE /me/merchants/{merchant_id}": Rule("leave", 204, _leave_call),
+    "GET /me/invitations": Rule("any", 200, lambda w, p: Call("GET", "/me/invitations")),
+    "GET /invitations/{token}": Rule("own", 200, _invitation_call("GET")),
+    "POST /invitations/{token}/accept": Rule("own", 200, _invitation_call("POST", "/accept")),
+    "POST /invitations/{token}/decline": Rule("own", 204, _invitation_call("POST", "/decline")),
     "GET /wallet": Rule("any", 200, lambda w, p: Call("GET", "/wallet")),
     "GET /transactions": Rule(
         "any", 200, lambda w, p: Call("GET", "/transactions", params={"merchant_id": w.merchant_id})
@@ -303,8 +361,12 @@ RULES: dict[str, Rule] = {
     "GET /merchants/{merchant_id}/staff": Rule(
         "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/staff")
     ),
-    "POST /merchants/{merchant_id}/staff": Rule("owner", 201, _add_staff_call),
     "DELETE /merchants/{merchant_id}/staff/{user_id}": Rule("owner", 204, _remove_staff_call),
+    "POST /merchants/{merchant_id}/invitations": Rule("owner", 202, _invite_call),
+    "GET /merchants/{merchant_id}/invitations": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/invitations")
+    ),
+    "DELETE /merchants/{merchant_id}/invitations/{invitation_id}": Rule("owner", 204, _cancel_call),
     "POST /merchants/{merchant_id}/visits": Rule("staff", 201, _visit_call),
     "POST /merchants/{merchant_id}/visits/{visit_id}/earn": Rule("staff", 201, _earn_call),
     "POST /merchants/{merchant_id}/visits/{visit_id}/redeem": Rule("staff", 201, _redeem_call),
@@ -328,17 +390,22 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
         return 401, "Unauthorized"
     if rule.who == "self":
         return (409, "owns_business") if caller == "owner" else (rule.ok, None)
+    if rule.who == "leave" and caller == "owner":
+        return 409, "owner_cannot_leave"
     allowed = {
         "any": PEOPLE_CALLERS,
         "own": ("customer",),
+        "member": ("staff", "owner"),
+        "leave": ("staff",),
         "staff": ("staff", "owner"),
         "owner": ("owner",),
     }[rule.who]
     if caller in allowed:
         return rule.ok, None
-    # Someone else's QR token is "not found" (ids can't be probed); a business's things
-    # are "forbidden" to anyone who is not its staff/owner, and owner-only to its staff.
-    if rule.who == "own":
+    # Someone else's QR token or invitation, and a role the caller does not hold, are "not
+    # found" (ids can't be probed); a business's things are "forbidden" to anyone who is
+    # not its staff/owner, and owner-only to its staff.
+    if rule.who in ("own", "member", "leave"):
         return 404, "not_found"
     if rule.who == "owner" and caller == "staff":
         return 403, "owner_only"
@@ -347,7 +414,7 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
 
 def rightful(w: Scene, rule: Rule) -> Person:
     """The person whose request a token-caller tampers with."""
-    return w.customer if rule.who == "own" else w.owner
+    return {"own": w.customer, "leave": w.staff}.get(rule.who, w.owner)
 
 
 def markers(w: Scene) -> dict[str, tuple[str, ...]]:

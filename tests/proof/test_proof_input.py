@@ -148,6 +148,12 @@ def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
         proof_api.get("/merchants", params={"q": "q" * 81}, headers=owner.auth),
         proof_api.get("/transactions", params={"limit": 101}, headers=owner.auth),
         proof_api.get("/transactions", params={"limit": 10**30}, headers=owner.auth),
+        post(
+            f"/merchants/{mid}/invitations", json={"email": "a" * 300 + "@b.co"}, headers=owner.auth
+        ),
+        post(f"/merchants/{mid}/invitations", json={"email": "no-at-sign"}, headers=owner.auth),
+        proof_api.get("/me/merchants", params={"limit": 101}, headers=owner.auth),
+        proof_api.get("/me/invitations", params={"limit": 0}, headers=owner.auth),
     ]
     for answer in refused:
         assert _error(answer) == (422, "validation_error"), answer.request.url
@@ -175,8 +181,10 @@ def test_oversized_bodies_and_strings_are_refused_and_change_nothing(
     after = world.call("GET", ledger, owner).expect(200)
     assert after["items"] == before["items"]
     assert world.call("GET", "/wallet", customer).expect(200) == wallet_before
-    mine = world.call("GET", "/me/merchants", owner).expect(200)["merchants"]
+    mine = world.call("GET", "/me/merchants", owner).expect(200)["items"]
     assert [m["name"] for m in mine] == ["Input Shop"]
+    waiting = world.call("GET", f"{business.path}/invitations", owner).expect(200)
+    assert waiting["invitations"] == []
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)

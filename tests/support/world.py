@@ -6,7 +6,7 @@
     owner = world.owner()
     shop = world.business(owner)                 # "Café Rosa"
     world.reward(shop, "Free coffee", 10)
-    cashier = world.staff(shop)                  # a new person, hired by the owner
+    cashier = world.staff(shop)                  # a new person: invited by the owner, accepts
     visit = world.visit(shop, world.customer())  # the customer shows a fresh code, the till opens
     world.earn(visit, 12_50).expect(201)         # the answer (`Reply`): status, body, error code
 
@@ -383,13 +383,29 @@ class World:
         return reward
 
     def staff(self, business: Business, person: Person | None = None) -> Person:
-        """The owner adds `person` (by default a new one) to the staff."""
+        """`person` (by default a new one) joins the staff the only way anyone does: the owner
+        invites their email, and they accept the invitation from their own account."""
         person = person or self.person("Sam Staff")
+        self.invite(business, person.email).expect(202)
         self.call(
-            "POST", f"{business.path}/staff", business.owner, body={"email": person.email}
-        ).expect(201)
+            "POST", f"/invitations/{self.invitation(person, business)}/accept", person
+        ).expect(200)
         business.staff.append(person)
         return person
+
+    def invite(self, business: Business, email: str, by: Person | None = None) -> Reply:
+        """The owner (or `by`) invites an email address to the staff."""
+        return self.call(
+            "POST", f"{business.path}/invitations", by or business.owner, body={"email": email}
+        )
+
+    def invitation(self, person: Person, business: Business) -> str:
+        """The token of `business`'s open invitation to `person`, as their account lists it
+        (the link in the invitation email carries the same token)."""
+        waiting = self.call("GET", "/me/invitations", person, query={"limit": "100"}).expect(200)
+        tokens = [i["token"] for i in waiting["items"] if i["merchant_id"] == business.merchant_id]
+        assert tokens, f"{person.email} has no invitation from {business.name}"
+        return tokens[0]
 
     # --- at the till
 

@@ -41,13 +41,16 @@ def history(world, shop, staff, customer):
     world.earn(world.visit(bakery, customer), 12_00).expect(201)
     kiosk = world.business(world.owner("Kim Kiosk"), "Kiosk Kim")
     world.staff(kiosk, customer)
-    return {"bakery": bakery, "kiosk": kiosk}
+    # An invitation still waiting for the customer's answer (it holds their email).
+    tearoom = world.business(world.owner("Tia Tea"), "Tea Room")
+    world.invite(tearoom, customer.email).expect(202)
+    return {"bakery": bakery, "kiosk": kiosk, "tearoom": tearoom}
 
 
 def test_deleting_closes_every_balance_pseudonymizes_and_keeps_the_books(
     world, shop, staff, customer, history
 ):
-    bakery, kiosk = history["bakery"], history["kiosk"]
+    bakery, kiosk, tearoom = history["bakery"], history["kiosk"], history["tearoom"]
     before = {
         m["merchant_id"]: m["balance"]
         for m in world.call("GET", "/wallet", customer).body["memberships"]
@@ -57,13 +60,13 @@ def test_deleting_closes_every_balance_pseudonymizes_and_keeps_the_books(
     answer = call("DELETE", "/me", customer)
     assert (answer.status, answer.body) == (200, {"status": "deleted"})
 
-    # The person is gone: no profile, no email lookup, no staff role.
+    # The person is gone: no profile, no email lookup, no staff role, no invitation.
     assert call("GET", "/me", customer).status == 404
     assert _item(f"EMAIL#{customer.email}", "USER") is None
-    assert call("GET", f"{kiosk.path}/staff", kiosk.owner).body["staff"][0]["role"] == "owner"
-    assert len(call("GET", f"{kiosk.path}/staff", kiosk.owner).body["staff"]) == 1
-    added = call("POST", f"{kiosk.path}/staff", kiosk.owner, body={"email": customer.email})
-    assert added.status == 404  # no account uses that email any more
+    assert _item(f"USER#{customer.user_id}", "COUNTS") is None
+    (only,) = call("GET", f"{kiosk.path}/staff", kiosk.owner).body["staff"]
+    assert only["role"] == "owner"
+    assert _item(f"MERCHANT#{tearoom.merchant_id}", f"INVITE#{customer.email}") is None
 
     # The business keeps its history, without the name, and a closure for each balance.
     for business, balance in ((shop, before[shop.merchant_id]), (bakery, 12)):
@@ -162,8 +165,10 @@ def test_the_same_email_signs_up_again_as_a_new_person(world, shop, customer):
     assert again.user_id != customer.user_id
     assert call("GET", "/me", again).body["email"] == customer.email
     assert call("GET", "/wallet", again).body["memberships"] == []
-    hired = call("POST", f"{shop.path}/staff", shop.owner, body={"email": customer.email})
-    assert hired.expect(201)["user_id"] == again.user_id
+    world.staff(shop, again)  # invited by the same email, accepted by the new account
+    staff = call("GET", f"{shop.path}/staff", shop.owner).body["staff"]
+    assert again.user_id in {s["user_id"] for s in staff}
+    assert customer.user_id not in {s["user_id"] for s in staff}
 
 
 def test_export_holds_the_profile_every_membership_and_every_entry(world, shop, customer):

@@ -108,9 +108,17 @@ def bad_bodies(shop, customer, visit_id, tx_id):
         ),
         (
             "POST",
-            f"/merchants/{mid}/staff",
+            f"/merchants/{mid}/invitations",
             shop.owner,
-            [{}, {"email": "not-an-email"}, {"email": 5}],
+            [
+                {},
+                {"email": "not-an-email"},
+                {"email": 5},
+                {"email": "two@at@example.com"},
+                {"email": "sp ace@example.com"},
+                {"email": "a" * 250 + "@b.co"},
+                {"email": "sam@example.com", "role": "owner"},
+            ],
         ),
         (
             "POST",
@@ -234,6 +242,8 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             reward_id="r_x",
             user_id="u_x",
             token_id="q_x",
+            invitation_id="i_x",
+            token=f"{shop.merchant_id}.{'x' * 24}",
         )
         reply = call(
             route.method,

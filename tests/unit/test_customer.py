@@ -13,14 +13,6 @@ def test_profile_read_and_rename(customer):
     assert call("GET", "/me", user="never-signed-up").status == 404
 
 
-def test_my_merchants_lists_roles(shop, staff, customer):
-    assert call("GET", "/me/merchants", user=shop.owner).body["merchants"] == [
-        {"merchant_id": shop.merchant_id, "name": "Café Rosa", "category": "cafe", "role": "owner"}
-    ]
-    assert call("GET", "/me/merchants", user=staff).body["merchants"][0]["role"] == "staff"
-    assert call("GET", "/me/merchants", user=customer).body["merchants"] == []
-
-
 def test_wallet_shows_balance_tier_and_affordable_rewards(world, shop, customer):
     world.earn(world.visit(shop, customer), 550_00)
     (membership,) = call("GET", "/wallet", user=customer).body["memberships"]

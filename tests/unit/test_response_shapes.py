@@ -25,7 +25,16 @@ def test_answers_match_their_documented_shapes(world, shop, staff, customer):
     )
 
     conforms(shapes.Profile, call("GET", "/me", user=customer).body)
-    conforms(shapes.MyMerchants, call("GET", "/me/merchants", user=owner).body)
+    conforms(shapes.RolePage, call("GET", "/me/merchants", user=owner).body)
+    conforms(shapes.Role, call("GET", f"/me/merchants/{mid}", user=owner).body)
+    sent = world.invite(shop, customer.email).body
+    conforms(shapes.InvitationSent, sent)
+    conforms(shapes.InvitationList, call("GET", f"/merchants/{mid}/invitations", user=owner).body)
+    mine = call("GET", "/me/invitations", user=customer).body
+    conforms(shapes.InvitationToMePage, mine)
+    token = mine["items"][0]["token"]
+    conforms(shapes.InvitationToMe, call("GET", f"/invitations/{token}", user=customer).body)
+    conforms(shapes.Role, call("POST", f"/invitations/{token}/accept", user=customer).body)
     conforms(shapes.Wallet, call("GET", "/wallet", user=customer).body)
     conforms(shapes.TransactionPage, call("GET", "/transactions", user=customer).body)
     conforms(shapes.MerchantPage, call("GET", "/merchants", user=customer).body)

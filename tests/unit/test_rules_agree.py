@@ -60,6 +60,11 @@ def text(length: int) -> str:
     return "é" * length
 
 
+def email(length: int) -> str:
+    """An address of `length` characters (shorter than a@b.c it cannot be one at all)."""
+    return "a" * (length - 4) + "@b.c" if length >= 5 else "a@b.c"[:length]
+
+
 def tier_rows(tiers: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Tiers as the settings form holds them: every field as typed text."""
     return [{k: str(v) for k, v in t.items()} for t in tiers]
@@ -116,6 +121,11 @@ def reward_api(scene: Scene, body: dict[str, Any]) -> bool:
 def earn_api(scene: Scene, amount_cents: int) -> bool:
     visit = scene.world.visit(scene.shop, scene.customer)
     return verdict(scene.world.earn(visit, amount_cents), 201)
+
+
+def invite_api(scene: Scene, body: dict[str, Any]) -> bool:
+    path = f"{scene.shop.path}/invitations"
+    return verdict(call("POST", path, user=scene.shop.owner, body=body), 202)
 
 
 def profile_api(scene: Scene, body: dict[str, Any]) -> bool:
@@ -225,6 +235,13 @@ DRIVERS: dict[str, list[Driver]] = {
             "rewards: description",
             lambda n: checked(forms.description(text(n))),
             lambda scene, n: reward_api(scene, {"description": text(n), "cost_points": 5}),
+        )
+    ],
+    "EMAIL_LENGTH": [
+        Driver(
+            "staff: invite",
+            lambda n: checked(forms.email_address(email(n))),
+            lambda scene, n: invite_api(scene, {"email": email(n)}),
         )
     ],
     "DISPLAY_NAME_LENGTH": [

@@ -18,6 +18,7 @@ from epoint_ui.api import ApiError
 from epoint_ui.states.account import AccountState
 from epoint_ui.states.businesses import BusinessesState
 from epoint_ui.states.history import HistoryState
+from epoint_ui.states.invitations import ANSWER_PROBLEMS, InvitationsState
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_figures import FiguresState
 from epoint_ui.states.merchant_ledger import LedgerState
@@ -63,6 +64,15 @@ def _staff_email(state: MerchantStaffState) -> None:
     state.email = "sam@example.com"
 
 
+def _leaving(state: MerchantState) -> None:
+    state.confirm_leave = "m_2"
+    state.businesses = [{"merchant_id": "m_2", "name": "Bakery Two", "role": "staff"}]
+
+
+def _more_businesses(state: MerchantState) -> None:
+    state.businesses_cursor = "c_1"
+
+
 ACTIONS = {
     "wallet": Action("/wallet", WalletState, lambda s: s.load(), working="loading"),
     "history": Action("/history", HistoryState, lambda s: s.load()),
@@ -81,6 +91,25 @@ ACTIONS = {
     ),
     "merchant pages": Action("/merchant/scan", MerchantState, lambda s: s.load_business()),
     "switch business": Action("/merchant", MerchantState, lambda s: s.switch_to("m_2")),
+    "my businesses": Action("/merchant", MerchantState, lambda s: s.load_businesses()),
+    "more businesses": Action(
+        "/merchant",
+        MerchantState,
+        lambda s: s.load_more_businesses(),
+        working="loading_more",
+        prepare=_more_businesses,
+    ),
+    "leave": Action(
+        "/merchant", MerchantState, lambda s: s.leave(), working="leaving", prepare=_leaving
+    ),
+    "invitations": Action("/merchant", InvitationsState, lambda s: s.load()),
+    "more invitations": Action("/merchant", InvitationsState, lambda s: s.load_more()),
+    "accept": Action(
+        "/merchant", InvitationsState, lambda s: s.accept("m_2.token"), working="answering"
+    ),
+    "decline": Action(
+        "/merchant", InvitationsState, lambda s: s.decline("m_2.token"), working="answering"
+    ),
     "register": Action(
         "/merchant",
         MerchantRegisterState,
@@ -126,6 +155,9 @@ ACTIONS = {
     ),
     "staff remove": Action(
         "/merchant/staff", MerchantStaffState, lambda s: s.remove("u_2"), working="removing"
+    ),
+    "invitation cancel": Action(
+        "/merchant/staff", MerchantStaffState, lambda s: s.cancel("i_2"), working="removing"
     ),
 }
 
@@ -210,12 +242,61 @@ def test_a_signed_out_visitor_calls_nothing(monkeypatch):
 
 def test_an_api_error_code_can_have_the_pages_own_sentence(monkeypatch):
     browser, staff = _open(monkeypatch, ACTIONS["staff add"])
-    browser.api.will_answer(ApiError("No such user.", status=404, code="not_found"))
+    browser.api.will_answer(ApiError("Already waiting.", status=409, code="already_invited"))
 
     run(staff.add())
 
-    assert staff.error == STAFF_PROBLEMS["not_found"]
+    assert staff.error == STAFF_PROBLEMS["already_invited"]
     assert staff.notice == "" and staff.email == "sam@example.com"
+
+
+def test_the_invite_form_checks_the_address_like_the_api(monkeypatch):
+    browser, staff = _open(monkeypatch, ACTIONS["staff add"])
+    staff.email = "sam at example.com"
+
+    run(staff.add())
+
+    assert staff.error == "Enter their email address, like sam@example.com."
+    assert browser.api.requests == []
+
+
+def test_an_invitation_that_is_gone_reads_as_such(monkeypatch):
+    browser, invitations = _open(monkeypatch, ACTIONS["accept"])
+    browser.api.will_answer(ApiError("No open invitation.", status=404, code="not_found"))
+
+    run(invitations.accept("m_2.token"))
+
+    assert invitations.error == ANSWER_PROBLEMS["not_found"]
+    assert browser.merchant.merchant_id == "m_1"  # still working where I was
+
+
+def test_accepting_opens_the_business_that_was_joined(monkeypatch):
+    browser, invitations = _open(monkeypatch, ACTIONS["accept"])
+    role = {"merchant_id": "m_2", "name": "Bakery Two", "category": "bakery", "role": "staff"}
+    browser.api.will_answer(role, role, {"merchant_id": "m_2", "name": "Bakery Two"})
+
+    updates = run(invitations.accept("m_2.token"))
+
+    assert [t for t in map(redirect_target, updates) if t] == ["/merchant/scan"]
+    assert (browser.merchant.merchant_id, browser.merchant.role) == ("m_2", "staff")
+    assert browser.api.requests == [
+        ("POST", "/invitations/m_2.token/accept"),
+        ("GET", "/me/merchants/m_2"),
+        ("GET", "/merchants/m_2"),
+    ]
+
+
+def test_leaving_the_business_i_work_on_moves_me_to_another(monkeypatch):
+    browser, merchant = _open(monkeypatch, ACTIONS["leave"])
+    merchant.merchant_id = "m_2"
+    owned = {"merchant_id": "m_1", "name": "Café Rosa", "category": "cafe", "role": "owner"}
+    browser.api.will_answer({}, {"items": [owned], "next_cursor": None}, {"merchant_id": "m_1"})
+
+    run(merchant.leave())
+
+    assert (merchant.merchant_id, merchant.role, merchant.confirm_leave) == ("m_1", "owner", "")
+    assert merchant.notice == "You left Bakery Two. Its owner can invite you again."
+    assert ("DELETE", "/me/merchants/m_2") in browser.api.requests
 
 
 def test_a_rewards_change_that_works_clears_the_old_sentence(monkeypatch):

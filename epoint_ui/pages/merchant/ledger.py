@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, row_danger_button
+from epoint_ui.components.dialogs import confirm_dialog
 from epoint_ui.components.merchant_frame import done_note
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
@@ -55,37 +56,22 @@ def _row(tx: rx.Var) -> rx.Component:
 
 def _confirm_dialog() -> rx.Component:
     row = LedgerState.confirm_row
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Reverse this transaction?"),
-            rx.alert_dialog.description(
-                row["points"].to(str),
-                " points for ",
-                row["customer"].to(str),
-                " (",
-                row["detail"].to(str),
-                "). The customer's balance changes by the opposite amount. This cannot be undone.",
-            ),
-            rx.box(error_callout(LedgerState.reverse_error), id="reverse-error", margin_y="1em"),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep it", variant="soft", color_scheme="gray", type="button"),
-                ),
-                rx.button(
-                    "Reverse",
-                    color_scheme="red",
-                    # Radix's plain solid red is 3.9:1 against white text; this is above 4.5:1.
-                    high_contrast=True,
-                    loading=LedgerState.reversing,
-                    on_click=LedgerState.reverse,
-                    type="button",
-                ),
-                justify="end",
-                spacing="3",
-            ),
-        ),
-        open=LedgerState.confirm_open,
-        on_open_change=lambda _open: LedgerState.cancel_reverse(),
+    return confirm_dialog(
+        "Reverse this transaction?",
+        row["points"].to(str),
+        " points for ",
+        row["customer"].to(str),
+        " (",
+        row["detail"].to(str),
+        "). The customer's balance changes by the opposite amount. This cannot be undone.",
+        error=LedgerState.reverse_error,
+        error_id="reverse-error",
+        keep="Keep it",
+        confirm="Reverse",
+        working=LedgerState.reversing,
+        on_confirm=LedgerState.reverse,
+        is_open=LedgerState.confirm_open,
+        on_dismiss=LedgerState.cancel_reverse(),
     )
 
 

@@ -1,4 +1,4 @@
-"""Staff (owner only): who may scan customers and see the ledger."""
+"""Staff (owner only): who may scan customers and see the ledger, and who is invited to."""
 
 import reflex as rx
 
@@ -40,23 +40,51 @@ def _member(member: rx.Var) -> rx.Component:
     )
 
 
+def _invitation(invitation: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(invitation["email"], weight="bold"),
+            rx.text("Waiting for an answer until ", invitation["expires"], size="2"),
+            spacing="0",
+        ),
+        row_danger_button(
+            "Cancel",
+            "Cancel the invitation to " + invitation["email"].to(str),
+            loading=T.removing == invitation["invitation_id"],
+            on_click=T.cancel(invitation["invitation_id"]),
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        class_name="invitation-row",
+    )
+
+
 def _staff() -> rx.Component:
     return rx.vstack(
         card(
-            rx.heading("Add staff", as_="h2", size="4"),
+            rx.heading("Invite staff", as_="h2", size="4"),
             rx.text(
-                "Staff can scan customers and see the ledger; only you change settings, rewards and staff.",
+                "Staff can scan customers and see the ledger; only you change settings, rewards "
+                "and staff. They join once they accept your invitation.",
                 size="2",
             ),
             field(
-                "Their ePoint email",
+                "Their email",
                 text_input("staff_email", type="email", value=T.email, on_change=T.set_email),
                 "staff_email",
             ),
-            primary_button("Add staff member", loading=T.adding, on_click=T.add, type="button"),
+            primary_button("Send invitation", loading=T.adding, on_click=T.add, type="button"),
         ),
         done_note(T.notice),
         error_callout(T.error),
+        rx.cond(
+            T.invitations,
+            card(
+                rx.heading("Invitations waiting", as_="h2", size="4"),
+                rx.foreach(T.invitations, _invitation),
+            ),
+        ),
         card(
             rx.heading("Team", as_="h2", size="4"),
             rx.cond(

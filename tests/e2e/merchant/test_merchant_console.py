@@ -1,7 +1,8 @@
-"""The business console: register, ledger and reverse, staff limits, accessibility."""
+"""The business console: register, ledger and reverse, staff by invitation, accessibility."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -60,21 +61,33 @@ def test_reverse_explains_spent_points_and_refunds_a_redemption(
     assert world.balance(customer, shop) == 0
 
 
-def test_staff_scan_but_cannot_reach_settings(
-    shop: Business, world: World, page: Page, axe_script: Path
+def test_invited_staff_accept_then_scan_but_cannot_reach_settings_and_can_leave(
+    shop: Business, world: World, customer: Person, page: Page, axe_script: Path
 ) -> None:
     staff = world.person("Sam Staff")
     merchant_signs_in(page, shop.owner.email)
     open_page(page, "/merchant/staff")
-    page.get_by_label("Their ePoint email").fill(staff.email)
-    page.get_by_role("button", name="Add staff member").click()
-    expect(page.locator(".staff-row").filter(has_text=staff.email)).to_be_visible()
+    page.get_by_label("Their email").fill(staff.email)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {staff.email}")
+    # Invited is not hired: the invitation waits, the team is still just the owner.
+    expect(page.locator(".invitation-row").filter(has_text=staff.email)).to_be_visible()
+    expect(page.locator(".staff-row").filter(has_text=staff.email)).to_have_count(0)
+    assert serious_violations(page, axe_script) == []
+    assert world.call("GET", f"{shop.path}/transactions", staff).status == 403
     page.context.clear_cookies()
 
+    # Sam says yes on the businesses page and lands at Café Rosa's till.
     sign_in_through_ui(page, staff.email)
-    open_page(page, "/merchant/scan")
+    open_page(page, "/merchant")
+    invitation = page.locator(".invitation-row").filter(has_text="Café Rosa")
+    expect(invitation).to_contain_text("Olga Owner invites you")
+    assert serious_violations(page, axe_script) == []
+    invitation.get_by_role("button", name="Accept Café Rosa").click()
+    page.wait_for_url("**/merchant/scan")
     expect(page.locator("#business-name")).to_have_text("Café Rosa")
-    expect(page.get_by_role("button", name="Find customer")).to_be_visible()
+    type_code(page, world.token(customer)["short_code"])
+    expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     business_nav = page.get_by_role("navigation", name="Business")
     expect(business_nav.get_by_role("link", name="Ledger")).to_be_visible()
     expect(business_nav.get_by_role("link", name="Settings")).to_have_count(0)
@@ -87,6 +100,55 @@ def test_staff_scan_but_cannot_reach_settings(
 
     refused = world.call("PATCH", shop.path, staff, body={"name": "Mine now"})
     assert (refused.status, refused.code) == (403, "owner_only")
+
+    # And Sam can leave: from then on the business is not theirs to act for.
+    open_page(page, "/merchant")
+    page.get_by_role("button", name="Leave Café Rosa").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("You will no longer scan customers")
+    assert serious_violations(page, axe_script) == []
+    dialog.get_by_role("button", name="Leave").click()
+    expect(page.get_by_role("status").filter(has_text="You left Café Rosa.")).to_be_visible()
+    expect(page.get_by_role("button", name="Open Café Rosa")).to_have_count(0)
+    assert world.call("GET", f"{shop.path}/transactions", staff).status == 403
+
+
+def test_the_emailed_link_asks_after_sign_in_and_a_cancelled_one_is_dead(
+    shop: Business, world: World, page: Page, second_page: Page, axe_script: Path
+) -> None:
+    invitee = world.person("Ivy Invitee")
+    world.invite(shop, invitee.email).expect(202)
+    token = world.invitation(invitee, shop)
+
+    # Signed out, the link goes through sign-in and comes back to the invitation.
+    open_page(page, f"/invitation?token={token}")
+    page.wait_for_url(re.compile(r"/sign-in\?next="))
+    page.get_by_label("Email").fill(invitee.email)
+    page.get_by_label("Password").fill(invitee.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/invitation\?token="))
+    expect(page.locator("#invitation-business")).to_have_text("Café Rosa")
+    expect(
+        page.get_by_text("Olga Owner invites you to join the staff of Café Rosa")
+    ).to_be_visible()
+    assert serious_violations(page, axe_script) == []
+    page.get_by_role("button", name="Decline").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "You declined the invitation from Café Rosa."
+    )
+    expect(page.locator("#invitation-business")).to_have_count(0)
+    assert world.call("GET", f"{shop.path}/transactions", invitee).status == 403
+
+    # The owner cancels a second invitation; its link then says it is no longer open.
+    world.invite(shop, invitee.email).expect(202)
+    second = world.invitation(invitee, shop)
+    merchant_signs_in(second_page, shop.owner.email)  # the owner, on their own phone
+    open_page(second_page, "/merchant/staff")
+    second_page.get_by_role("button", name=f"Cancel the invitation to {invitee.email}").click()
+    expect(second_page.locator(".invitation-row")).to_have_count(0)
+    open_page(page, f"/invitation?token={second}")
+    expect(page.get_by_role("alert")).to_contain_text("This invitation is no longer open")
+    expect(page.get_by_role("button", name="Accept")).to_have_count(0)
 
 
 def test_register_a_business_and_every_merchant_page_is_accessible(
