@@ -18,6 +18,19 @@ from epoint_ui.states.session import SessionState
 from loyalty.bounds import DISPLAY_NAME_LENGTH
 
 
+def _download_button(label: str, kind: str) -> rx.Component:
+    return rx.button(
+        label,
+        on_click=AccountState.download(kind),
+        loading=AccountState.downloading == kind,
+        disabled=AccountState.downloading != "",
+        variant="soft",
+        size="3",
+        type="button",
+        id=f"download-{kind}",
+    )
+
+
 def _my_data() -> rx.Component:
     return card(
         rx.heading("Your data", as_="h2", size="4"),
@@ -27,26 +40,8 @@ def _my_data() -> rx.Component:
         ),
         error_callout(AccountState.download_error),
         rx.hstack(
-            rx.button(
-                "Download all (JSON)",
-                on_click=AccountState.download("json"),
-                loading=AccountState.downloading == "json",
-                disabled=AccountState.downloading != "",
-                variant="soft",
-                size="3",
-                type="button",
-                id="download-json",
-            ),
-            rx.button(
-                "Transactions (CSV)",
-                on_click=AccountState.download("csv"),
-                loading=AccountState.downloading == "csv",
-                disabled=AccountState.downloading != "",
-                variant="soft",
-                size="3",
-                type="button",
-                id="download-csv",
-            ),
+            _download_button("Download all (JSON)", "json"),
+            _download_button("Transactions (CSV)", "csv"),
             wrap="wrap",
             spacing="3",
         ),

@@ -15,17 +15,9 @@ from tests.support.local_cloud import (
     RunningCloud,
     gateway_client,
     pycognito_user,
-    running_cloud,
     signed_up_user,
 )
 from tests.support.world import OverHttp, Person, World
-
-
-@pytest.fixture(scope="module")
-def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
-    """A cloud of its own: moving its clock must not age the shared cloud's codes."""
-    with running_cloud(tmp_path_factory.mktemp("accounts-cloud"), "--no-persist") as running:
-        yield running
 
 
 @pytest.fixture
