@@ -131,12 +131,14 @@ def main() -> int:
         work = Path(tmp)
         (work / "cloud").mkdir()
         with app_under_test.local_cloud(work / "cloud") as cloud:
-            port = app_under_test.free_port()
-            env = app_under_test.app_env(cloud, work / "app", port)
+            port, site_port = app_under_test.free_ports(2)
+            env = app_under_test.app_env(cloud, work / "app", port, site_port)
             site = app_under_test.export_app(env)
             with (
-                app_under_test.state_server(env, port, work / "state-server.log"),
-                app_under_test.StaticSite(site) as served,
+                app_under_test.state_server(env, port, work / "state-server.log") as backend,
+                app_under_test.StaticSite(
+                    site, port=site_port, headers=app_under_test.amplify_headers(backend)
+                ) as served,
             ):
                 scores = {}
                 for path in PAGES:

@@ -4,6 +4,8 @@ import reflex as rx
 from reflex.utils.exec import is_prod_mode
 
 import epoint_ui.pages  # noqa: F401 - importing registers every page
+from epoint_ui.origin_guard import OriginGuard
+from epoint_ui.session_cookie import with_session_cookie_routes
 from epoint_ui.settings import get_settings
 
 app = rx.App(
@@ -25,6 +27,10 @@ app = rx.App(
         # The reader's time zone, for dates (epoint_ui/states/reader.py).
         rx.el.script(src="/time-zone.js", defer=True),
     ],
+    # The state server's own HTTP routes: the session cookie's endpoints, and the Origin
+    # check that keeps other sites' pages off the websocket (applied in this order, so
+    # the guard is outermost).
+    api_transformer=[with_session_cookie_routes, OriginGuard],
 )
 
 # Read the settings when the state server starts: with no AWS settings this starts the

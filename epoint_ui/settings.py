@@ -14,20 +14,26 @@ Two ways to run, chosen by the environment and nowhere else:
 Anything else fails closed, with a sentence saying what to set, rather than guessing: only
 some of them set, or none in `--env prod` (a deployed state server that lost its settings
 must not quietly serve customers from an in-memory fake AWS).
+
+The web app's origins (`REFLEX_CORS_ALLOWED_ORIGINS`, Reflex's own setting, so Reflex's
+CORS and this app's checks read one list) are the only pages that may open the websocket
+or set the session cookie; `--env prod` refuses to start without an explicit list.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from reflex.config import environment
+from reflex.config import environment, get_config
 from reflex.constants import Env
 
 _AWS_VARS = ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION")
+# Reflex's default allow-list: any page (fine for `reflex run` on a laptop, never in prod).
+ANY_ORIGIN = ("*",)
 
 
 class SettingsError(RuntimeError):
@@ -51,6 +57,9 @@ class Settings:
     refresh_margin_s: int = 300
     # How long a browser stays signed in without being used (the session cookie's life).
     session_ttl_s: int = 7 * 24 * 3600
+    # The web app's origins (scheme://host[:port]): the only pages that may open the
+    # websocket and set the session cookie. ANY_ORIGIN only in dev.
+    frontend_origins: tuple[str, ...] = ANY_ORIGIN
 
 
 def _refresh_margin() -> int:
@@ -120,9 +129,25 @@ def which_cloud(environ: Mapping[str, str], reflex_env: Env) -> Literal["aws", "
     return "aws"
 
 
+def frontend_origins(configured: Sequence[str], reflex_env: Env) -> tuple[str, ...]:
+    """The web app's origins from Reflex's allow-list, or SettingsError in prod without one."""
+    origins = tuple(origin.strip().rstrip("/") for origin in configured if origin.strip())
+    if origins and "*" not in origins:
+        return origins
+    if reflex_env != Env.DEV:
+        raise SettingsError(
+            f"The state server refuses to start: --env {reflex_env.value} needs "
+            "REFLEX_CORS_ALLOWED_ORIGINS set to the web app's origin(s), e.g. "
+            "https://app.example.com (any page could open the websocket otherwise)."
+        )
+    return ANY_ORIGIN
+
+
 @functools.cache
 def get_settings() -> Settings:
     """The app's settings; in dev with no AWS settings, the first call starts the local cloud."""
-    if which_cloud(os.environ, environment.REFLEX_ENV_MODE.get()) == "local":
-        return _start_local_cloud()
-    return _from_environment()
+    reflex_env = environment.REFLEX_ENV_MODE.get()
+    cloud = which_cloud(os.environ, reflex_env)
+    origins = frontend_origins(get_config().cors_allowed_origins, reflex_env)
+    settings = _start_local_cloud() if cloud == "local" else _from_environment()
+    return replace(settings, frontend_origins=origins)

@@ -12,6 +12,7 @@ from epoint_ui.components import (
     text_input,
 )
 from epoint_ui.pages.guard import signed_in_page
+from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.account import AccountState
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
@@ -142,6 +143,7 @@ def _delete_account() -> rx.Component:
 def profile() -> rx.Component:
     """The customer's profile."""
     return page_shell(
+        cookie_step(),
         card(
             rx.text("Email", weight="medium"),
             rx.text(ProfileState.email, data_testid="profile-email"),

@@ -11,20 +11,31 @@ from epoint_ui.components import (
     text_input,
     text_link,
 )
+from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.sign_in import SignInState
+from epoint_ui.states.sign_up import SignUpState
 
 
 @rx.page(route="/sign-in", title="Sign in · ePoint", on_load=SessionState.redirect_if_signed_in)
 def sign_in() -> rx.Component:
     """The sign-in form."""
     return public_shell(
+        cookie_step(),
         notice_callout(SessionState.notice),
         rx.form(
             rx.vstack(
                 field(
                     "Email",
-                    text_input("email", type="email", auto_complete="username", required=True),
+                    text_input(
+                        "email",
+                        type="email",
+                        auto_complete="username",
+                        required=True,
+                        # Just confirmed a new account in this tab: its email is filled in.
+                        default_value=SignUpState.email,
+                        key=SignUpState.email,
+                    ),
                     "email",
                 ),
                 field(

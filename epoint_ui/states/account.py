@@ -107,7 +107,7 @@ class AccountState(rx.State):
             for _ in range(MAX_DELETE_CALLS):
                 answer = await client.delete("/me")
                 if answer.get("status") == "deleted":
-                    return await account_deleted(self)
+                    return await account_deleted(self)  # the cookie step, then "/"
             raise ApiError(
                 "Deleting is taking longer than usual. Enter your password again to continue.",
                 code="in_progress",

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui import auth
-from epoint_ui.states.session import SessionState, safe_next, start_session
+from epoint_ui.states.session import safe_next, start_session
 
 
 class SignInState(rx.State):
@@ -36,10 +36,9 @@ class SignInState(rx.State):
             return
         finally:
             self.working = False
-        await start_session(self, tokens)
-        session = await self.get_state(SessionState)
-        session.notice = ""
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next", "")))
+        await start_session(
+            self, tokens, then=safe_next(self.router.url.query_parameters.get("next", ""))
+        )
 
     @rx.event
     async def confirm_instead(self):

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui import auth
-from epoint_ui.states.session import SessionState, start_session
+from epoint_ui.states.session import SessionState
 
 RESEND_COOLDOWN_S = 30
 
@@ -31,8 +31,9 @@ class SignUpState(rx.State):
     resend_in: int = 0
     resending: bool = False
     resent: str = ""
-    # Held on the server only, so that verifying signs the user straight in.
-    _password: str = ""
+    # The password is never kept: it lives in the `sign_up` handler for the one Cognito
+    # call, so no state (in memory or in Redis) holds it afterwards. After the code, the
+    # user signs in with it.
 
     @rx.var
     def password_ok(self) -> bool:
@@ -72,7 +73,7 @@ class SignUpState(rx.State):
             return
         finally:
             self.working = False
-        self.email, self.display_name, self._password = email, name, password
+        self.email, self.display_name = email, name
         self.code_error, self.resent = "", ""
         yield rx.redirect("/verify")
         yield SignUpState.start_cooldown
@@ -95,25 +96,12 @@ class SignUpState(rx.State):
             await auth.confirm_sign_up(email, code)
         except auth.AuthError as exc:
             self.code_error = exc.message
-            self.verifying = False
-            return
-        password, self._password = self._password, ""
-        if not password:
-            # Another tab or a reload lost the password: confirmed, so just sign in.
-            self.verifying = False
-            session = await self.get_state(SessionState)
-            session.notice = "Your email is confirmed. Sign in to continue."
-            yield rx.redirect("/sign-in")
-            return
-        try:
-            tokens = await auth.sign_in(email, password)
-        except auth.AuthError as exc:
-            self.code_error = exc.message
             return
         finally:
             self.verifying = False
-        await start_session(self, tokens)
-        yield rx.redirect("/wallet")
+        session = await self.get_state(SessionState)
+        session.notice = "Your email is confirmed. Sign in to continue."
+        yield rx.redirect("/sign-in")
 
     @rx.event
     async def resend(self):

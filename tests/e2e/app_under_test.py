@@ -1,15 +1,18 @@
 """Runs ePoint the way AWS does, for the browser tests and the front-end benchmark.
 
 * `local_cloud()` - `python -m localcloud --port 0 --no-persist` in a subprocess.
-* `export_app()` - `reflex export --frontend-only` (what Amplify hosts) into a temporary
-  web directory, so it never races a developer's `.web/`.
+* `export_app()` - `reflex export --frontend-only` into a temporary web directory (so it
+  never races a developer's `.web/`), its inline scripts moved to files as
+  `scripts/export-frontend` does: what Amplify hosts.
 * `state_server()` - `reflex run --backend-only --env prod` (the container in AWS).
-* `StaticSite` - serves the export like a static host (route -> `route.html`, gzip).
+* `StaticSite` - serves the export like a static host (route -> `route.html`, gzip), with
+  the headers `amplify_headers()` reads from template.yaml.
 * `LossyLink` - the network between the state server and the API, able to lose an answer.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import io
@@ -29,15 +32,29 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import yaml
+from samtranslator.yaml_helper import yaml_parse
+
+from deploy.static_site import externalize_inline_scripts
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports nobody listens on right now."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def _stop(proc: subprocess.Popen[Any]) -> None:
@@ -97,15 +114,20 @@ def local_cloud(data_dir: Path) -> Iterator[dict[str, Any]]:
 
 
 def app_env(
-    cloud: dict[str, Any], workdir: Path, backend_port: int, **extra: str
+    cloud: dict[str, Any], workdir: Path, backend_port: int, frontend_port: int, **extra: str
 ) -> dict[str, str]:
-    """The environment of the export and the state server: AWS mode, aimed at `cloud`."""
+    """The environment of the export and the state server: AWS mode, aimed at `cloud`.
+
+    The web app is served on `frontend_port` (`StaticSite(..., port=frontend_port)`): its
+    origin is the only one the state server lets open the websocket, as in AWS.
+    """
     return {
         **os.environ,
         **cloud["env"],
         "REFLEX_WEB_WORKDIR": str(workdir / "web"),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "REFLEX_API_URL": f"http://localhost:{backend_port}",
+        "REFLEX_CORS_ALLOWED_ORIGINS": f"http://localhost:{frontend_port}",
         # Memory state unless REFLEX_REDIS_URL asks for Redis (state and sessions), as in prod.
         "REFLEX_STATE_MANAGER_MODE": "redis" if os.environ.get("REFLEX_REDIS_URL") else "memory",
         **extra,
@@ -129,7 +151,26 @@ def export_app(env: dict[str, str], cwd: Path = ROOT) -> Path:
         )
     if done.returncode != 0:
         raise RuntimeError(f"reflex export failed:\n{log.read_text()[-3000:]}")
-    return (web if web.is_absolute() else cwd / web) / "build" / "client"
+    site = (web if web.is_absolute() else cwd / web) / "build" / "client"
+    externalize_inline_scripts(site)
+    return site
+
+
+def websocket_status(state_server: str, origin: str | None) -> str:
+    """The status line a state server at `state_server` answers a websocket handshake with,
+    sent as a browser page at `origin` would (no Origin header at all when None)."""
+    where = urlsplit(state_server)
+    host, port = where.hostname or "localhost", where.port or 80
+    key = base64.b64encode(os.urandom(16)).decode()
+    origin_line = f"Origin: {origin}\r\n" if origin is not None else ""
+    request = (
+        f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        f"Sec-WebSocket-Version: 13\r\n{origin_line}\r\n"
+    )
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(request.encode())
+        return s.recv(4096).split(b"\r\n")[0].decode()
 
 
 @contextlib.contextmanager
@@ -160,7 +201,42 @@ def state_server(env: dict[str, str], backend_port: int, log: Path) -> Iterator[
         _stop(proc)
 
 
+def amplify_custom_headers(amplify_app: dict[str, Any]) -> dict[str, str]:
+    """The headers an `AWS::Amplify::App` resource (template.yaml's `CustomHeaders`) gives
+    every page, with `${...}` still in them."""
+    spec = yaml.safe_load(amplify_app["Properties"]["CustomHeaders"]["Fn::Sub"])
+    (rule,) = spec["customHeaders"]
+    assert rule["pattern"] == "**", "a header rule for only some paths: serve it here too"
+    return {header["key"]: header["value"] for header in rule["headers"]}
+
+
+def amplify_headers(state_server: str) -> dict[str, str]:
+    """Exactly the headers template.yaml gives Amplify, for a state server at `state_server`.
+
+    The one substitution a deployment makes: the state server's `https://`/`wss://` origin
+    becomes this one (`http://`/`ws://` here, which a policy naming https would not allow).
+    """
+    template = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
+    (app,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Amplify::App"]
+    ws = state_server.replace("http://", "ws://", 1)
+    headers = {}
+    for name, value in amplify_custom_headers(app).items():
+        value = value.replace("https://${StateServerDomain}", state_server)
+        value = value.replace("wss://${StateServerDomain}", ws)
+        assert "${" not in value, f"{name}: substitute {value!r} here as the deployment does"
+        headers[name] = value
+    return headers
+
+
 class _ExportHandler(SimpleHTTPRequestHandler):
+    # The static host's own headers on every answer (Amplify's custom headers).
+    extra_headers: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def translate_path(self, path: str) -> str:
         root = Path(self.directory)
         route = urlsplit(path).path.strip("/")
@@ -194,10 +270,13 @@ class _ExportHandler(SimpleHTTPRequestHandler):
 
 
 class StaticSite:
-    """A background HTTP server for one export folder."""
+    """A background HTTP server for one export folder, sending `headers` with every answer."""
 
-    def __init__(self, directory: Path, port: int = 0) -> None:
-        handler = functools.partial(_ExportHandler, directory=str(directory))
+    def __init__(
+        self, directory: Path, port: int = 0, headers: dict[str, str] | None = None
+    ) -> None:
+        handler_class = type("_Handler", (_ExportHandler,), {"extra_headers": headers or {}})
+        handler = functools.partial(handler_class, directory=str(directory))
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,28 +72,43 @@ def api_link(local_cloud: dict[str, Any]) -> Iterator[app_under_test.LossyLink]:
         yield link
 
 
+@dataclass(frozen=True)
+class RunningApp:
+    """The app as a browser finds it."""
+
+    url: str  # the web app: the static export, with the headers template.yaml gives Amplify
+    state_server: str  # the state server: the websocket and the session cookie's routes
+    site_dir: Path  # the export's files (one pre-rendered .html per page)
+
+
 @pytest.fixture(scope="session")
-def app_url(
+def running_app(
     local_cloud: dict[str, Any],
     api_link: app_under_test.LossyLink,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[str]:
-    """The app (static export + state server) on the local cloud; its frontend URL."""
+) -> Iterator[RunningApp]:
+    """The app (static export + state server) on the local cloud."""
     work = tmp_path_factory.mktemp("app")
-    port = app_under_test.free_port()
+    backend_port, site_port = app_under_test.free_ports(2)
     env = app_under_test.app_env(
         local_cloud,
         work,
-        port,
+        backend_port,
+        site_port,
         EPOINT_TOKEN_REFRESH_MARGIN_S=REFRESH_MARGIN_S,
         EPOINT_API_URL=api_link.url,  # the state server reaches the API through the link
     )
     site_dir = app_under_test.export_app(env)
-    with (
-        app_under_test.state_server(env, port, work / "state-server.log"),
-        app_under_test.StaticSite(site_dir) as site,
-    ):
-        yield site.url
+    with app_under_test.state_server(env, backend_port, work / "state-server.log") as backend:
+        headers = app_under_test.amplify_headers(backend)
+        with app_under_test.StaticSite(site_dir, port=site_port, headers=headers) as site:
+            yield RunningApp(site.url, backend, site_dir)
+
+
+@pytest.fixture(scope="session")
+def app_url(running_app: RunningApp) -> str:
+    """The web app's URL."""
+    return running_app.url
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +162,9 @@ def axe_script() -> Path:
 def serious_violations(page: Page, axe_script: Path) -> list[str]:
     """axe-core's serious and critical findings on the page as it is now, one line each."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(axe_script))
+        # Evaluated by the test driver, not added as a <script>: the page's CSP allows no
+        # inline script, and a violation here would be the test's own.
+        page.evaluate(axe_script.read_text(encoding="utf-8"))
     results = page.evaluate("async () => await window.axe.run(document)")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> "

@@ -53,7 +53,12 @@ def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
     assert_accessible(page, axe_script)
     page.get_by_label("Confirmation code").fill(code)
     page.get_by_role("button", name="Confirm").click()
-
+    # Confirmed; the password was not kept since sign-up, so the new customer signs in.
+    page.wait_for_url("**/sign-in")
+    expect(page.get_by_role("status")).to_have_text("Your email is confirmed. Sign in to continue.")
+    expect(page.get_by_label("Email")).to_have_value(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/wallet")
     expect(page.get_by_role("heading", name="No points yet")).to_be_visible()
     assert_accessible(page, axe_script)

@@ -126,4 +126,10 @@ def test_verify_says_the_code_expired_and_resends_after_the_cool_down(
     assert fresh != stale
     page.get_by_label("Confirmation code").fill(fresh)
     page.get_by_role("button", name="Confirm").click()
+    # Confirmed; the password was not kept since sign-up, so the new customer signs in.
+    page.wait_for_url("**/sign-in")
+    expect(page.get_by_role("status")).to_have_text("Your email is confirmed. Sign in to continue.")
+    expect(page.get_by_label("Email")).to_have_value(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/wallet")

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+import httpx
+from playwright.sync_api import Browser, Cookie, Page, expect
 
-from tests.e2e.conftest import REFRESH_MARGIN_S, open_page, serious_violations, sign_in_through_ui
+from epoint_ui.session_cookie import COOKIE_NAME
+from tests.e2e.app_under_test import websocket_status
+from tests.e2e.conftest import (
+    PHONE,
+    REFRESH_MARGIN_S,
+    RunningApp,
+    open_page,
+    serious_violations,
+    sign_in_through_ui,
+)
 from tests.support.local_cloud import new_email, outbox_code, sign_out_everywhere
 from tests.support.world import World
 
 # The app refreshes a token once it is this old (see conftest.REFRESH_MARGIN_S).
 TOKEN_AGE_BEFORE_REFRESH_S = 3600 - int(REFRESH_MARGIN_S)
+ATTACKER = "https://attacker.example"
+# Everything script in the page can read: what injected script would send its author.
+LOOT_JS = """() => ({
+    cookie: document.cookie,
+    local: {...localStorage},
+    session: {...sessionStorage},
+})"""
+
+
+def the_session_cookie(page: Page) -> Cookie:
+    """The browser's session cookie, which must be HttpOnly, Secure, SameSite=Strict, host-only."""
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == COOKIE_NAME]
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+    assert not cookie["domain"].startswith(".")  # host-only: the state server's name alone
+    assert cookie["path"] == "/"
+    return cookie
 
 
 def test_wrong_password_says_so_and_keeps_the_visitor_out(
@@ -60,8 +87,7 @@ def test_reload_and_new_tab_stay_signed_in_without_tokens_in_the_browser(
     expect(other_tab.get_by_test_id("profile-email")).to_have_text(user.email)
 
     # The browser holds only an opaque session id: no token in cookies, storage or HTML.
-    (session_cookie,) = [c for c in page.context.cookies() if c["name"] == "epoint_session"]
-    assert session_cookie["secure"] and session_cookie["sameSite"] == "Strict"
+    session_cookie = the_session_cookie(page)
     assert len(session_cookie["value"]) >= 40  # 256 random bits
     stored = page.evaluate(
         "() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})"
@@ -100,10 +126,15 @@ def test_sign_out_ends_the_session_in_every_tab(page: Page, world: World) -> Non
     expect(page.get_by_role("status")).to_have_text("You are signed out.")
     expect(page.get_by_role("link", name="Create an account")).to_be_visible()
 
-    # The other tab's session is gone on the server: its next page asks for sign-in.
+    # The other tab's session is gone on the server: its next page asks for sign-in, and
+    # says why (its connection still names the session that was signed out).
     other_tab.get_by_role("link", name="History", exact=True).click()
     other_tab.wait_for_url("**/sign-in?next=/history")
-    expect(other_tab.get_by_role("status")).to_have_text("Please sign in to continue.")
+    expect(other_tab.get_by_role("status")).to_have_text(
+        "Your session has ended. Please sign in again."
+    )
+    # And the browser no longer holds the cookie.
+    assert [c for c in page.context.cookies() if c["name"] == COOKIE_NAME] == []
 
 
 def test_profile_changes_the_display_name(page: Page, world: World) -> None:
@@ -132,3 +163,56 @@ def test_local_outbox_page_shows_the_confirmation_code(
     open_page(page, "/dev/outbox")
     message = page.locator(".rt-Card").filter(has_text=email)
     expect(message).to_contain_text(outbox_code(local_cloud, email))
+
+
+def test_script_in_the_page_can_read_nothing_that_signs_anyone_in(
+    page: Page, world: World, browser: Browser, app_url: str
+) -> None:
+    """Injected script takes everything JavaScript can read to another browser: no session."""
+    user = world.person("Xena")
+    sign_in_through_ui(page, user.email)
+    session_id = the_session_cookie(page)["value"]
+    loot = page.evaluate(LOOT_JS)
+    assert COOKIE_NAME not in loot["cookie"]
+    assert session_id not in json.dumps(loot)
+    assert "eyJ" not in json.dumps(loot)  # no token either
+    page.close()  # the tab is gone: its Reflex token is free for the thief to use
+    time.sleep(1)
+
+    thief = browser.new_context(viewport=PHONE, base_url=app_url)
+    thief.add_init_script(
+        f"""(() => {{
+            const loot = {json.dumps(loot)};
+            for (const [k, v] of Object.entries(loot.local)) localStorage.setItem(k, v);
+            for (const [k, v] of Object.entries(loot.session)) sessionStorage.setItem(k, v);
+            for (const c of loot.cookie.split("; ").filter(Boolean)) document.cookie = c;
+        }})()"""
+    )
+    stolen = thief.new_page()
+    stolen.goto("/wallet", wait_until="load")
+    stolen.wait_for_url("**/sign-in?next=/wallet")
+    thief.close()
+
+
+def test_the_state_server_opens_its_websocket_only_to_the_web_app(
+    running_app: RunningApp,
+) -> None:
+    """In production (`--env prod`): a foreign or missing Origin is refused at the handshake."""
+    server, app = running_app.state_server, running_app.url
+    assert websocket_status(server, app).startswith("HTTP/1.1 101")
+    assert websocket_status(server, ATTACKER).startswith("HTTP/1.1 403")
+    assert websocket_status(server, None).startswith("HTTP/1.1 403")
+    assert websocket_status(server, "null").startswith("HTTP/1.1 403")
+
+
+def test_another_site_cannot_set_or_clear_the_session_cookie(running_app: RunningApp) -> None:
+    """Login CSRF and forced sign-out, straight at the state server's cookie routes."""
+    for path in ("/session/claim", "/session/end"):
+        answer = httpx.post(
+            f"{running_app.state_server}{path}",
+            json={"claim": "x" * 43},
+            headers={"origin": ATTACKER},
+        )
+        assert answer.status_code == 403, path
+        assert answer.json()["error"]["code"] == "origin_refused"
+        assert "set-cookie" not in answer.headers

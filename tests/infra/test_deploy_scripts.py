@@ -29,18 +29,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
-DOMAIN = "state.example.com"
+SITE = "example.com"
+DOMAIN = f"state.{SITE}"
+APP_ORIGIN = f"https://app.{SITE}"  # the web app: a sibling of the state server (README, Sessions)
 CERTIFICATE = f"arn:aws:acm:{REGION}:123456789012:certificate/0000-example"
 PASSWORD = "stand-in-ecr-password"
 GIT_IDENTITY = ("-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false")
-# What `sam deploy` leaves as the stack's outputs ({stack}, {region}, {domain}, {branch}).
+# What `sam deploy` leaves as the stack's outputs ({stack}, {region}, {domain}, {branch}, {app}).
 OUTPUTS = {
     "ApiUrl": "https://a1b2c3.execute-api.{region}.amazonaws.com",
     "UserPoolId": "{region}_Example1",
     "UserPoolClientId": "exampleclient123",
     "TableName": "{stack}-LedgerTable-ABC",
     "Region": "{region}",
-    "FrontendUrl": "https://{branch}.d1example.amplifyapp.com",
+    "FrontendUrl": "{app}",
     "AmplifyAppId": "d1example",
     "AmplifyBranchName": "{branch}",
     "StateServerUrl": "https://{domain}",
@@ -147,7 +149,8 @@ def sam():
             if f"{repo}:{params['StateServerImageTag']}" not in state["images"]:
                 fail("Failed to create/update the stack: the service's tasks cannot pull the image", 1)
         fill = {"stack": name, "region": option("--region"),
-                "domain": params["StateServerDomain"], "branch": params["BranchName"]}
+                "domain": params["StateServerDomain"], "branch": params["BranchName"],
+                "app": f"https://{params['AppSubdomain']}.{params['SiteDomain']}"}
         outputs = {k: v.format(**fill) for k, v in json.loads(os.environ["STANDIN_OUTPUTS"]).items()}
         state["stacks"][name] = {"parameters": params, "outputs": outputs,
                                  "load_balancer_arn": f"arn:aws:elasticloadbalancing:{name}-alb"}
@@ -187,7 +190,8 @@ def reflex():
              "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION")}
     client = Path(".web/build/client")
     (client / "assets").mkdir(parents=True, exist_ok=True)
-    page = f"<html><!-- export {nonce} -->{json.dumps(baked)}</html>"
+    # Like Reflex's pages: inline scripts (scripts/export-frontend must move them to files).
+    page = f"<html><!-- export {nonce} -->{json.dumps(baked)}<script>var n = 1;</script></html>"
     (client / "index.html").write_text(page)
     (client / "404.html").write_text(page)
     (client / "assets" / f"app-{nonce[:8]}.js").write_text(f"const api = {baked['REFLEX_API_URL']!r};")
@@ -200,7 +204,9 @@ else:
     record()
     if tool == "bun":
         print("1.4.4")
-    elif tool == "python":  # the venv's python: only ever asked to pip install
+    elif tool == "python":  # the venv's python: pip install, or the export's post-processing
+        if args[:2] == ["-m", "deploy.static_site"]:
+            os.execv(sys.executable, [sys.executable, *args])  # the real one, on the stand-in export
         assert args[:3] == ["-m", "pip", "install"], args
     else:
         {"aws": aws, "sam": sam, "docker": docker}[tool]()
@@ -227,7 +233,7 @@ def step(call: dict[str, Any]) -> str:
     if tool == "docker":
         return "docker " + ("buildx build" if args[0] == "buildx" else args[0])
     if tool == "python":
-        return "pip install"
+        return "pip install" if args[:2] == ["-m", "pip"] else "python " + " ".join(args[:2])
     if tool == "upload":
         return "upload"
     return f"{tool} {args[0]}" if args else tool
@@ -345,6 +351,7 @@ class World:
             "AWS_REGION": REGION,
             "EPOINT_CERTIFICATE_ARN": CERTIFICATE,
             "EPOINT_STATE_DOMAIN": DOMAIN,
+            "EPOINT_SITE_DOMAIN": SITE,
             **extra,
         }
 
@@ -430,6 +437,7 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
         "sam deploy",  # now running the image
         "pip install",  # scripts/export-frontend --install ...
         "reflex export",  # ... then scripts/export-frontend
+        "python -m deploy.static_site",  # ... which moves the inline scripts to files
         "aws amplify create-deployment",
         "upload",
         "aws amplify start-deployment",
@@ -449,15 +457,17 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
         assert params["Stage"] == "dev" and params["TaskPublicIp"] == "ENABLED"
         assert params["CertificateArn"] == CERTIFICATE
         assert params["StateServerDomain"] == DOMAIN
+        assert (params["SiteDomain"], params["AppSubdomain"]) == (SITE, "app")
+        # The web app's origin is the HTTP API's CORS origin from the first deploy on.
+        assert params["FrontendOrigins"] == f"{APP_ORIGIN},http://localhost:3000"
         assert params["VpcId"] == "vpc-0default"  # dev: the default VPC and its subnets
         assert (
             params["PublicSubnetIds"] == params["TaskSubnetIds"] == "subnet-0a,subnet-0b,subnet-0c"
         )
         assert params["RepositoryUrl"] == "" and params["HostedZoneId"] == ""
     assert overrides(first)["StateServerImageTag"] == ""
-    assert overrides(first)["FrontendOrigins"] == "http://localhost:3000"  # no Amplify domain yet
     assert overrides(second)["StateServerImageTag"] == tag
-    assert overrides(second)["FrontendOrigins"] == f"{outputs['FrontendUrl']},http://localhost:3000"
+    assert outputs["FrontendUrl"] == APP_ORIGIN
 
     registry = repo_uri.split("/")[0]
     login = world.only("docker login")
@@ -484,6 +494,13 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
     assert site == exported_site(world)
     assert "stale-only.js" not in site
     assert export["nonce"] in site["index.html"].decode()
+    # ... with its inline scripts moved to files (the CSP allows no 'unsafe-inline').
+    assert "<script>" not in site["index.html"].decode()
+    (script,) = [
+        name for name in site if name.startswith("assets/inline-") and name.endswith(".js")
+    ]
+    assert site[script] == b"var n = 1;"
+    assert f'src="/{script}"' in site["index.html"].decode()
 
     create = world.only("aws amplify create-deployment")
     start = world.only("aws amplify start-deployment")
@@ -509,6 +526,7 @@ def test_a_second_deploy_of_the_same_commit_reuses_the_image_and_uploads_a_new_e
         "sam deploy",
         "pip install",
         "reflex export",
+        "python -m deploy.static_site",
         "aws amplify create-deployment",
         "upload",
         "aws amplify start-deployment",
@@ -562,6 +580,14 @@ def test_with_a_repository_amplify_builds_from_git_and_nothing_is_uploaded(world
     assert params["RepositoryTokenSecret"] == "epoint/github-token"
 
 
+def test_the_state_server_must_be_a_sibling_of_the_web_app_or_nothing_happens(world):
+    """Another site's name for the state server would never get the session cookie."""
+    done = world.run("deploy", "dev", EPOINT_STATE_DOMAIN="state.example.net")
+    assert done.returncode != 0
+    assert "must be a name under EPOINT_SITE_DOMAIN" in done.stderr
+    assert world.steps() == []
+
+
 def test_prod_needs_its_network_named_and_changes_nothing_without_it(world):
     done = world.run("deploy", "prod")
     assert done.returncode != 0
@@ -579,7 +605,7 @@ def test_teardown_lifts_deletion_protection_deletes_the_stack_and_keeps_the_ledg
     params = overrides([c for c in world.calls() if step(c) == "sam deploy"][-1])
     assert params["Stage"] == "prod" and params["VpcId"] == "vpc-0prod"
     assert params["TaskSubnetIds"] == "subnet-t1,subnet-t2"
-    assert "localhost" not in params["FrontendOrigins"]  # prod: only the Amplify origin
+    assert params["FrontendOrigins"] == APP_ORIGIN  # prod: only the web app's origin
     table = world.cloud()["stacks"]["epoint-prod"]["outputs"]["TableName"]
     alb = world.cloud()["stacks"]["epoint-prod"]["load_balancer_arn"]
 

@@ -10,7 +10,6 @@ to start rather than run the local cloud.
 
 from __future__ import annotations
 
-import base64
 import importlib.metadata
 import json
 import os
@@ -28,6 +27,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tests.e2e.app_under_test import websocket_status
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = "https://main.d1example.amplifyapp.com"
@@ -233,19 +234,6 @@ def free_ports(count: int) -> list[int]:
             s.close()
 
 
-def websocket_status(port: int, origin: str) -> str:
-    """The status line the state server answers a browser's websocket upgrade with."""
-    key = base64.b64encode(os.urandom(16)).decode()
-    request = (
-        f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-        f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
-    )
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(request.encode())
-        return s.recv(4096).split(b"\r\n")[0].decode()
-
-
 @pytest.fixture(scope="module")
 def state_server(tmp_path_factory, image_python, cfn):
     """The image's app directory, started like the container: its port, and the local cloud's."""
@@ -309,8 +297,11 @@ def test_the_health_check_the_load_balancer_uses_answers_200(state_server, cfn):
 
 def test_only_the_front_end_may_open_the_websocket(state_server):
     port = state_server["port"]
-    assert websocket_status(port, FRONTEND).startswith("HTTP/1.1 101")
-    assert websocket_status(port, "https://attacker.example").startswith("HTTP/1.1 403")
+    url = f"http://127.0.0.1:{port}"
+    assert websocket_status(url, FRONTEND).startswith("HTTP/1.1 101")
+    assert websocket_status(url, "https://attacker.example").startswith("HTTP/1.1 403")
+    # No Origin: not a page of the web app (a script elsewhere); Socket.IO alone would allow it.
+    assert websocket_status(url, None).startswith("HTTP/1.1 403")
 
 
 def test_in_aws_mode_no_local_cloud_starts(state_server):

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from tests.e2e.app_under_test import amplify_custom_headers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
@@ -202,9 +204,10 @@ def test_the_front_end_is_the_only_origin_the_state_server_accepts(cfn):
     (task,) = of_type(cfn, "AWS::ECS::TaskDefinition").values()
     (container,) = task["Properties"]["ContainerDefinitions"]
     env = {e["Name"]: e["Value"] for e in container["Environment"] if "Name" in e}
-    assert env["REFLEX_CORS_ALLOWED_ORIGINS"] == {
-        "Fn::Sub": "https://${BranchName}.${AmplifyApp.DefaultDomain}"
-    }
+    # The web app's own name, from parameters: a sibling of the state server under one site.
+    app_origin = {"Fn::Sub": "https://${AppSubdomain}.${SiteDomain}"}
+    assert env["REFLEX_CORS_ALLOWED_ORIGINS"] == app_origin
+    assert env["REFLEX_DEPLOY_URL"] == app_origin
     for name in ("EPOINT_API_URL", "EPOINT_USER_POOL_ID", "EPOINT_CLIENT_ID", "AWS_REGION"):
         assert name in env, f"the state server needs {name}"
 
@@ -308,10 +311,17 @@ def test_alarms_cover_errors_throttles_and_unhealthy_hosts_and_notify_the_topic(
 
 def amplify_headers(cfn: dict[str, Any]) -> dict[str, str]:
     (app,) = of_type(cfn, "AWS::Amplify::App").values()
-    spec = yaml.safe_load(app["Properties"]["CustomHeaders"]["Fn::Sub"])
-    (rule,) = spec["customHeaders"]
-    assert rule["pattern"] == "**"
-    return {h["key"]: h["value"] for h in rule["headers"]}
+    return amplify_custom_headers(app)
+
+
+def test_the_web_app_is_served_under_its_own_name_beside_the_state_server(cfn, sam_template):
+    """Sessions need one site: Amplify's default *.amplifyapp.com name is another one."""
+    (domain,) = of_type(cfn, "AWS::Amplify::Domain").values()
+    assert domain["Properties"]["DomainName"] == {"Ref": "SiteDomain"}
+    (sub,) = domain["Properties"]["SubDomainSettings"]
+    assert sub["Prefix"] == {"Ref": "AppSubdomain"}
+    outputs = sam_template["Outputs"]
+    assert outputs["FrontendUrl"]["Value"] == {"Fn::Sub": "https://${AppSubdomain}.${SiteDomain}"}
 
 
 def test_the_web_app_is_served_with_security_headers(cfn):
@@ -320,6 +330,9 @@ def test_the_web_app_is_served_with_security_headers(cfn):
         (d.split()[0], d.split()[1:]) for d in headers["Content-Security-Policy"].split("; ")
     )
     assert csp["default-src"] == ["'self'"]
+    # Scripts only from the app's own files (the export's inline scripts are moved to files),
+    # and no eval; WebAssembly for the scanner's decoder.
+    assert csp["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
     # Only the app itself and its state server may be reached from the page.

@@ -15,7 +15,7 @@ from epoint_ui import auth, my_data
 from epoint_ui.states import account, session
 from epoint_ui.states.account import AccountState
 from epoint_ui.states.session import ACCOUNT_DELETED, WRONG_PASSWORD
-from tests.unit.ui_browser import Browser, redirect_target, run, wait
+from tests.unit.ui_browser import SESSION_ID, Browser, redirect_target, run, wait
 
 PROFILE = {"user_id": "u_1", "email": "carl@example.com", "display_name": "Carl", "created_at": ""}
 
@@ -112,9 +112,11 @@ def test_deleting_signs_in_again_calls_until_done_and_ends_the_session(
 
     assert tokens_used == ["fresh-access"]  # the re-authenticated token, not the session's
     assert browser.api.requests == [("DELETE", "/me"), ("DELETE", "/me")]
-    assert [redirect_target(u) for u in updates if redirect_target(u)] == ["/"]
     assert browser.session.notice == ACCOUNT_DELETED
     assert not browser.session.signed_in and not browser.session_alive()
+    # As after signing out: the page clears the session cookie, then goes to the front page.
+    assert [redirect_target(u) for u in updates if redirect_target(u)] == []
+    assert browser.session.cookie_end and browser.session._after_cookie == "/"
 
 
 def test_a_wrong_password_deletes_nothing(
@@ -137,7 +139,7 @@ def test_reauthentication_is_the_sessions_own_user(
     browser: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stored = _fresh_tokens().to_dict() | {"expires_at": 2**40}
-    wait(browser.store.put("session-under-test", stored, 60))
+    wait(browser.store.put(SESSION_ID, stored, 60))
     signed_in_as: list[str] = []
 
     async def sign_in(email: str, password: str) -> auth.Tokens:

@@ -3,7 +3,7 @@
 import pytest
 from reflex.constants import Env
 
-from epoint_ui.settings import SettingsError, which_cloud
+from epoint_ui.settings import ANY_ORIGIN, SettingsError, frontend_origins, which_cloud
 
 AWS = {
     "EPOINT_API_URL": "https://api.example.com",
@@ -41,3 +41,18 @@ def test_some_settings_fail_loudly_and_name_what_is_missing(mode, left_out):
     given = {name: value for name, value in AWS.items() if name != left_out}
     with pytest.raises(SettingsError, match=f"Incomplete AWS settings: {left_out} missing"):
         which_cloud(given, mode)
+
+
+@pytest.mark.parametrize("configured", [("*",), (), ("https://app.example.com", "*")])
+@pytest.mark.parametrize("mode", [Env.PROD, Env.PREVIEW])
+def test_outside_dev_any_origin_refuses_to_start(configured, mode):
+    """In production only the web app's pages may open the websocket: the list must be explicit."""
+    with pytest.raises(SettingsError, match="needs REFLEX_CORS_ALLOWED_ORIGINS"):
+        frontend_origins(configured, mode)
+
+
+def test_the_web_apps_origins_are_taken_as_given_without_trailing_slashes():
+    configured = ["https://app.example.com/", " http://localhost:3000"]
+    expected = ("https://app.example.com", "http://localhost:3000")
+    assert frontend_origins(configured, Env.PROD) == expected
+    assert frontend_origins(("*",), Env.DEV) == ANY_ORIGIN  # `reflex run` on a laptop

@@ -19,12 +19,13 @@ from reflex import constants
 
 from epoint_ui import session_store
 from epoint_ui.api import ApiError
+from epoint_ui.session_cookie import COOKIE_NAME
 from epoint_ui.session_store import MemorySessionStore
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.reader import ReaderState
 from epoint_ui.states.session import SessionState
 
-SESSION_ID = "session-under-test"
+SESSION_ID = "s" * 43  # the shape of a real one (`session_store.new_session_id`)
 T = TypeVar("T")
 _REDIRECT = rx.redirect("/").handler.fn.__qualname__
 
@@ -99,11 +100,17 @@ class Browser:
         monkeypatch.setattr(session_store, "_store", self.store)
         wait(self.store.put(SESSION_ID, {"access_token": "t"}, 60))
         self.session = SessionState(_reflex_internal_init=True)
-        self.session.session_id = SESSION_ID
         self.session.signed_in = True
-        # The page the tab is on (Reflex fills this from the browser's router data).
+        # The page the tab is on and its websocket, whose handshake brought the session
+        # cookie (Reflex fills this from the browser's router data).
         self.session._update_router_vars(
-            {constants.RouteVar.PATH: path, constants.RouteVar.ORIGIN: path}, {}
+            {
+                constants.RouteVar.PATH: path,
+                constants.RouteVar.ORIGIN: path,
+                constants.RouteVar.SESSION_ID: "socket-1",
+                constants.RouteVar.HEADERS: {"cookie": f"{COOKIE_NAME}={SESSION_ID}"},
+            },
+            {},
         )
         self.merchant = MerchantState(_reflex_internal_init=True)
         self.merchant.merchant_id = "m_1"

@@ -1,0 +1,1 @@
+"""Deployment helpers that ship with the repository (the state server's entrypoint, the static site's post-processing)."""
