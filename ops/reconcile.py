@@ -1,5 +1,5 @@
-"""Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original,
-every closed account ends with its closure.
+"""Reconcile the ledger: every balance and stamp count equals the sum of its ledger, every
+reversal its original, every entry its kind's rules, every closed account ends with its closure.
 
     python -m ops.reconcile                                  # TABLE_NAME / AWS_* from the env
     python -m ops.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
@@ -21,6 +21,15 @@ does not add up is re-checked on its own with consistent reads, bracketed by its
 `version` (read, query its ledger, read again; equal versions mean no change landed in
 between, because every balance change bumps the version in the same transaction as its
 entry). Only a difference that survives that re-check is reported.
+
+What is checked (architecture invariants 1, 2 and 11), per kind of entry:
+- every membership: balance and stamps >= 0, each equal to the sum of its entries' `points`
+  and `stamps`; lifetime points equal to what its earns gave, less refunded earns;
+- `earn`: at most one stamp; what a promotion added is within the entry's points and names
+  its promotion; a welcome bonus only on the membership's first entry, once;
+- `stamp_redeem`: no points, and exactly one full card (`-stamps_needed`) of stamps;
+- `reversal`: the opposite of its original in points, stamps and promotion points, of the
+  same customer, marked on the original, once, and never of another reversal.
 
 It runs from an operator's machine and is left out of the Lambda artifact (backend/Makefile).
 It reads the table's key layout from `backend.dal.keys`, so it follows the layout the API writes.
@@ -77,6 +86,7 @@ class _Sums:
     """What a membership's ledger adds up to, and how it ends."""
 
     balance: int = 0
+    stamps: int = 0
     lifetime: int = 0
     entries: int = 0
     last_tx: str = ""  # the newest entry's id (ids sort by time)
@@ -85,6 +95,7 @@ class _Sums:
     def add(self, entry: dict[str, Any]) -> None:
         """Count one entry (its lifetime share is added by the caller: it needs the original)."""
         self.balance += int(entry["points"])
+        self.stamps += int(entry.get("stamps") or 0)
         self.entries += 1
         self.last_tx = max(self.last_tx, str(entry["tx_id"]))
         if entry["kind"] == "closure":
@@ -118,6 +129,8 @@ class Report:
     entries: int = 0
     reversals: int = 0
     closures: int = 0  # accounts closed (deleted) whose memberships were checked
+    stamp_redemptions: int = 0
+    promotion_entries: int = 0  # entries a promotion added points to (or took back)
     items_read: int = 0
     rechecked: int = 0  # memberships that changed under the Scan and were read again alone
     discrepancies: list[str] = field(default_factory=list)
@@ -207,6 +220,9 @@ class Reconciler:
         # and reversals, not with the whole ledger.
         reversals: dict[tuple[str, str], dict[str, Any]] = {}
         reversed_originals: dict[tuple[str, str], dict[str, Any]] = {}
+        # Per membership: its first entry's id, and the earns that carried a welcome bonus.
+        firsts: dict[tuple[str, str], str] = {}
+        welcomes: dict[tuple[str, str], list[str]] = {}
 
         for page in self._pages():
             report.items_read += len(page)
@@ -215,13 +231,25 @@ class Reconciler:
                 if pk.startswith(_USER) and sk.startswith(_MEMBER):
                     key = (pk.removeprefix(_USER), sk.removeprefix(_MEMBER))
                     members[key] = {
-                        k: item.get(k) for k in ("balance", "lifetime_points", "closed_at")
+                        k: item.get(k)
+                        for k in ("balance", "stamps", "lifetime_points", "closed_at")
                     }
                 elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
+                    report.stamp_redemptions += item["kind"] == "stamp_redeem"
+                    report.promotion_entries += bool(item.get("promotion_id"))
+                    for problem in entry_problems(item):
+                        report.add(
+                            f"entry {item['tx_id']} at merchant {item['merchant_id']}: {problem}"
+                        )
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
                     total.add(item)
+                    first = firsts.get(key)
+                    if first is None or item["tx_id"] < first:
+                        firsts[key] = item["tx_id"]
+                    if item["kind"] == "earn" and item.get("promotion_kind") == "welcome":
+                        welcomes.setdefault(key, []).append(item["tx_id"])
                     if item["kind"] == "earn":
                         total.lifetime += int(item["points"])
                     ref = (item["merchant_id"], item["tx_id"])
@@ -244,6 +272,12 @@ class Reconciler:
                 key = (reversal["customer_id"], reversal["merchant_id"])
                 sums[key].lifetime += int(reversal["points"])
         self._check_reversals(report, reversals, reversed_originals, originals)
+        for (customer_id, merchant_id), tx_ids in sorted(welcomes.items()):
+            where = f"membership customer={customer_id} merchant={merchant_id}"
+            if len(tx_ids) > 1:
+                report.add(f"{where}: {len(tx_ids)} welcome bonuses ({', '.join(sorted(tx_ids))})")
+            elif tx_ids[0] != firsts[(customer_id, merchant_id)]:
+                report.add(f"{where}: welcome bonus {tx_ids[0]} is not its first entry")
 
         report.memberships = len(members)
         report.closures = sum(len(total.closures) for total in sums.values())
@@ -261,10 +295,12 @@ class Reconciler:
     def _adds_up(member: dict[str, Any] | None, total: _Sums) -> bool:
         if member is None:
             return total.entries == 0
-        balance = int(member.get("balance", 0))
+        balance, stamps = int(member.get("balance", 0)), int(member.get("stamps") or 0)
         return (
             balance >= 0
             and balance == total.balance
+            and stamps >= 0
+            and stamps == total.stamps
             and int(member.get("lifetime_points", 0)) == max(total.lifetime, 0)
             and not total.closure_problems(member)
         )
@@ -293,12 +329,17 @@ class Reconciler:
             if after is None:
                 return f"{where}: {total.entries} ledger entries ({total.balance:+d}) but no membership"
             balance = int(after.get("balance", 0))
+            stamps = int(after.get("stamps") or 0)
             lifetime = int(after.get("lifetime_points", 0))
             problems = []
             if balance < 0:
                 problems.append(f"negative balance {balance}")
             if balance != total.balance:
                 problems.append(f"balance {balance} != ledger sum {total.balance}")
+            if stamps < 0:
+                problems.append(f"negative stamps {stamps}")
+            if stamps != total.stamps:
+                problems.append(f"stamps {stamps} != ledger stamps {total.stamps}")
             if lifetime != max(total.lifetime, 0):
                 problems.append(f"lifetime_points {lifetime} != earned {max(total.lifetime, 0)}")
             problems += total.closure_problems(after)
@@ -323,11 +364,13 @@ class Reconciler:
                 continue
             if original["kind"] == "reversal":
                 report.add(f"{where}: reverses another reversal {target[1]}")
-            if int(original["points"]) != -int(reversal["points"]):
-                report.add(
-                    f"{where}: points {int(reversal['points']):+d} are not the opposite"
-                    f" of the original's {int(original['points']):+d}"
-                )
+            for moved in ("points", "stamps", "promotion_points"):
+                theirs, ours = int(original.get(moved) or 0), int(reversal.get(moved) or 0)
+                if theirs != -ours:
+                    report.add(
+                        f"{where}: {moved} {ours:+d} are not the opposite"
+                        f" of the original's {theirs:+d}"
+                    )
             if original.get("customer_id") != reversal.get("customer_id"):
                 report.add(f"{where}: customer differs from the original's")
             if original.get("reversed_by") != tx_id:
@@ -343,6 +386,39 @@ class Reconciler:
                     f"entry {tx_id} at merchant {merchant_id}: reversed_by"
                     f" {original['reversed_by']} does not exist"
                 )
+
+
+def entry_problems(entry: dict[str, Any]) -> list[str]:
+    """What is wrong with one ledger entry on its own, by its kind (nothing for a kind this
+    version does not know: its own checks come with it)."""
+    kind = entry["kind"]
+    points, stamps = int(entry["points"]), int(entry.get("stamps") or 0)
+    added = int(entry.get("promotion_points") or 0)
+    problems = []
+    if kind == "earn":
+        if stamps not in (0, 1):
+            problems.append(f"an earn adds one stamp at most, not {stamps:+d}")
+        if not 0 <= added <= points:
+            problems.append(f"promotion points {added} outside the entry's {points}")
+        if bool(added) != bool(entry.get("promotion_id")):
+            problems.append("promotion points without their promotion, or the other way round")
+    elif kind == "stamp_redeem":
+        needed = entry.get("stamps_needed")
+        if points != 0:
+            problems.append(f"a stamp card's reward moves no points, not {points:+d}")
+        if not needed or stamps != -int(needed):
+            problems.append(f"stamps {stamps:+d} are not one full card of {needed}")
+    elif kind == "redeem" and (stamps or added):
+        problems.append("a redemption of points moves no stamps and no promotion points")
+    elif kind == "closure":
+        # A deleted account's last entry: everything it held goes, nothing comes.
+        if points > 0 or stamps > 0 or added:
+            problems.append(f"a closure only takes away, not {points:+d} points {stamps:+d} stamps")
+        if int(entry["balance_after"]) or int(entry.get("stamps_after") or 0):
+            problems.append("a closure leaves nothing behind")
+        if entry.get("staff_id"):
+            problems.append("a closure is the customer's, not staff's")
+    return problems
 
 
 # ------------------------------------------------------------------ command line
@@ -433,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memberships_checked: {report.memberships}")
     print(f"ledger_entries_checked: {report.entries}")
     print(f"reversals_checked: {report.reversals}")
+    print(f"stamp_redemptions_checked: {report.stamp_redemptions}")
+    print(f"promotion_entries_checked: {report.promotion_entries}")
     print(f"closures_checked: {report.closures}")
     print(f"memberships_rechecked: {report.rechecked}")
     print(f"reconcile_seconds: {time.monotonic() - started:.2f}")

@@ -21,6 +21,7 @@ MERCHANT_SECTIONS = [
     ("Figures", "/merchant/figures", False),
     ("Settings", "/merchant/settings", True),
     ("Rewards", "/merchant/rewards", True),
+    ("Programs", "/merchant/programs", True),
     ("Staff", "/merchant/staff", True),
 ]
 

@@ -11,10 +11,18 @@ from epoint_ui.formatting import Reader
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.reader import reader
+from epoint_ui.states.views import change_detail, stamp_line
 
-KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
+KINDS = {
+    "all": "All",
+    "earn": "Awards",
+    "redeem": "Redemptions",
+    "stamp_redeem": "Stamp cards",
+    "reversal": "Reversals",
+}
 REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
+    "stamps_already_spent": "This can't be reversed: this purchase's stamp already went into a free reward. Reverse that reward first.",
     "already_reversed": "This transaction was already reversed.",
     "not_reversible": "A reversal cannot itself be reversed.",
     "account_closed": "This customer deleted their account: their balance is closed, so nothing can be refunded to or taken from it.",
@@ -27,9 +35,12 @@ def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
     detail = {
         "earn": f"Purchase of {shown.money(int(amount), currency)}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
+        "stamp_redeem": f"Stamp card: gave the {tx.get('reward_name') or 'free reward'}"
+        f" ({-int(tx.get('stamps') or 0)} stamps)",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
         "closure": "Account deleted: balance closed",
     }.get(str(tx.get("kind")), "")
+    detail = " · ".join(part for part in (detail, change_detail(tx)) if part)
     return {
         "tx_id": str(tx.get("tx_id", "")),
         "kind": str(tx.get("kind", "")),
@@ -38,7 +49,8 @@ def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
         "points": f"{int(tx.get('points', 0)):+d}",
         "when": shown.moment(tx.get("created_at")),
         "reversed": bool(tx.get("reversed_by")),
-        "reversible": tx.get("kind") in ("earn", "redeem") and not tx.get("reversed_by"),
+        "reversible": tx.get("kind") in ("earn", "redeem", "stamp_redeem")
+        and not tx.get("reversed_by"),
     }
 
 
@@ -135,9 +147,15 @@ class LedgerState(rx.State):
                 idempotency_key=self.reverse_key,
             )
             tx = result.get("transaction") or {}
+            moved = int(tx.get("stamps") or 0)
+            stamps = (
+                f", {stamp_line(moved, int(tx.get('stamps_after') or 0), int(tx['stamps_needed']))}"
+                if moved and tx.get("stamps_needed")
+                else ""
+            )
             self.notice = (
-                f"Reversed: {int(tx.get('points', 0)):+d} points, the customer's balance is now "
-                f"{int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
+                f"Reversed: {int(tx.get('points', 0)):+d} points{stamps}, the customer's balance"
+                f" is now {int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
             )
             self.confirm_tx = ""
 

@@ -215,3 +215,28 @@ def test_nobody_reads_another_persons_export(world, shop, customer):
     for limit in ("0", "501"):
         bad = call("GET", "/me/export", customer, query={"limit": limit})
         assert (bad.status, bad.code) == (422, "validation_error")
+
+
+def test_stamps_close_with_the_account_and_a_closure_that_gives_back_is_reported(
+    world, shop, customer
+):
+    world.stamp_card(shop, stamps_needed=5)
+    for _ in range(2):
+        world.earn(world.visit(shop, customer), 10_00).expect(201)
+    call("DELETE", "/me", customer).expect(200)
+    items = call("GET", f"{shop.path}/transactions", shop.till).body["items"]
+    closure = items[0]
+    assert (closure["kind"], closure["stamps"], closure["stamps_after"]) == ("closure", -2, 0)
+    assert (closure["points"], closure["balance_after"]) == (-20, 0)
+    assert _reconcile() == []
+
+    # Tampered: the closure gives points back instead of taking them.
+    key = {"pk": {"S": f"MERCHANT#{shop.merchant_id}"}, "sk": {"S": f"TX#{closure['tx_id']}"}}
+    boto3.client("dynamodb").update_item(
+        TableName=config.TABLE_NAME,
+        Key=key,
+        UpdateExpression="SET points = :p",
+        ExpressionAttributeValues={":p": {"N": "20"}},
+    )
+    found = _reconcile()
+    assert any("a closure only takes away" in line for line in found), found

@@ -1,9 +1,11 @@
-"""The merchant side: businesses, the till (scan), ledger, figures and the owner's settings."""
+"""The merchant side: businesses, the till (scan), ledger, figures and the owner's settings,
+rewards, programs (stamp card, promotions) and staff."""
 
 from epoint_ui.pages.merchant import (  # noqa: F401
     businesses,
     figures,
     ledger,
+    programs,
     rewards,
     scan,
     settings,
