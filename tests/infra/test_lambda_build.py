@@ -196,7 +196,11 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
     }
     # What Lambda sets (so Powertools behaves as deployed, tracing not disabled), and the
     # function's own environment from the template.
-    refs = {"LedgerTable": "epoint-ledger", "QrSigningSecret": "arn:aws:secretsmanager:qr"}
+    refs = {
+        "LedgerTable": "epoint-ledger",
+        "QrSigningSecret": "arn:aws:secretsmanager:qr",
+        "UserPool": "eu-west-1_pool",
+    }
     env.update(template.function_environment(function, refs))
     env.update(
         AWS_REGION="eu-west-1",
