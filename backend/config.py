@@ -10,6 +10,8 @@ import os
 
 TABLE_NAME: str = os.environ.get("TABLE_NAME", "epoint-ledger")
 QR_SECRET_ARN: str = os.environ.get("QR_SECRET_ARN", "")
+# The user pool whose users the API may delete (account deletion); Cognito's id, not a secret.
+USER_POOL_ID: str = os.environ.get("USER_POOL_ID", "")
 AWS_REGION: str = (
     os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
 )
@@ -42,3 +44,11 @@ MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36
 # source's MaximumRecordAgeInSeconds (600, template.yaml), after which Lambda no longer
 # delivers a record, so no redelivery can outlive its dedup key.
 HINT_DEDUP_TTL_SECONDS = 15 * 60
+
+# Deleting an account needs a sign-in (password) this recent: a stolen session is not enough.
+RECENT_SIGN_IN_SECONDS = 5 * 60
+# One DELETE /me call stops renaming ledger entries after this long and answers 202 (the
+# client calls again): far inside the function's 10 s Timeout, whatever the history's length.
+ERASE_BUDGET_SECONDS = 4.0
+# The deletion record (for the confirmation email, sent from the table's stream) lives this long.
+DELETION_RECORD_TTL_SECONDS = 7 * 24 * 3600

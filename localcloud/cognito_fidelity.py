@@ -18,13 +18,18 @@ wrapper that keeps moto doing the bookkeeping:
 - usernames and email aliases match case-insensitively when the pool says
   `UsernameConfiguration.CaseSensitive: false`;
 - the pool's PostConfirmation trigger runs in-process after a confirmation;
+- tokens keep the `auth_time` of the sign-in through refreshes (moto stamps every new
+  token "now"; the API's recent-sign-in check for account deletion relies on it);
+- `AdminDeleteUser` revokes the user's refresh tokens (moto keeps them, and refreshing
+  one of a deleted user is an HTTP 500 there, NotAuthorizedException in Cognito);
 - two-step sign-in with an authenticator app: per-user secrets, real code checks, the
   `SOFTWARE_TOKEN_MFA` challenge bound to the user who proved the password (`cognito_mfa`).
 
 The gaps, as measured with moto 5.2.5: no confirmation code is generated and any code
 confirms; `ResendConfirmationCode` is an HTTP 500; `email_verified` is never set; the
 forgot-password code comes back in a response header; SRP sign-in uses a random SRP_B,
-so a wrong password succeeds; Lambda triggers are stored but never invoked.
+so a wrong password succeeds; Lambda triggers are stored but never invoked; a refreshed
+token's `auth_time` is the refresh, not the sign-in.
 """
 
 from __future__ import annotations
@@ -543,6 +548,51 @@ def respond_to_auth_challenge(self: CognitoIdpResponse) -> Any:
 
 
 _STOCK_GET_USER = CognitoIdpUserPool._get_user
+_STOCK_CREATE_REFRESH_TOKEN = CognitoIdpUserPool.create_refresh_token
+_STOCK_CREATE_JWT = CognitoIdpUserPool.create_jwt
+_STOCK_ADMIN_DELETE_USER = CognitoIdpBackend.admin_delete_user
+
+
+def _sign_in_times(pool: CognitoIdpUserPool) -> dict[str, int]:
+    # Stored on moto's pool object so they persist with it: origin_jti -> auth_time.
+    if not hasattr(pool, "epoint_sign_in_times"):
+        pool.epoint_sign_in_times = {}  # type: ignore[attr-defined]
+    return pool.epoint_sign_in_times  # type: ignore[attr-defined]
+
+
+def _create_refresh_token(
+    self: CognitoIdpUserPool, client_id: str, username: str
+) -> tuple[str, str]:
+    """moto's refresh token, remembering when its sign-in happened (one per sign-in).
+
+    On the backend's clock, like the codes: `POST /dev/clock` ages a sign-in too.
+    """
+    refresh_token, origin_jti = _STOCK_CREATE_REFRESH_TOKEN(self, client_id, username)
+    _sign_in_times(self)[origin_jti] = int(settings.clock())
+    return refresh_token, origin_jti
+
+
+def _create_jwt(
+    self: CognitoIdpUserPool,
+    client_id: str,
+    username: str,
+    token_use: str,
+    expires_in: int = 60 * 60,
+    extra_data: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    """moto's token, with the `auth_time` of the sign-in it descends from (as Cognito)."""
+    extra = dict(extra_data or {})
+    signed_in = _sign_in_times(self).get(str(extra.get("origin_jti")))
+    if signed_in is not None:
+        extra["auth_time"] = signed_in
+    return _STOCK_CREATE_JWT(self, client_id, username, token_use, expires_in, extra)
+
+
+def _admin_delete_user(self: CognitoIdpBackend, user_pool_id: str, username: str) -> None:
+    """Revoke the user's refresh tokens, then moto's deletion."""
+    user = self.admin_get_user(user_pool_id, username)
+    self.describe_user_pool(user_pool_id).sign_out(user.username)
+    _STOCK_ADMIN_DELETE_USER(self, user_pool_id, username)
 
 
 def _get_user(self: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
@@ -584,6 +634,9 @@ def install() -> None:
             _STOCK[name] = getattr(CognitoIdpResponse, name, None)  # type: ignore[assignment]
         setattr(CognitoIdpResponse, name, patched)
     CognitoIdpUserPool._get_user = _get_user  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_refresh_token = _create_refresh_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_jwt = _create_jwt  # type: ignore[method-assign]
+    CognitoIdpBackend.admin_delete_user = _admin_delete_user  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
@@ -595,3 +648,6 @@ def uninstall() -> None:
             setattr(CognitoIdpResponse, name, stock)
     _STOCK.clear()
     CognitoIdpUserPool._get_user = _STOCK_GET_USER  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_refresh_token = _STOCK_CREATE_REFRESH_TOKEN  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_jwt = _STOCK_CREATE_JWT  # type: ignore[method-assign]
+    CognitoIdpBackend.admin_delete_user = _STOCK_ADMIN_DELETE_USER  # type: ignore[method-assign]

@@ -1,5 +1,5 @@
 """Reconcile the ledger: every balance and stamp count equals the sum of its ledger, every
-reversal its original, every entry its kind's rules.
+reversal its original, every entry its kind's rules, every closed account ends with its closure.
 
     python -m ops.reconcile                                  # TABLE_NAME / AWS_* from the env
     python -m ops.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
@@ -83,12 +83,42 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class _Sums:
-    """What a membership's ledger adds up to."""
+    """What a membership's ledger adds up to, and how it ends."""
 
     balance: int = 0
     stamps: int = 0
     lifetime: int = 0
     entries: int = 0
+    last_tx: str = ""  # the newest entry's id (ids sort by time)
+    closures: list[dict[str, Any]] = field(default_factory=list)  # kind "closure"
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Count one entry (its lifetime share is added by the caller: it needs the original)."""
+        self.balance += int(entry["points"])
+        self.stamps += int(entry.get("stamps") or 0)
+        self.entries += 1
+        self.last_tx = max(self.last_tx, str(entry["tx_id"]))
+        if entry["kind"] == "closure":
+            self.closures.append(
+                {"tx_id": entry["tx_id"], "balance_after": int(entry["balance_after"])}
+            )
+
+    def closure_problems(self, member: dict[str, Any] | None) -> list[str]:
+        """A closed account (the customer deleted it) ends with exactly one closure, at 0."""
+        problems = []
+        closed = bool((member or {}).get("closed_at"))
+        if len(self.closures) > 1:
+            problems.append(f"{len(self.closures)} closures")
+        for closure in self.closures:
+            if closure["balance_after"] != 0:
+                problems.append(f"closure {closure['tx_id']} leaves {closure['balance_after']}")
+            if closure["tx_id"] != self.last_tx:
+                problems.append(f"entry {self.last_tx} after closure {closure['tx_id']}")
+        if self.closures and not closed:
+            problems.append("closure but the membership is not closed")
+        if closed and not self.closures:
+            problems.append("closed without a closure entry")
+        return problems
 
 
 @dataclass
@@ -98,6 +128,7 @@ class Report:
     memberships: int = 0
     entries: int = 0
     reversals: int = 0
+    closures: int = 0  # accounts closed (deleted) whose memberships were checked
     stamp_redemptions: int = 0
     promotion_entries: int = 0  # entries a promotion added points to (or took back)
     items_read: int = 0
@@ -200,7 +231,8 @@ class Reconciler:
                 if pk.startswith(_USER) and sk.startswith(_MEMBER):
                     key = (pk.removeprefix(_USER), sk.removeprefix(_MEMBER))
                     members[key] = {
-                        k: item.get(k) for k in ("balance", "stamps", "lifetime_points")
+                        k: item.get(k)
+                        for k in ("balance", "stamps", "lifetime_points", "closed_at")
                     }
                 elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
@@ -212,9 +244,7 @@ class Reconciler:
                         )
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
-                    total.balance += int(item["points"])
-                    total.stamps += int(item.get("stamps") or 0)
-                    total.entries += 1
+                    total.add(item)
                     first = firsts.get(key)
                     if first is None or item["tx_id"] < first:
                         firsts[key] = item["tx_id"]
@@ -250,6 +280,7 @@ class Reconciler:
                 report.add(f"{where}: welcome bonus {tx_ids[0]} is not its first entry")
 
         report.memberships = len(members)
+        report.closures = sum(len(total.closures) for total in sums.values())
         for key in sorted(set(members) | set(sums)):
             member, total = members.get(key), sums.get(key, _Sums())
             if self._adds_up(member, total):
@@ -271,6 +302,7 @@ class Reconciler:
             and stamps >= 0
             and stamps == total.stamps
             and int(member.get("lifetime_points", 0)) == max(total.lifetime, 0)
+            and not total.closure_problems(member)
         )
 
     def _recheck(self, customer_id: str, merchant_id: str) -> str | None:
@@ -282,11 +314,10 @@ class Reconciler:
             after = self._membership(customer_id, merchant_id)
             if (before or {}).get("version") != (after or {}).get("version"):
                 continue  # a change landed while we read: read again
-            total = _Sums(entries=len(entries))
+            total = _Sums()
             originals = {e["tx_id"]: e for e in entries}
             for entry in entries:
-                total.balance += int(entry["points"])
-                total.stamps += int(entry.get("stamps") or 0)
+                total.add(entry)
                 if entry["kind"] == "earn":
                     total.lifetime += int(entry["points"])
                 elif entry["kind"] == "reversal":
@@ -311,6 +342,7 @@ class Reconciler:
                 problems.append(f"stamps {stamps} != ledger stamps {total.stamps}")
             if lifetime != max(total.lifetime, 0):
                 problems.append(f"lifetime_points {lifetime} != earned {max(total.lifetime, 0)}")
+            problems += total.closure_problems(after)
             return f"{where}: " + "; ".join(problems)
         return f"{where}: kept changing during {RECHECK_ATTEMPTS} re-reads; run again"
 
@@ -378,6 +410,14 @@ def entry_problems(entry: dict[str, Any]) -> list[str]:
             problems.append(f"stamps {stamps:+d} are not one full card of {needed}")
     elif kind == "redeem" and (stamps or added):
         problems.append("a redemption of points moves no stamps and no promotion points")
+    elif kind == "closure":
+        # A deleted account's last entry: everything it held goes, nothing comes.
+        if points > 0 or stamps > 0 or added:
+            problems.append(f"a closure only takes away, not {points:+d} points {stamps:+d} stamps")
+        if int(entry["balance_after"]) or int(entry.get("stamps_after") or 0):
+            problems.append("a closure leaves nothing behind")
+        if entry.get("staff_id"):
+            problems.append("a closure is the customer's, not staff's")
     return problems
 
 
@@ -471,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reversals_checked: {report.reversals}")
     print(f"stamp_redemptions_checked: {report.stamp_redemptions}")
     print(f"promotion_entries_checked: {report.promotion_entries}")
+    print(f"closures_checked: {report.closures}")
     print(f"memberships_rechecked: {report.rechecked}")
     print(f"reconcile_seconds: {time.monotonic() - started:.2f}")
     print(f"reconcile_discrepancies: {len(report.discrepancies)}")

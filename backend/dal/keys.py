@@ -10,6 +10,11 @@ def user(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
+def deletion(user_id: str) -> str:
+    """An account deletion, kept a few days for the confirmation email (the stream carries it)."""
+    return f"DELETION#{user_id}"
+
+
 def email(address: str) -> str:
     return f"EMAIL#{address}"
 

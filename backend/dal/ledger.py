@@ -27,9 +27,11 @@ def membership(
     return item
 
 
-def memberships(customer_id: str) -> list[dict[str, Any]]:
-    """All of a customer's memberships."""
-    items, _ = db.query(("pk", keys.user(customer_id)), sort_prefix="MEMBER#")
+def memberships(customer_id: str, *, consistent: bool = False) -> list[dict[str, Any]]:
+    """All of a customer's memberships (closed ones too)."""
+    items, _ = db.query(
+        ("pk", keys.user(customer_id)), sort_prefix="MEMBER#", consistent=consistent
+    )
     return items
 
 
@@ -81,6 +83,37 @@ def customer_entries(
     else:
         partition, index = ("gsi1pk", keys.customer(customer_id)), "gsi1"
     return db.query(partition, index=index, newest_first=True, limit=limit, cursor=cursor)
+
+
+def rename_customer(entries: list[dict[str, Any]], name: str) -> None:
+    """Write `name` as the customer's name on these entries, and delete the visits they
+    happened in (a visit item holds the name too): a batch per transaction, so each batch
+    renames its entries and deletes their visits together.
+
+    Only for a closed account: nothing else writes these entries any more (a reversal needs
+    the open membership), so a plain SET cannot race another writer.
+    """
+    batch_size = 50  # 50 entries + at most 50 visits: DynamoDB's 100 actions per transaction
+    for start in range(0, len(entries), batch_size):
+        batch = entries[start : start + batch_size]
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "Key": db.key(keys.merchant(e["merchant_id"]), keys.tx(e["tx_id"])),
+                    "UpdateExpression": "SET customer_name = :n",
+                    "ExpressionAttributeValues": {":n": name},
+                }
+            }
+            for e in batch
+        ]
+        visits = {(e["merchant_id"], e["visit_id"]) for e in batch if e.get("visit_id")}
+        actions += [
+            {"Delete": {"Key": db.key(keys.merchant(mid), keys.visit(vid))}}
+            for mid, vid in sorted(visits)
+        ]
+        db.transact(actions)
+        for mid, vid in visits:
+            cache.forget_visit(mid, vid)
 
 
 def merchant_entries(
@@ -355,7 +388,7 @@ class RewardTerms:
 class BalanceChange:
     """Everything one earn/redeem/reverse writes, as one TransactWriteItems."""
 
-    staff_id: str
+    staff_id: str | None  # who acts for the business (None: the customer closing their account)
     merchant_id: str
     customer_id: str
     now_s: int
@@ -367,7 +400,8 @@ class BalanceChange:
     min_old_balance: int | None  # condition "balance >= x" (redeem, reversing an earn)
     merchant_fields: dict[str, Any]  # denormalized name/category/currency
     entry: dict[str, Any]
-    idempotency: IdempotencyRecord
+    idempotency: IdempotencyRecord | None  # None: the change is idempotent by itself (closure)
+    closes: bool = False  # the account closes: the membership is marked closed, for good
     settings_version: int | None = None
     visit_id: str | None = None
     visit_must_not_be_earned: bool = False
@@ -408,6 +442,7 @@ _PRIORITY = (
     "reward",
     "settings",
     "staff_day",
+    "customer",
     "membership",
     "entry",
 )
@@ -454,7 +489,8 @@ def _membership_update(change: BalanceChange) -> dict[str, Any]:
     if change.expected_version is None:
         condition = "attribute_not_exists(pk)"
     else:
-        condition = "version = :v"
+        # A closed membership (the customer deleted their account) never changes again.
+        condition = "version = :v AND attribute_not_exists(closed_at)"
         values[":v"] = change.expected_version
         if change.min_old_balance is not None:
             condition += " AND balance >= :min"
@@ -462,15 +498,18 @@ def _membership_update(change: BalanceChange) -> dict[str, Any]:
         if change.min_old_stamps is not None:
             condition += " AND stamps >= :smin"
             values[":smin"] = change.min_old_stamps
+    update = (
+        "SET balance = :b, stamps = :s, lifetime_points = :l, version = :nv,"
+        " updated_at = :now,"
+        " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
+        " currency = :cur, created_at = if_not_exists(created_at, :now)"
+    )
+    if change.closes:
+        update += ", closed_at = :now"
     return {
         "Update": {
             "Key": db.key(keys.user(change.customer_id), keys.member(change.merchant_id)),
-            "UpdateExpression": (
-                "SET balance = :b, stamps = :s, lifetime_points = :l, version = :nv,"
-                " updated_at = :now,"
-                " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
-                " currency = :cur, created_at = if_not_exists(created_at, :now)"
-            ),
+            "UpdateExpression": update,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
@@ -506,6 +545,16 @@ def _original_update(change: BalanceChange) -> dict[str, Any]:
             "UpdateExpression": "SET reversed_by = :r",
             "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(reversed_by)",
             "ExpressionAttributeValues": {":r": change.entry["tx_id"]},
+        }
+    }
+
+
+def _customer_check(customer_id: str) -> dict[str, Any]:
+    """A first membership needs a customer whose account exists and is not being deleted."""
+    return {
+        "ConditionCheck": {
+            "Key": db.key(keys.user(customer_id), keys.PROFILE),
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting_since)",
         }
     }
 
@@ -579,7 +628,8 @@ def commit(change: BalanceChange) -> None:
         ),
         ("visit", _visit_update(change, activity) if change.visit_id else None),
         ("original", _original_update(change) if change.reverses_tx_id else None),
-        ("staff", _staff_check(mid, change.staff_id)),
+        ("staff", _staff_check(mid, change.staff_id) if change.staff_id else None),
+        ("customer", _customer_check(cid) if change.expected_version is None else None),
         (
             "settings",
             None
@@ -590,7 +640,9 @@ def commit(change: BalanceChange) -> None:
         ("staff_day", _staff_day_update(change) if change.staff_day else None),
         (
             "idempotency",
-            {
+            None
+            if change.idempotency is None
+            else {
                 "Put": {
                     "Item": change.idempotency.item(),
                     "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :t",
@@ -624,6 +676,7 @@ def commit(change: BalanceChange) -> None:
             "stamps": change.stamps,
             "lifetime_points": change.lifetime_points,
             "version": (change.expected_version or 0) + 1,
+            **({"closed_at": change.now_iso} if change.closes else {}),
         },
     )
     if change.visit_id and (visit := cache.visit(mid, change.visit_id)):

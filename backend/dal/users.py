@@ -10,9 +10,9 @@ from backend.dal import dynamodb as db
 from backend.dal import keys
 
 
-def get_profile(user_id: str) -> dict[str, Any] | None:
+def get_profile(user_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
     """The user's profile item, or None."""
-    return db.get(keys.user(user_id), keys.PROFILE)
+    return db.get(keys.user(user_id), keys.PROFILE, consistent=consistent)
 
 
 def create_profile(user_id: str, email: str, display_name: str, created_at: str) -> bool:
@@ -66,4 +66,63 @@ def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | Non
     except ClientError as error:
         if db.is_condition_failure(error):
             return None
+        raise
+
+
+# ------------------------------------------------------------------ account deletion
+
+
+def mark_deleting(user_id: str, since: str) -> None:
+    """Mark the profile as being deleted: from now on no business opens a first membership
+    for this user (the balance transaction checks the mark). No-op without a profile."""
+    try:
+        db.update(
+            keys.user(user_id),
+            keys.PROFILE,
+            "SET deleting_since = if_not_exists(deleting_since, :t)",
+            {":t": since},
+            condition="attribute_exists(pk)",
+        )
+    except ClientError as error:
+        if not db.is_condition_failure(error):
+            raise
+
+
+def erase(profile: dict[str, Any], record: dict[str, Any]) -> None:
+    """Delete the profile, its email lookup and its counts, and leave the deletion `record`,
+    in one transaction. The record is written once (a repeated deletion changes nothing): the
+    table's stream carries its insertion to whatever confirms the deletion by email."""
+    user_id = profile["user_id"]
+    actions: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "Key": db.key(keys.user(user_id), keys.PROFILE),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        },
+        {
+            "Put": {
+                "Item": {"pk": keys.deletion(user_id), "sk": "ACCOUNT", **record},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {
+            # Only our own lookup: never another account's that uses the address now.
+            "Delete": {
+                "Key": db.key(keys.email(profile.get("email", "")), "USER"),
+                "ConditionExpression": "attribute_not_exists(pk) OR user_id = :me",
+                "ExpressionAttributeValues": {":me": user_id},
+            }
+        },
+    ]
+    # The count of businesses held (dal.staff): nothing is held any more.
+    counts = {"Delete": {"Key": db.key(keys.user(user_id), keys.COUNTS)}}
+    try:
+        db.transact([*actions, counts])
+    except db.TransactionCancelled as cancelled:
+        if cancelled.failed(0) or cancelled.failed(1):
+            return  # erased already (a concurrent or repeated deletion)
+        if cancelled.failed(2):  # the address is someone else's now: leave their lookup be
+            db.transact([*actions[:2], counts])
+            return
         raise

@@ -13,7 +13,8 @@ from backend.logic.ledger import public_entry
 from loyalty import tiers
 
 
-def _public_profile(item: dict[str, Any]) -> dict[str, Any]:
+def public_profile(item: dict[str, Any]) -> dict[str, Any]:
+    """The API shape of a profile."""
     return {k: item.get(k) for k in ("user_id", "email", "display_name", "created_at")}
 
 
@@ -22,7 +23,7 @@ def me(user_id: str) -> dict[str, Any]:
     item = users.get_profile(user_id)
     if item is None:
         raise errors.NotFound("No profile yet: finish signing up first.")
-    return _public_profile(item)
+    return public_profile(item)
 
 
 def rename(user_id: str, display_name: str) -> dict[str, Any]:
@@ -30,13 +31,15 @@ def rename(user_id: str, display_name: str) -> dict[str, Any]:
     item = users.update_display_name(user_id, display_name)
     if item is None:
         raise errors.NotFound("No profile yet: finish signing up first.")
-    return _public_profile(item)
+    return public_profile(item)
 
 
 def wallet(user_id: str) -> dict[str, Any]:
     """One membership per business, newest activity first."""
     out = []
     for member in store.memberships(user_id):
+        if member.get("closed_at"):
+            continue  # the account is being deleted: nothing left to show
         loaded = merchant_store.load(member["merchant_id"])
         if loaded is None:
             continue

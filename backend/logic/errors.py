@@ -79,6 +79,11 @@ class OwnerOnly(DomainError):
     status, code, message = 403, "owner_only", "Only the owner can change this business."
 
 
+class ReauthenticationRequired(DomainError):
+    status, code = 403, "reauthentication_required"
+    message = "Enter your password again to confirm it is you (a sign-in from the last 5 minutes)."
+
+
 class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
 
@@ -218,6 +223,18 @@ class TooManyPromotions(Conflict):
         "too_many_promotions",
         f"A business has at most {MAX_PROMOTIONS} promotions: delete an ended one first.",
     )
+
+
+class OwnsBusiness(Conflict):
+    code = "owns_business"
+    message = (
+        "You own a business on ePoint. Hand it over to someone else or close it"
+        " before deleting your account."
+    )
+
+
+class AccountClosed(Conflict):
+    code, message = "account_closed", "This customer's account was closed; it takes no more points."
 
 
 class TokenExpired(DomainError):

@@ -3,7 +3,8 @@
 One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
 reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
 as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
-stale and drafts again. An operation (earn, redeem, the stamp card's reward, reverse) says
+stale and drafts again. An operation (earn, redeem, the stamp card's reward, reverse, an
+account's closure) says
 only how to draft its change from what it reads and what each refusal means. The
 conditions, not the cache, decide: the balance and the stamps never go below zero
 (invariant 1) and a membership's ledger always sums to its balance and its stamps
@@ -61,7 +62,7 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "promotion_kind": item.get("promotion_kind"),
         "promotion_points": int(item.get("promotion_points") or 0),
         "visit_id": item.get("visit_id"),
-        "staff_id": item["staff_id"],
+        "staff_id": item.get("staff_id"),  # none for a closure (the customer left)
         # The customer also works at this business (as of the scan): owners watch these.
         "customer_is_staff": bool(item.get("customer_is_staff", False)),
         "disputed_at": item.get("disputed_at"),
@@ -75,7 +76,7 @@ class Member:
     """A membership as read; a customer new to the business has zeros and no version yet.
 
     `known`: read consistently, or the item a refused condition returned, so a refusal
-    resting on it needs no second look.
+    resting on it needs no second look. `closed`: the customer deleted their account.
     """
 
     customer_id: str
@@ -83,6 +84,7 @@ class Member:
     lifetime: int = 0
     version: int | None = None
     known: bool = False
+    closed: bool = False
     stamps: int = 0
 
     @property
@@ -103,6 +105,7 @@ def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
         int(item["lifetime_points"]),
         int(item["version"]),
         known=consistent,
+        closed=bool(item.get("closed_at")),
         stamps=int(item.get("stamps") or 0),
     )
 
@@ -131,10 +134,10 @@ class Attempt:
 
     def __init__(
         self,
-        staff_id: str,
+        staff_id: str | None,
         merchant_id: str,
         visit_id: str | None,
-        idem: Idempotency,
+        idem: Idempotency | None,
         *,
         fresh: bool,
         member_known: bool,
@@ -254,10 +257,16 @@ class Attempt:
         lifetime_points: int,
         min_old_balance: int | None = None,
         answer: Mapping[str, Any] | None = None,
+        closes: bool = False,
         **guards: Any,
     ) -> Proposal:
         """The one transaction writing `entry` and its balance; the response body is the
-        entry and the new balance, plus `answer`. `guards` are BalanceChange's by kind."""
+        entry and the new balance, plus `answer`. `guards` are BalanceChange's by kind.
+
+        A closed membership takes no change of any kind (its closure was the last entry).
+        """
+        if member.closed:
+            self.refuse(errors.AccountClosed(), known=member.known)
         body = {
             "transaction": public_entry(entry),
             "balance": entry["balance_after"],
@@ -279,7 +288,8 @@ class Attempt:
                 "currency": self.profile.get("currency", "EUR"),
             },
             entry=entry,
-            idempotency=self.idem.record(201, body, self.now_s),
+            idempotency=self.idem.record(201, body, self.now_s) if self.idem else None,
+            closes=closes,
             visit_id=self.visit_id,
             **guards,
         )
@@ -305,9 +315,9 @@ def _backoff(attempt: int) -> None:
 
 
 def change_balance(
-    staff_id: str,
+    staff_id: str | None,
     merchant_id: str,
-    idem: Idempotency,
+    idem: Idempotency | None,
     draft: Callable[[Attempt], Proposal],
     *,
     visit_id: str | None = None,
@@ -316,7 +326,9 @@ def change_balance(
     """Draft, commit in one round trip, and on a refused guard refresh and draft again.
 
     `draft` raises the operation's refusals; `refusals` says which refused guards end the
-    change with which error (a replayed key and a missing staff role always do).
+    change with which error (a replayed key, a missing staff role and a customer whose
+    account is gone always do). `staff_id` None: no staff acts (the customer's own closure);
+    `idem` None: the change is idempotent by itself.
     """
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
@@ -337,6 +349,8 @@ def change_balance(
                 raise errors.IdempotentReplay(refused.item or {}) from refused
             if refused.part == "staff":
                 raise errors.Forbidden() from refused
+            if refused.part == "customer":
+                raise errors.AccountClosed() from refused
             if refusals and refused.part in refusals:
                 raise refusals[refused.part]() from refused
             _refresh(refused, proposal.change)
@@ -590,3 +604,30 @@ def reverse(
         draft,
         refusals={"original": errors.AlreadyReversed, "staff_day": errors.StaffDailyCap},
     )
+
+
+# ------------------------------------------------------------------ an account's closure
+
+DELETED_CUSTOMER = "Deleted customer"
+
+
+def close_membership(customer_id: str, merchant_id: str) -> dict[str, Any] | None:
+    """Close a deleted customer's membership: one `closure` entry takes the balance and the
+    stamps to 0 and marks the membership closed, so the business's books still add up and
+    nothing changes it again. None if it was closed already (a retried deletion)."""
+
+    def draft(at: Attempt) -> Proposal:
+        member = at.member(customer_id)
+        entry = at.entry(
+            member,
+            "closure",
+            -member.balance,
+            customer_name=DELETED_CUSTOMER,
+            stamps=-member.stamps,
+        )
+        return at.propose(member, entry, lifetime_points=member.lifetime, closes=True)
+
+    try:
+        return change_balance(None, merchant_id, None, draft)
+    except errors.AccountClosed:
+        return None

@@ -171,6 +171,8 @@ def _new_visit(
     merchant_id: str, customer_id: str, token_id: str, staff_id: str, now_s: int
 ) -> dict[str, Any]:
     customer, customer_is_staff = users.profile_and_role(customer_id, merchant_id)
+    if customer is None or customer.get("deleting_since"):
+        raise errors.NotFound("This customer's account does not exist any more.")
     return {
         "visit_id": ids.new_id("v"),
         "merchant_id": merchant_id,

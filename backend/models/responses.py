@@ -160,7 +160,7 @@ class Transaction(Shape):
     merchant_name: str
     customer_id: str
     customer_name: str
-    kind: Literal["earn", "redeem", "stamp_redeem", "reversal"]
+    kind: Literal["earn", "redeem", "stamp_redeem", "reversal", "closure"]
     points: int
     amount_cents: int | None
     reward_id: str | None
@@ -176,7 +176,7 @@ class Transaction(Shape):
     promotion_kind: Literal["multiplier", "bonus", "welcome"] | None
     promotion_points: int
     visit_id: str | None
-    staff_id: str
+    staff_id: str | None  # null for a closure (no staff: the customer deleted their account)
     customer_is_staff: bool
     disputed_at: str | None
     dispute_reason: str | None
@@ -186,6 +186,38 @@ class Transaction(Shape):
 class TransactionPage(Shape):
     items: list[Transaction]
     next_cursor: str | None
+
+
+class ExportedMembership(Shape):
+    merchant_id: str
+    merchant_name: str
+    category: str
+    currency: str
+    balance: int
+    lifetime_points: int
+    created_at: str
+    updated_at: str
+
+
+class ExportedRole(Shape):
+    merchant_id: str
+    role: Literal["owner", "staff"]
+
+
+class ExportedTransaction(Transaction):
+    reason: str | None
+
+
+class DataExport(Shape):
+    profile: Profile
+    memberships: list[ExportedMembership]
+    roles: list[ExportedRole]
+    items: list[ExportedTransaction]
+    next_cursor: str | None
+
+
+class AccountDeletion(Shape):
+    status: Literal["deleted", "in_progress"]
 
 
 class QrToken(Shape):

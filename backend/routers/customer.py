@@ -5,11 +5,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import customers, visits
+from backend.logic import accounts, customers, visits
 from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import Approval, Dispute, ProfileUpdate
-from backend.routers.identity import CallerId
+from backend.routers.identity import CallerId, SignedInAt
 from backend.routers.visits import count_failed_code_lookup
 
 router = Router()
@@ -28,6 +28,32 @@ def get_me(caller: CallerId) -> dict:
 def patch_me(body: ProfileUpdate, caller: CallerId) -> dict:
     """Change the caller's display name."""
     return customers.rename(caller, body.display_name)
+
+
+@router.delete(
+    "/me",
+    responses={
+        **shapes.answers(shapes.AccountDeletion),
+        202: {
+            "description": "Not finished yet (a long history): call again",
+            "content": {"application/json": {"model": shapes.AccountDeletion}},
+        },
+    },
+)
+def delete_me(caller: CallerId, signed_in_at: SignedInAt) -> tuple[dict, int]:
+    """Delete the caller's account (needs a sign-in from the last 5 minutes)."""
+    return accounts.delete_account(caller, signed_in_at)
+
+
+@router.get("/me/export", responses=shapes.answers(shapes.DataExport))
+def get_my_export(
+    caller: CallerId,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    cursor: Cursor = None,
+) -> dict:
+    """Everything ePoint holds about the caller: profile, memberships, roles, and a page of
+    their ledger entries."""
+    return accounts.export(caller, limit, cursor)
 
 
 @router.get("/wallet", responses=shapes.answers(shapes.Wallet))

@@ -15,12 +15,31 @@ from backend.logic import errors
 from backend.logic.idempotency import Idempotency, from_request
 
 
+def _claims(event: dict[str, Any]) -> dict[str, Any]:
+    ctx = event.get("requestContext") or {}
+    return ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+
+
 def sub_of(event: dict[str, Any]) -> str | None:
     """`requestContext.authorizer.jwt.claims.sub` of an HTTP API event, if any."""
-    ctx = event.get("requestContext") or {}
-    claims = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
-    sub = claims.get("sub")
+    sub = _claims(event).get("sub")
     return sub if isinstance(sub, str) and sub else None
+
+
+def signed_in_at(request: Request) -> int | None:
+    """When the caller last proved their password: the token's `auth_time` (epoch seconds).
+
+    Cognito keeps it through token refreshes, so a session kept alive by its refresh token
+    still says when the password was last typed. API Gateway passes claims as strings.
+    """
+    value = _claims(request.resolved_event.raw_event).get("auth_time")
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+SignedInAt = Annotated[int | None, Depends(signed_in_at)]
 
 
 def caller_id(request: Request) -> str:

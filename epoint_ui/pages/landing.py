@@ -3,7 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, link, notice_callout, public_shell
-from epoint_ui.states.session import SIGNED_OUT, SessionState
+from epoint_ui.states.session import ACCOUNT_DELETED, SIGNED_OUT, SessionState
 
 
 def _step(icon: str, title: str, text: str) -> rx.Component:
@@ -25,7 +25,10 @@ def _step(icon: str, title: str, text: str) -> rx.Component:
 def landing() -> rx.Component:
     """The front page."""
     return public_shell(
-        rx.cond(SessionState.notice == SIGNED_OUT, notice_callout(SessionState.notice)),
+        rx.cond(
+            (SessionState.notice == SIGNED_OUT) | (SessionState.notice == ACCOUNT_DELETED),
+            notice_callout(SessionState.notice),
+        ),
         rx.text(
             "Collect points every time you buy at your favourite café, bakery or shop, "
             "and turn them into rewards. One wallet for all of them.",

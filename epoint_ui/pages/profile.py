@@ -1,4 +1,4 @@
-"""Profile: display name, email, two-step sign-in, sign out."""
+"""Profile: display name, email, two-step sign-in, sign out; download my data, delete my account."""
 
 import reflex as rx
 
@@ -14,6 +14,7 @@ from epoint_ui.components import (
 )
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.pages.session_cookie import cookie_step
+from epoint_ui.states.account import AccountState
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.two_step import TwoStepState
@@ -140,8 +141,126 @@ def _two_step() -> rx.Component:
     )
 
 
+def _download_button(label: str, kind: str) -> rx.Component:
+    return rx.button(
+        label,
+        on_click=AccountState.download(kind),
+        loading=AccountState.downloading == kind,
+        disabled=AccountState.downloading != "",
+        variant="soft",
+        size="3",
+        type="button",
+        id=f"download-{kind}",
+    )
+
+
+def _my_data() -> rx.Component:
+    return card(
+        rx.heading("Your data", as_="h2", size="4"),
+        rx.text(
+            "Download everything ePoint holds about you: your profile, every membership and "
+            "every transaction."
+        ),
+        error_callout(AccountState.download_error),
+        rx.hstack(
+            _download_button("Download all (JSON)", "json"),
+            _download_button("Transactions (CSV)", "csv"),
+            wrap="wrap",
+            spacing="3",
+        ),
+    )
+
+
+def _delete_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field(
+                "Your password",
+                text_input(
+                    "delete_password",
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                ),
+                "delete_password",
+                hint="To be sure it is you, not someone who found your phone unlocked.",
+            ),
+            error_callout(AccountState.delete_error),
+            rx.hstack(
+                rx.button(
+                    "Delete my account for good",
+                    loading=AccountState.deleting,
+                    disabled=~rx.State.is_hydrated,
+                    color_scheme="red",
+                    size="3",
+                    type="submit",
+                ),
+                rx.button(
+                    "Keep my account",
+                    on_click=AccountState.cancel_delete,
+                    variant="soft",
+                    color_scheme="gray",
+                    size="3",
+                    type="button",
+                ),
+                wrap="wrap",
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=AccountState.delete_account,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _delete_account() -> rx.Component:
+    return card(
+        rx.heading("Delete my account", as_="h2", size="4"),
+        rx.text(
+            "Your points at every business are given up, and your name and email are erased. "
+            "Businesses keep their records of your visits for their books, shown as "
+            '"Deleted customer". You can sign up again with the same email later, '
+            "as a new customer."
+        ),
+        rx.cond(
+            AccountState.owned.length() > 0,
+            rx.callout(
+                rx.text(
+                    "You own ",
+                    AccountState.owned.join(", "),
+                    ". Hand the business over to someone else or close it before deleting "
+                    "your account.",
+                ),
+                icon="info",
+                color_scheme="amber",
+                high_contrast=True,
+                role="status",
+                width="100%",
+                id="owner-must-hand-over",
+            ),
+            rx.cond(
+                AccountState.confirm_delete,
+                _delete_form(),
+                rx.button(
+                    "Delete my account…",
+                    on_click=AccountState.ask_delete,
+                    variant="outline",
+                    color_scheme="red",
+                    size="3",
+                    type="button",
+                ),
+            ),
+        ),
+    )
+
+
 @signed_in_page(
-    route="/profile", title="Profile · ePoint", loaders=[ProfileState.load, TwoStepState.load]
+    route="/profile",
+    title="Profile · ePoint",
+    loaders=[ProfileState.load, TwoStepState.load, AccountState.load],
 )
 def profile() -> rx.Component:
     """The customer's profile."""
@@ -186,6 +305,8 @@ def profile() -> rx.Component:
             width="100%",
             type="button",
         ),
+        _my_data(),
+        _delete_account(),
         title="Profile",
         current="/profile",
     )

@@ -8,6 +8,7 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
+from epoint_ui.states.reader import reader
 from epoint_ui.states.views import Business, business, category_label
 
 
@@ -31,9 +32,11 @@ class BusinessesState(rx.State):
     async def _fetch(self, client: ApiClient) -> None:
         answer = await client.get("/merchants", {"category": self.category, "limit": 100})
         groups: dict[str, CategoryGroup] = {}
+        shown = await reader(self)
         for m in answer.get("items", []):
             label = category_label(str(m.get("category", "other")))
-            groups.setdefault(label, CategoryGroup(name=label)).businesses.append(business(m))
+            entry = business(m, shown)
+            groups.setdefault(label, CategoryGroup(name=label)).businesses.append(entry)
         self.groups = [groups[name] for name in sorted(groups)]
         self.loaded = True
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
+from epoint_ui.states.reader import reader
 from epoint_ui.states.views import HistoryRow, history_row
 
 PAGE_SIZE = 20
@@ -20,6 +21,7 @@ class BusinessOption:
 
     merchant_id: str = ""
     name: str = ""
+    currency: str = ""
 
 
 class HistoryState(rx.State):
@@ -46,7 +48,12 @@ class HistoryState(rx.State):
         )
         items = answer.get("items", [])
         by_id = {str(t.get("tx_id")): t for t in items}
-        self.rows = [history_row(t, by_id) for t in items]
+        currency = {o.merchant_id: o.currency for o in self.options}
+        shown = await reader(self)
+        self.rows = [
+            history_row(t, by_id, shown, currency.get(str(t.get("merchant_id")), "EUR"))
+            for t in items
+        ]
         self._next_cursor = answer.get("next_cursor") or ""
         self.has_older = bool(self._next_cursor)
         self.loaded = True
@@ -57,7 +64,11 @@ class HistoryState(rx.State):
     async def _list_businesses(self, client: ApiClient) -> None:
         wallet = await client.get("/wallet")
         self.options = [
-            BusinessOption(str(m.get("merchant_id", "")), str(m.get("merchant_name", "")))
+            BusinessOption(
+                str(m.get("merchant_id", "")),
+                str(m.get("merchant_name", "")),
+                str(m.get("currency", "EUR")),
+            )
             for m in wallet.get("memberships", [])
         ]
 

@@ -9,6 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import reader
 
 
 class FiguresState(rx.State):
@@ -60,9 +61,10 @@ class FiguresState(rx.State):
             }
             for p in stats.get("promotions", [])
         ]
+        shown = await reader(self)
         self.daily = [
             {
-                "date": str(day.get("date", ""))[5:],
+                "date": shown.day(str(day.get("date", ""))),
                 "issued": int(day.get("points_issued", 0)),
                 "redeemed": int(day.get("points_redeemed", 0)),
                 "visits": int(day.get("visits", 0)),

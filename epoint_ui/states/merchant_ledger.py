@@ -7,10 +7,11 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiClient, new_idempotency_key
+from epoint_ui.formatting import Reader
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import reader
 from epoint_ui.states.views import change_detail, stamp_line
-from loyalty.money import format_cents
 
 KINDS = {
     "all": "All",
@@ -24,18 +25,20 @@ REVERSE_PROBLEMS = {
     "stamps_already_spent": "This can't be reversed: this purchase's stamp already went into a free reward. Reverse that reward first.",
     "already_reversed": "This transaction was already reversed.",
     "not_reversible": "A reversal cannot itself be reversed.",
+    "account_closed": "This customer deleted their account: their balance is closed, so nothing can be refunded to or taken from it.",
 }
 
 
-def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
-    """A transaction as the ledger shows it."""
+def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
+    """A transaction as the ledger shows it (money and time as `shown` reads them)."""
     amount = tx.get("amount_cents")
     detail = {
-        "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
+        "earn": f"Purchase of {shown.money(int(amount), currency)}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
         "stamp_redeem": f"Stamp card: gave the {tx.get('reward_name') or 'free reward'}"
         f" ({-int(tx.get('stamps') or 0)} stamps)",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
+        "closure": "Account deleted: balance closed",
     }.get(str(tx.get("kind")), "")
     detail = " · ".join(part for part in (detail, change_detail(tx)) if part)
     return {
@@ -44,7 +47,7 @@ def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
         "customer": str(tx.get("customer_name") or "A customer"),
         "detail": detail,
         "points": f"{int(tx.get('points', 0)):+d}",
-        "when": str(tx.get("created_at", "")).replace("T", " ").rstrip("Z")[:16],
+        "when": shown.moment(tx.get("created_at")),
         "reversed": bool(tx.get("reversed_by")),
         "reversible": tx.get("kind") in ("earn", "redeem", "stamp_redeem")
         and not tx.get("reversed_by"),
@@ -96,7 +99,8 @@ class LedgerState(rx.State):
                 "limit": 25,
             },
         )
-        rows = [_row(tx, merchant.currency) for tx in page.get("items", [])]
+        shown = await reader(self)
+        rows = [_row(tx, merchant.currency, shown) for tx in page.get("items", [])]
         self.items = [*self.items, *rows] if cursor else rows
         self.next_cursor = str(page.get("next_cursor") or "")
 

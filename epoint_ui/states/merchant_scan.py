@@ -19,12 +19,14 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
+from epoint_ui.formatting import DEFAULT_LOCALE, money
 from epoint_ui.states.api_call import call_api, refused
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import reader
 from epoint_ui.states.session import api
 from epoint_ui.states.views import change_detail, stamp_line
 from loyalty import catalog, earning, forms, stamps, tiers
-from loyalty.money import format_cents, parse_cents
+from loyalty.money import parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
 # A typed code waits for the customer's Allow on their phone: look every 2.5 s (within the
@@ -89,6 +91,7 @@ class ScanState(rx.State):
     points_per_unit: int = 1
     min_purchase_cents: int = 0
     currency: str = ""
+    locale: str = DEFAULT_LOCALE  # how the merchant reads money (their browser's language)
     # What the preview needs beyond the rule and the tier: the business's tiers (for
     # tier-only rewards), its stamp card, its promotions on its clock, and the customer's
     # stamps and whether this is their first visit (a welcome bonus).
@@ -126,6 +129,10 @@ class ScanState(rx.State):
         """Whether a customer has been scanned and the visit is still usable."""
         return bool(self.visit_id) and not self.visit_expired
 
+    def _money(self, cents: int) -> str:
+        """An amount in the business's currency, as the merchant reads it."""
+        return money(cents, self.currency, self.locale)
+
     @rx.var
     def preview(self) -> str:
         """What the typed amount will earn (points, the promotion, a stamp), computed as the
@@ -156,15 +163,15 @@ class ScanState(rx.State):
                 minimum = int(self.stamp_card.get("min_purchase_cents", 0))
                 if not self.stamp_card.get("replaces_points"):
                     minimum = min(minimum, self.min_purchase_cents)
-                return f"Purchases under {format_cents(minimum)} {self.currency} earn nothing."
-            return f"Purchases under {format_cents(minimum)} {self.currency} earn no points."
+                return f"Purchases under {self._money(minimum)} earn nothing."
+            return f"Purchases under {self._money(minimum)} earn no points."
         stamp = ""
         if earned.stamps:
             needed = int(self.stamp_card["stamps_needed"])
             stamp = stamp_line(earned.stamps, self.stamps + earned.stamps, needed)
         if self.stamp_card.get("replaces_points") and stamps.running(self.stamp_card):
-            return f"{format_cents(cents)} {self.currency} earns {stamp}."
-        text = f"{format_cents(cents)} {self.currency} earns {earned.points} points at {self.tier_name}"
+            return f"{self._money(cents)} earns {stamp}."
+        text = f"{self._money(cents)} earns {earned.points} points at {self.tier_name}"
         if earned.promotion:
             text += f" with {earned.promotion['name']} (+{earned.promotion_points})"
         return text + (f" and {stamp}." if stamp else ".")
@@ -264,6 +271,7 @@ class ScanState(rx.State):
             answer = await client.post(
                 f"/merchants/{merchant.merchant_id}/visits", {"token": token}
             )
+            self.locale = (await reader(self)).locale
             if "visit_id" not in answer:  # a typed code: the customer must allow it first
                 self.waiting_for, self.code = str(answer["request_id"]), ""
                 self._approval_deadline = time.monotonic() + APPROVAL_WAIT_S
@@ -485,7 +493,7 @@ class ScanState(rx.State):
         if any(r["tx_id"] == tx.get("tx_id") for r in self.receipts):
             return  # a replayed answer to a double tap: already on screen
         if action == "earn":
-            title = f"Awarded for {format_cents(int(tx.get('amount_cents') or 0))} {self.currency}"
+            title = f"Awarded for {self._money(int(tx.get('amount_cents') or 0))}"
         elif tx.get("kind") == "stamp_redeem":
             title = f"Gave the stamp card's {tx.get('reward_name') or 'reward'}"
         else:

@@ -7,8 +7,10 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiClient
+from epoint_ui.formatting import DEFAULT_LOCALE, money
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import reader
 from loyalty import bounds, catalog, earning, forms, staff_limits
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
@@ -33,13 +35,15 @@ class MerchantSettingsState(rx.State):
     staff_max_purchase: str = format_cents(staff_limits.DEFAULTS["max_purchase_cents"])
     staff_daily_points: str = str(staff_limits.DEFAULTS["daily_points"])
     sample_amount: str = "12.50"
+    currency: str = "EUR"
+    locale: str = DEFAULT_LOCALE  # how the owner reads money (their browser's language)
     saving: bool = False
     error: str = ""
     saved: str = ""
 
     @rx.var
     def previews(self) -> list[str]:
-        """'A 12.50 purchase earns N points at Silver', one line per tier, as the API computes."""
+        """'A €12.50 purchase earns N points at Silver', one line per tier, as the API computes."""
         cents = parse_cents(self.sample_amount)
         ppu = forms.whole_number(self.points_per_unit, bounds.POINTS_PER_UNIT)
         if cents is None or ppu is None:
@@ -54,8 +58,9 @@ class MerchantSettingsState(rx.State):
                 points = earning.points_for_purchase(cents, rule, pct)
             except earning.BelowMinimum:
                 points = 0
+            amount = money(cents, self.currency, self.locale)
             lines.append(
-                f"A {format_cents(cents)} purchase earns {points} points at {tier.get('name') or 'this tier'}."
+                f"A {amount} purchase earns {points} points at {tier.get('name') or 'this tier'}."
             )
         return lines
 
@@ -67,6 +72,8 @@ class MerchantSettingsState(rx.State):
         rule = business.get("earning_rule") or {}
         self.name = str(business.get("name", ""))
         self.category = str(business.get("category", "other"))
+        self.currency = merchant.currency or "EUR"
+        self.locale = (await reader(self)).locale
         self.time_zone = str(business.get("time_zone") or catalog.DEFAULT_TIME_ZONE)
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))

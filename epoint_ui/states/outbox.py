@@ -9,7 +9,7 @@ import httpx
 import reflex as rx
 
 from epoint_ui.settings import get_settings
-from epoint_ui.states.views import when
+from epoint_ui.states.reader import reader
 
 
 @dataclasses.dataclass
@@ -46,13 +46,16 @@ class OutboxState(rx.State):
             self.error = "The local outbox isn't answering."
             return
         items = data if isinstance(data, list) else data.get("messages", [])
+        shown = await reader(self)
         self.messages = [
             OutboxMessage(
                 recipient=str(m.get("to", "")),
                 subject=str(m.get("subject", "")),
                 code=str(m.get("code", "")),
                 purpose=str(m.get("purpose", "")).replace("_", " "),
-                sent=when(datetime.fromtimestamp(float(m.get("sent_at", 0)), UTC).isoformat()),
+                sent=shown.moment(
+                    datetime.fromtimestamp(float(m.get("sent_at", 0)), UTC).isoformat()
+                ),
             )
             for m in reversed(items)
         ]

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 SESSION_ENDED = "Your session has ended. Please sign in again."
 SIGNED_OUT = "You are signed out."
+ACCOUNT_DELETED = (
+    "Your account is deleted. You can sign up again with the same email at any time,"
+    " as a new customer."
+)
+WRONG_PASSWORD = "That password isn't right."  # noqa: S105 - a sentence, not a password
 SIGN_IN_PATH = "/sign-in"
 
 
@@ -224,3 +229,35 @@ async def end_session(state: rx.State) -> rx.event.EventSpec:
     await session._forget()
     session.notice = SESSION_ENDED
     return rx.redirect(sign_in_url(here(session.router.url)))
+
+
+async def reauthenticate(state: rx.State, password: str) -> auth.Tokens:
+    """Proves the signed-in person typed their password just now: a fresh SRP sign-in as the
+    session's own user. Its tokens say so (`auth_time`), which is what deleting an account
+    needs; a session alone (a stolen cookie) cannot get them. Raises AuthError otherwise."""
+    session = await state.get_state(SessionState)
+    tokens = await session._tokens()
+    if tokens is None:
+        raise auth.AuthError(SESSION_ENDED, "signed_out")
+    try:
+        fresh = await auth.sign_in(tokens.email, password)
+    except auth.AuthError as exc:
+        if exc.code in ("NotAuthorizedException", "UserNotFoundException"):
+            raise auth.AuthError(WRONG_PASSWORD, exc.code) from exc
+        raise
+    if fresh.user_id != tokens.user_id:
+        raise auth.AuthError(WRONG_PASSWORD, "another_user")
+    return fresh
+
+
+async def account_deleted(state: rx.State) -> None:
+    """Forgets the session of an account that no longer exists, clears the cookie (as
+    sign-out does: the page's cookie step), then the front page says so.
+
+    The page on which this runs must render `pages/session_cookie.py: cookie_step()`.
+    """
+    session = await state.get_state(SessionState)
+    await session._forget()
+    session.notice = ACCOUNT_DELETED
+    session.cookie_end = True
+    session._after_cookie = "/"

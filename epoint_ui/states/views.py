@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any
 
+from epoint_ui.formatting import Reader
 from loyalty import catalog, stamps
 from loyalty import promotions as promotion_rules
 from loyalty import tiers as tier_rules
-from loyalty.money import format_cents
 
 CATEGORY_LABELS = catalog.CATEGORIES
 
@@ -17,17 +16,6 @@ CATEGORY_LABELS = catalog.CATEGORIES
 def category_label(category: str) -> str:
     """A category as a person reads it."""
     return CATEGORY_LABELS.get(category, category.title())
-
-
-def when(iso: str | None) -> str:
-    """An API timestamp as a short, readable date and time (UTC)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.strftime("%d %b %Y, %H:%M")
 
 
 def points(n: int) -> str:
@@ -180,19 +168,24 @@ class HistoryRow:
     disputed: bool = False
 
 
-def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryRow:
-    """A Transaction as a history row; reversals name what they reverse."""
+def history_row(
+    t: dict[str, Any], by_id: dict[str, dict[str, Any]], reader: Reader, currency: str
+) -> HistoryRow:
+    """A Transaction as a history row, money and times as `reader` reads them (`currency`:
+    the business's); reversals name what they reverse."""
     kind = t.get("kind")
     amount = t.get("amount_cents")
     if kind == "earn":
         title = "Purchase"
-        detail = f"Spent {format_cents(int(amount))}" if amount else ""
+        detail = f"Spent {reader.money(int(amount), currency)}" if amount else ""
     elif kind == "redeem":
         title = f"Reward: {t.get('reward_name')}" if t.get("reward_name") else "Points redeemed"
         detail = ""
     elif kind == "stamp_redeem":
         title = f"Stamp card: {t.get('reward_name') or 'a free reward'}"
         detail = ""
+    elif kind == "closure":
+        title, detail = "Account closed", "The balance was closed when the account was deleted"
     else:
         original = by_id.get(str(t.get("reverses") or ""))
         title = "Refund"
@@ -200,7 +193,7 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
             what = {"earn": "purchase", "stamp_redeem": "stamp card reward"}.get(
                 str(original.get("kind")), "redemption"
             )
-            detail = f"Reverses the {what} of {when(original.get('created_at'))}"
+            detail = f"Reverses the {what} of {reader.moment(original.get('created_at'))}"
         else:
             detail = "Reverses an earlier entry"
     detail = " · ".join(x for x in (detail, change_detail(t)) if x)
@@ -215,7 +208,7 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
         detail=detail,
         points=shown,
         positive=positive,
-        when=when(t.get("created_at")),
+        when=reader.moment(t.get("created_at")),
         balance_after=int(t.get("balance_after") or 0),
         reversed=bool(t.get("reversed_by")),
         merchant_id=str(t.get("merchant_id", "")),
@@ -236,15 +229,16 @@ class Business:
     programs: list[str] = dataclasses.field(default_factory=list)
 
 
-def business(m: dict[str, Any]) -> Business:
-    """A Merchant as a directory entry, with its earning rule in words."""
+def business(m: dict[str, Any], reader: Reader) -> Business:
+    """A Merchant as a directory entry, with its earning rule in words (money as `reader`
+    reads it)."""
     rule = m.get("earning_rule") or {}
     per = int(rule.get("points_per_unit") or 1)
     currency = str(m.get("currency") or "EUR")
-    earning = f"{per} point{'s' if per != 1 else ''} per {currency} 1 spent"
+    earning = f"{per} point{'s' if per != 1 else ''} per {reader.money(100, currency)} spent"
     minimum = int(rule.get("min_purchase_cents") or 0)
     if minimum:
-        earning += f" (purchases from {currency} {minimum / 100:.2f})"
+        earning += f" (purchases from {reader.money(minimum, currency)})"
     return Business(
         merchant_id=str(m.get("merchant_id", "")),
         name=str(m.get("name", "")),

@@ -44,6 +44,8 @@ CHROMIUM_ARGS = [
 AXE_JS = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"
 PHONE = {"width": 390, "height": 844}
+# How the tests' browser reads money and dates, stated (not the machine's): US English, UTC.
+READER = {"locale": "en-US", "timezone_id": "UTC"}
 # Refresh the access token once it is 5 s old (normally 5 min before its 60-min expiry),
 # so the tests exercise refresh and revocation without waiting an hour.
 REFRESH_MARGIN_S = "3595"
@@ -206,7 +208,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, app_url: str) -> Iterator[Page]:
     """A fresh browser (no cookies) sized like a phone, opened on the app."""
-    context = browser.new_context(viewport=PHONE, base_url=app_url)
+    context = browser.new_context(viewport=PHONE, base_url=app_url, **READER)
     context.set_default_timeout(15_000)
     p = context.new_page()
     yield p
@@ -216,7 +218,7 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
 @pytest.fixture
 def till(browser: Browser, app_url: str) -> Iterator[Page]:
     """A second browser (the merchant's tablet), beside the customer's phone in `page`."""
-    context = browser.new_context(viewport=PHONE, base_url=app_url)
+    context = browser.new_context(viewport=PHONE, base_url=app_url, **READER)
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
-from tests.e2e.conftest import PHONE, open_page, sign_in_through_ui
+from tests.e2e.conftest import PHONE, READER, open_page, sign_in_through_ui
 from tests.e2e.merchant.conftest import merchant_signs_in, type_code
 from tests.support.world import World
 
@@ -29,7 +29,7 @@ class Watched:
 
     def new_page(self) -> Page:
         """A page in a browser of its own (no shared cookies)."""
-        context = self.browser.new_context(viewport=PHONE, base_url=self.app_url)
+        context = self.browser.new_context(viewport=PHONE, base_url=self.app_url, **READER)
         context.set_default_timeout(15_000)
         context.on("dialog", self._seen)
         self.contexts.append(context)

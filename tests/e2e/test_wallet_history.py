@@ -62,7 +62,7 @@ def test_wallet_history_filter_refund_and_directory(
         "Free croissant: 20 points"
     )
     expect(page.locator(".rt-Card").filter(has_text="Brot & Co")).to_contain_text(
-        "1 point per EUR 1 spent"
+        "1 point per €1.00 spent"
     )
     assert serious_violations(page, axe_script) == []
 

@@ -206,6 +206,7 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
         "Redis.PrimaryEndPoint.Address": "redis.internal",
         "Redis.PrimaryEndPoint.Port": "6379",
         "RedisAuthToken": "arn:aws:secretsmanager:redis",
+        "UserPool": "eu-west-1_pool",
     }
     env.update(template.function_environment(function, refs))
     env.update(

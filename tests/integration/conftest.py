@@ -18,6 +18,14 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
+    """A cloud for one module alone (no persistence): a module that moves the clock must not
+    age the shared cloud's codes and sign-ins."""
+    with running_cloud(tmp_path_factory.mktemp("own-cloud"), "--no-persist") as running:
+        yield running
+
+
 @pytest.fixture(scope="session")
 def api(cloud: RunningCloud) -> Iterator[httpx.Client]:
     """An HTTP client for the local gateway."""

@@ -15,16 +15,8 @@ from tests.support.local_cloud import (
     gateway_client,
     new_email,
     outbox_code,
-    running_cloud,
 )
 from tests.support.world import OverHttp, World
-
-
-@pytest.fixture(scope="module")
-def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
-    """A cloud of its own: moving its clock must not age the shared cloud's codes."""
-    with running_cloud(tmp_path_factory.mktemp("clock-cloud"), "--no-persist") as running:
-        yield running
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -666,3 +667,45 @@ def test_unknown_users_get_the_answers_known_ones_get(pool: dict[str, Any]) -> N
             **extra,
         )
         assert error == "CodeMismatchException"
+
+
+def _signed_in_again(pool: dict[str, Any], email: str) -> Cognito:
+    """A new SRP sign-in of an existing user."""
+    user = _pycognito(pool, email)
+    user.authenticate(password=PASSWORD)
+    return user
+
+
+def test_a_refreshed_token_keeps_the_sign_in_time(pool: dict[str, Any]) -> None:
+    # The API's "signed in within 5 minutes" (DELETE /me) reads auth_time: a session kept
+    # alive by its refresh token must not look like a fresh password.
+    u = _person(pool, "refresh@example.com")
+    signed_in = u.access_claims["auth_time"]
+    time.sleep(1.1)
+    u.renew_access_token()
+    assert u.access_claims["iat"] > signed_in
+    assert u.access_claims["auth_time"] == u.id_claims["auth_time"] == signed_in
+    again = _signed_in_again(pool, "refresh@example.com")
+    assert again.access_claims["auth_time"] > signed_in  # a new sign-in is a new time
+
+
+def test_a_deleted_user_cannot_refresh_or_sign_in_and_the_email_is_free_again(
+    pool: dict[str, Any],
+) -> None:
+    u = _person(pool, "gone@example.com")
+    first_sub = u.access_claims["sub"]
+    pool["client"].admin_delete_user(UserPoolId=pool["pool_id"], Username=first_sub)
+    refresh = pool["client"].initiate_auth
+    assert (
+        _code_error(
+            refresh,
+            ClientId=pool["client_id"],
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": u.refresh_token},
+        )
+        == "NotAuthorizedException"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        _signed_in_again(pool, "gone@example.com")
+    assert excinfo.value.response["Error"]["Code"] == "NotAuthorizedException"
+    assert _person(pool, "gone@example.com").access_claims["sub"] != first_sub

@@ -29,21 +29,24 @@ CALLERS = TOKEN_CALLERS + PEOPLE_CALLERS
 
 @dataclass
 class Call:
-    """One HTTP request of the matrix."""
+    """One HTTP request of the matrix; `as_person`: sent with a stand-in's token (someone in
+    the caller's position), for a call whose success would spend the caller (DELETE /me)."""
 
     method: str
     path: str
     body: dict[str, Any] | None = None
     params: dict[str, Any] | None = None
     idempotent: bool = False
+    as_person: Person | None = None
 
 
 @dataclass
 class Rule:
     """Who may call a route: public, any (signed-in user), own (the customer's own thing),
     member (staff or owner, and anyone else hears "not found": it is about the caller),
-    staff (staff or owner of the business), owner, or leave (staff leave; the owner cannot);
-    and the success status."""
+    staff (staff or owner of the business), owner, leave (staff leave; the owner cannot), or
+    self (any signed-in user, about their own account; an owner is refused); and the success
+    status."""
 
     who: str
     ok: int
@@ -150,6 +153,22 @@ class Scene:
         """The owner, then each extra till, in turn."""
         everyone = [self.owner, *self.tills]
         return everyone[self._served % len(everyone)]
+
+    def stand_in(self, person: Person) -> Person:
+        """Someone in `person`'s position whose account may be deleted: a customer with
+        points here, staff of the same business. The owner stands for themself (refused)."""
+        if person is self.owner:
+            return person
+        fresh = self.world.person(f"Stand-in {idempotency_key()[:6]}")
+        if person is self.staff:
+            self.world.staff(self.shop, fresh)
+        elif person is self.staff2:
+            self.world.staff(self.shop2, fresh)
+        else:
+            self.world.earn(self.world.visit(self.shop, fresh, by=self.next_till()), 300).expect(
+                201
+            )
+        return fresh
 
     def fresh_visit(self) -> str:
         """A new open visit at business 1 of a customer with points."""
@@ -389,6 +408,8 @@ RULES: dict[str, Rule] = {
     "GET /openapi.json": Rule("public", 200, lambda w, p: Call("GET", "/openapi.json")),
     "GET /me": Rule("any", 200, lambda w, p: Call("GET", "/me")),
     "PATCH /me": Rule("any", 200, lambda w, p: Call("PATCH", "/me", {"display_name": p.name})),
+    "DELETE /me": Rule("self", 200, lambda w, p: Call("DELETE", "/me", as_person=w.stand_in(p))),
+    "GET /me/export": Rule("any", 200, lambda w, p: Call("GET", "/me/export")),
     "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
     "GET /me/merchants/{merchant_id}": Rule(
         "member", 200, lambda w, p: Call("GET", f"/me/merchants/{w.merchant_id}")
@@ -488,6 +509,8 @@ def expected(rule: Rule, caller: str) -> tuple[int, str | None]:
         return 403, "Forbidden"
     if caller in TOKEN_CALLERS:
         return 401, "Unauthorized"
+    if rule.who == "self":
+        return (409, "owns_business") if caller == "owner" else (rule.ok, None)
     if rule.who == "leave" and caller == "owner":
         return 409, "owner_cannot_leave"
     allowed = {

@@ -69,7 +69,7 @@ def test_every_route_answers_every_caller_exactly_and_leaks_nothing(
             if caller in authz.TOKEN_CALLERS:
                 token = authz.bad_token(people, caller, person)
             else:
-                token = person.access_token
+                token = (call.as_person or person).access_token
             answer = _send(proof_api, call, token)
             cases += 1
             status, code = authz.expected(rule, caller)

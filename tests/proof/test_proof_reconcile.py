@@ -130,3 +130,67 @@ def test_the_reconciliation_client_cannot_write() -> None:
     ):
         with pytest.raises(WriteRefused):
             call()
+
+
+def test_a_deleted_account_is_closed_in_the_books_and_tampering_with_it_is_reported(
+    proof_cloud: RunningCloud, world: World
+) -> None:
+    owner, dora = world.people(2, "Closure")
+    shop = world.business(owner, "Closure Shop")
+    world.earn(world.visit(shop, dora), 2500).expect(201)
+    world.call("DELETE", "/me", dora).expect(200)
+    found, output = reconcile(proof_cloud.api_url)
+    assert found == 0, output
+    assert "closures_checked: 1" in output
+
+    table, name = _table(proof_cloud), proof_cloud.table_name
+    key = {"pk": {"S": f"USER#{dora.user_id}"}, "sk": {"S": f"MEMBER#{shop.merchant_id}"}}
+    membership = table.get_item(TableName=name, Key=key)["Item"]
+    (closure,) = [
+        item
+        for item in table.query(
+            TableName=name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :tx)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"MERCHANT#{shop.merchant_id}"},
+                ":tx": {"S": "TX#"},
+            },
+        )["Items"]
+        if item["kind"]["S"] == "closure"
+    ]
+    # Reopened: the membership forgets it was closed.
+    table.update_item(TableName=name, Key=key, UpdateExpression="REMOVE closed_at")
+    try:
+        found, output = reconcile(proof_cloud.api_url)
+        assert found == 1, output
+        assert "closure but the membership is not closed" in output
+    finally:
+        table.put_item(TableName=name, Item=membership)
+
+    # Points after the closure, balance and lifetime made to agree with them: still caught.
+    late_id = closure["tx_id"]["S"] + "z"
+    late = {
+        **closure,
+        "sk": {"S": f"TX#{late_id}"},
+        "gsi1sk": {"S": f"TX#{late_id}"},
+        "gsi2sk": {"S": f"TX#{late_id}"},
+        "tx_id": {"S": late_id},
+        "kind": {"S": "earn"},
+        "points": {"N": "5"},
+        "balance_after": {"N": "5"},
+    }
+    table.put_item(TableName=name, Item=late)
+    table.update_item(
+        TableName=name,
+        Key=key,
+        UpdateExpression="SET balance = :five, lifetime_points = lifetime_points + :five",
+        ExpressionAttributeValues={":five": {"N": "5"}},
+    )
+    try:
+        found, output = reconcile(proof_cloud.api_url)
+        assert found == 1, output
+        assert f"entry {late_id} after closure {closure['tx_id']['S']}" in output
+    finally:
+        table.delete_item(TableName=name, Key={"pk": late["pk"], "sk": late["sk"]})
+        table.put_item(TableName=name, Item=membership)
+    assert reconcile(proof_cloud.api_url)[0] == 0

@@ -26,8 +26,13 @@ def http_event(
     raw_body: str | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    signed_in_at: int | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as the JWT authorizer passes it on."""
+    """An API Gateway HTTP API (payload 2.0) event, as the JWT authorizer passes it on.
+
+    `signed_in_at`: the token's `auth_time` (when the user last typed their password);
+    by default the backend clock's now, a fresh sign-in.
+    """
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     all_headers = {
         "content-type": "application/json",
@@ -51,9 +56,18 @@ def http_event(
         "timeEpoch": 1795341600000,
     }
     if user:
+        from backend import clock
+
+        auth_time = clock.now_s() if signed_in_at is None else signed_in_at
         request_context["authorizer"] = {
             "jwt": {
-                "claims": {"sub": user, "scope": "aws.cognito.signin.user.admin"},
+                # As API Gateway passes them: every claim a string.
+                "claims": {
+                    "sub": user,
+                    "username": user,
+                    "scope": "aws.cognito.signin.user.admin",
+                    "auth_time": str(auth_time),
+                },
                 "scopes": None,
             }
         }

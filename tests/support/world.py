@@ -200,13 +200,22 @@ def call(
     raw_body: str | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    signed_in_at: int | None = None,
 ) -> Reply:
-    """Invoke backend.app.handler like Lambda would, as `user` (a person, or any `sub`)."""
+    """Invoke backend.app.handler like Lambda would, as `user` (a person, or any `sub`)
+    who typed their password at `signed_in_at` (default: just now)."""
     from backend.app import handler
 
     sub = user.user_id if isinstance(user, Person) else user
     event = http_event(
-        method, path, user=sub, body=body, raw_body=raw_body, headers=headers, query=query
+        method,
+        path,
+        user=sub,
+        body=body,
+        raw_body=raw_body,
+        headers=headers,
+        query=query,
+        signed_in_at=signed_in_at,
     )
     result = handler(event, LambdaContext())
     text = result.get("body") or ""

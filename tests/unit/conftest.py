@@ -26,7 +26,7 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from backend import clock, config
-from backend.dal import cache, qr_secret, secrets
+from backend.dal import cache, qr_secret, secrets, user_pool
 from backend.dal import dynamodb as db
 from localcloud import dynamodb_streams
 from localcloud.template import table_create_kwargs
@@ -69,7 +69,8 @@ for _name in (
 
 @pytest.fixture(scope="module")
 def moto_account():
-    """A moto account per test module (starting moto per test costs ~0.5 s): the QR secret.
+    """A moto account per test module (starting moto per test costs ~0.5 s): the QR secret
+    and the user pool (account deletion deletes its Cognito user there).
 
     Module scope, not session: moto must not stay switched on for suites that run later
     in the same pytest session and talk to a real endpoint.
@@ -83,11 +84,15 @@ def moto_account():
             boto3.client("secretsmanager").create_secret(
                 Name=config.QR_SECRET_ARN, SecretString=QR_SECRET
             )
+            pool = boto3.client("cognito-idp").create_user_pool(PoolName="epoint-unit")
+            env.setattr(config, "USER_POOL_ID", pool["UserPool"]["Id"])
             db.reset_client()
+            user_pool.reset_client()
             qr_secret.signing_key.cache_clear()
             secrets.secret_string.cache_clear()
             yield boto3.client("dynamodb")
             db.reset_client()
+            user_pool.reset_client()
             qr_secret.signing_key.cache_clear()
             secrets.secret_string.cache_clear()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from epoint_ui.formatting import Reader
 from epoint_ui.states.views import business, history_row, scan_messages, wallet_card
 from tests.support.world import call
 
@@ -68,11 +69,11 @@ def test_history_lines_name_the_promotion_and_the_stamps(world, shop, customer):
     world.earn(world.visit(shop, customer), 10_00).expect(201)
     world.redeem(world.visit(shop, customer), stamp_card=True).expect(201)
     items = call("GET", "/transactions", user=customer).expect(200)["items"]
-    rows = [history_row(t, {i["tx_id"]: i for i in items}) for t in items]
+    rows = [history_row(t, {i["tx_id"]: i for i in items}, Reader(), "EUR") for t in items]
     assert [(r.title, r.points, r.detail) for r in rows] == [
         ("Stamp card: Free cake", "-2 stamps", ""),
-        ("Purchase", "+10 points", "Spent 10.00 · +1 stamp (2/2): card full"),
-        ("Purchase", "+60 points", "Spent 10.00 · Welcome: +50 points · +1 stamp (1/2)"),
+        ("Purchase", "+10 points", "Spent €10.00 · +1 stamp (2/2): card full"),
+        ("Purchase", "+60 points", "Spent €10.00 · Welcome: +50 points · +1 stamp (1/2)"),
     ]
 
 
@@ -85,7 +86,7 @@ def test_the_directory_lists_the_stamp_card_the_promotions_and_tier_only_rewards
         user=shop.owner,
         body={"min_tier": "Silver"},
     ).expect(200)
-    listed = business(call("GET", shop.path, user=shop.owner).expect(200))
+    listed = business(call("GET", shop.path, user=shop.owner).expect(200), Reader())
     assert listed.programs == [
         "Stamp card: 8 stamps for a Free bun",
         "Double Tuesdays: x2 points, Tue, from 2026-01-01",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from backend import clock
+from epoint_ui.formatting import money
 from epoint_ui.states.merchant_scan import ScanState
 from loyalty import earning
 from loyalty.money import format_cents, parse_cents
@@ -33,7 +34,7 @@ def test_the_till_previews_what_the_api_awards(
     till = till_for(visit.answer, rule)
     till.amount = format_cents(amount_cents)
     awarded = world.earn(visit, amount_cents).body["transaction"]["points"]
-    assert till.preview == f"{format_cents(amount_cents)} EUR earns {awarded} points at Member."
+    assert till.preview == f"{money(amount_cents, 'EUR')} earns {awarded} points at Member."
 
 
 def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, shop, customer):
@@ -43,7 +44,7 @@ def test_under_the_minimum_the_till_says_no_points_and_the_api_refuses(world, sh
     visit = world.visit(shop, customer)
     till = till_for(visit.answer, rule)
     till.amount = "4.99"
-    assert till.preview == "Purchases under 5.00 EUR earn no points."
+    assert till.preview == "Purchases under €5.00 earn no points."
     assert world.earn(visit, 4_99).code == "below_minimum_purchase"
     till.amount = "100000.01"  # over the most one purchase may be: the till says so first
     assert "at most 100000.00" in till.preview
@@ -92,15 +93,14 @@ def test_the_till_previews_the_promotion_and_the_stamp_the_api_gives(world, shop
     till = till_for(first.answer, rule)
     till.amount = "12.50"
     assert (
-        till.preview
-        == "12.50 EUR earns 62 points at Bronze with Welcome (+50) and +1 stamp (1/10)."
+        till.preview == "€12.50 earns 62 points at Bronze with Welcome (+50) and +1 stamp (1/10)."
     )
     assert world.earn(first, 12_50).body["transaction"]["points"] == 62
     second = world.visit(shop, customer)
     till = till_for(second.answer, rule)
     till.amount = "80.00"
     assert till.preview == (
-        "80.00 EUR earns 160 points at Bronze with Double Tuesdays (+80) and +1 stamp (2/10)."
+        "€80.00 earns 160 points at Bronze with Double Tuesdays (+80) and +1 stamp (2/10)."
     )
     tx = world.earn(second, 80_00).body["transaction"]
     assert (tx["points"], tx["promotion_name"], tx["stamps_after"]) == (160, "Double Tuesdays", 2)
@@ -108,7 +108,7 @@ def test_the_till_previews_the_promotion_and_the_stamp_the_api_gives(world, shop
     third = world.visit(shop, customer)
     till = till_for(third.answer, rule)
     till.amount = "80.00"
-    assert till.preview == "80.00 EUR earns 80 points at Bronze and +1 stamp (3/10)."
+    assert till.preview == "€80.00 earns 80 points at Bronze and +1 stamp (3/10)."
     assert world.earn(third, 80_00).body["transaction"]["points"] == 80
 
 
@@ -117,6 +117,6 @@ def test_a_card_that_replaces_points_previews_the_stamp_only(world, shop, custom
     world.stamp_card(shop, stamps_needed=5, min_purchase_cents=3_00, replaces_points=True)
     till = till_for(world.visit(shop, customer).answer, rule)
     till.amount = "4.00"
-    assert till.preview == "4.00 EUR earns +1 stamp (1/5)."
+    assert till.preview == "€4.00 earns +1 stamp (1/5)."
     till.amount = "2.99"
-    assert till.preview == "Purchases under 3.00 EUR earn nothing."
+    assert till.preview == "Purchases under €3.00 earn nothing."

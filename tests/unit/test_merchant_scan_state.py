@@ -134,7 +134,7 @@ def test_only_a_changed_amount_gets_a_new_key(till):
 
 def test_the_preview_is_what_the_api_will_award(till):
     till.set_amount("12.50")
-    assert till.preview == "12.50 EUR earns 12 points at Bronze."
+    assert till.preview == "€12.50 earns 12 points at Bronze."
     till.set_amount("abc")
     assert till.preview == ""
 

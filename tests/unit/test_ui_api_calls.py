@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from epoint_ui.api import ApiError
+from epoint_ui.states.account import AccountState
 from epoint_ui.states.businesses import BusinessesState
 from epoint_ui.states.history import HistoryState
 from epoint_ui.states.invitations import ANSWER_PROBLEMS, InvitationsState
@@ -82,6 +83,14 @@ ACTIONS = {
     "profile": Action("/profile", ProfileState, lambda s: s.load()),
     "profile save": Action(
         "/profile", ProfileState, lambda s: s.save({"display_name": "Ann"}), working="saving"
+    ),
+    "profile roles": Action("/profile", AccountState, lambda s: s.load(), error="delete_error"),
+    "download my data": Action(
+        "/profile",
+        AccountState,
+        lambda s: s.download("json"),
+        error="download_error",
+        working="downloading",
     ),
     "merchant pages": Action("/merchant/scan", MerchantState, lambda s: s.load_business()),
     "switch business": Action("/merchant", MerchantState, lambda s: s.switch_to("m_2")),

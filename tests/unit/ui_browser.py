@@ -26,6 +26,7 @@ from epoint_ui.session_store import MemorySessionStore
 from epoint_ui.settings import Settings
 from epoint_ui.states import session as session_state_module
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.reader import ReaderState
 from epoint_ui.states.session import SessionState
 
 SESSION_ID = "s" * 43  # the shape of a real one (`session_store.new_session_id`)
@@ -127,9 +128,11 @@ class Browser:
             "currency": "EUR",
             "earning_rule": {"points_per_unit": 1, "min_purchase_cents": 0},
         }
+        self.reader = ReaderState(_reflex_internal_init=True)
         self._states: dict[type, rx.State] = {
             SessionState: self.session,
             MerchantState: self.merchant,
+            ReaderState: self.reader,
         }
         self._monkeypatch = monkeypatch
 

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, open_page, sign_in_through_ui
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    READER,
+    open_page,
+    sign_in_through_ui,
+)
 from tests.support.world import World
 
 TABLET = {"width": 820, "height": 1180}
@@ -51,7 +58,7 @@ def camera_context(browser: Browser, app_url: str, camera_file: Path) -> Iterato
     till = browser.browser_type.launch(
         executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *fake_camera]
     )
-    context = till.new_context(viewport=TABLET, base_url=app_url)
+    context = till.new_context(viewport=TABLET, base_url=app_url, **READER)
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -61,7 +68,7 @@ def camera_context(browser: Browser, app_url: str, camera_file: Path) -> Iterato
 @pytest.fixture
 def second_page(browser: Browser, app_url: str) -> Iterator[Page]:
     """Another person's phone: a separate browser context with its own cookies."""
-    context = browser.new_context(viewport=PHONE, base_url=app_url, device_scale_factor=2)
+    context = browser.new_context(viewport=PHONE, base_url=app_url, device_scale_factor=2, **READER)
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()

@@ -27,7 +27,7 @@ def test_reverse_explains_spent_points_and_refunds_a_redemption(
     open_page(page, "/merchant/ledger")
     rows = page.locator(".ledger-row")
     expect(rows).to_have_count(2)
-    earn = rows.filter(has_text="Purchase of 12.50 EUR")
+    earn = rows.filter(has_text="Purchase of €12.50")
     redeem = rows.filter(has_text="Redeemed Free coffee")
 
     # The customer already spent 10 of the 12 points: the refund of the purchase is refused.
@@ -168,15 +168,15 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
     expect(page.locator("#business-name")).to_have_text("Bäckerei Nina")
     # The live preview: 2 points per unit, Silver's x1.25.
     expect(page.locator("#settings-preview")).to_contain_text(
-        "A 12.50 purchase earns 30 points at Silver."
+        "A €12.50 purchase earns 30 points at Silver."
     )
     page.get_by_label("Purchase amount").fill("40")
     expect(page.locator("#settings-preview")).to_contain_text(
-        "A 40.00 purchase earns 120 points at Gold."
+        "A €40.00 purchase earns 120 points at Gold."
     )
     page.get_by_label("Tier 2 multiplier in percent").fill("200")
     expect(page.locator("#settings-preview")).to_contain_text(
-        "A 40.00 purchase earns 160 points at Silver."
+        "A €40.00 purchase earns 160 points at Silver."
     )
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("status").filter(has_text="Settings saved.")).to_be_visible()

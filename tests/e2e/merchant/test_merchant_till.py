@@ -11,6 +11,7 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PHONE,
+    READER,
     both_ways,
     open_page,
     serious_violations,
@@ -45,10 +46,10 @@ def test_camera_scan_awards_points_and_the_customer_sees_them_on_my_code(
     expect(till.locator("#customer-tier")).to_have_text("Bronze")
 
     till.get_by_label("Purchase total (EUR)").fill("12.50")
-    expect(till.locator("#award-preview")).to_have_text("12.50 EUR earns 12 points at Bronze.")
+    expect(till.locator("#award-preview")).to_have_text("€12.50 earns 12 points at Bronze.")
     till.get_by_role("button", name="Award points").click()
     receipt = till.locator(".receipt")
-    expect(receipt).to_contain_text("Awarded for 12.50 EUR")
+    expect(receipt).to_contain_text("Awarded for €12.50")
     expect(receipt.locator(".receipt-points")).to_have_text("+12")
     expect(receipt.locator(".receipt-balance")).to_have_text("12")
     expect(receipt.locator(".receipt-tx")).to_have_text(re.compile(r"^t_\w+$"))
@@ -70,7 +71,7 @@ def test_typed_code_award_then_redeem_and_double_taps_count_once(
     expect(page.get_by_text("The customer's points don't cover a reward yet.")).to_be_visible()
 
     page.get_by_label("Purchase total (EUR)").fill("25")
-    expect(page.locator("#award-preview")).to_have_text("25.00 EUR earns 25 points at Bronze.")
+    expect(page.locator("#award-preview")).to_have_text("€25.00 earns 25 points at Bronze.")
     page.get_by_role("button", name="Award points").dblclick()
     expect(page.locator("#customer-balance")).to_have_text("25")
     expect(page.locator(".receipt")).to_have_count(1)
@@ -118,7 +119,7 @@ def test_a_denied_camera_is_explained_and_the_typed_code_still_works(
         args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--deny-permission-prompts"],
     )
     try:
-        page = denied.new_context(viewport=PHONE, base_url=app_url).new_page()
+        page = denied.new_context(viewport=PHONE, base_url=app_url, **READER).new_page()
         page.set_default_timeout(15_000)
         merchant_signs_in(page, shop.owner.email)
         expect(page.locator("#camera-problem")).to_contain_text("not allowed to use the camera")

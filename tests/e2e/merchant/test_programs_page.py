@@ -99,7 +99,7 @@ def test_a_cafe_runs_a_stamp_card_and_a_tuesday_promotion(
     expect(page.locator("#customer-stamps .stamps-text")).to_have_text("3 of 4 stamps")
     page.get_by_label("Purchase total (EUR)").fill("12.50")
     expect(page.locator("#award-preview")).to_have_text(
-        "12.50 EUR earns 24 points at Bronze with Double Tuesdays (+12) and +1 stamp (4/4): card full."
+        "€12.50 earns 24 points at Bronze with Double Tuesdays (+12) and +1 stamp (4/4): card full."
     )
     page.get_by_role("button", name="Award points").click()
     receipt = page.locator(".receipt").first
