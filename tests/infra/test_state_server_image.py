@@ -47,6 +47,9 @@ TASK_ENV = {
     # TLS, so it passes REFLEX_REDIS_URL itself, which the entrypoint keeps.
     "REDIS_HOST": "redis.invalid",
     "REDIS_PORT": "6379",
+    # The load balancer is the one proxy in front: the last X-Forwarded-For entry is the
+    # caller the state server's limits count (epoint_ui/limits.py).
+    "REFLEX_TRUSTED_PROXY_HOPS": "1",
 }
 # Development-only code and packages: never in the image.
 DEV_ONLY_DIRS = ("localcloud", "ops", "tests", "bench", "backend")

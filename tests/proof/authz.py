@@ -190,7 +190,8 @@ class Scene:
             if status.expect(200)["status"] == "awaiting_approval":
                 return self._waiting
         token = self.world.token(self.customer)
-        asked = self.world.open_visit(self.shop, token["short_code"], self.owner, answer=None)
+        # A till of its own for typed codes: the owner's visits/minute go to the matrix.
+        asked = self.world.open_visit(self.shop, token["short_code"], self.tills[-1], answer=None)
         self._waiting = (token["token_id"], asked.expect(202)["request_id"])
         return self._waiting
 
@@ -213,8 +214,8 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
-    regulars = world.people(4, f"Regular {tag}")
-    tills = world.people(3, f"Till {tag}")
+    regulars = world.people(8, f"Regular {tag}")
+    tills = world.people(5, f"Till {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
     side = world.business(owner2, f"Side Shop {tag}")

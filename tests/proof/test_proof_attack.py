@@ -138,7 +138,9 @@ def test_used_and_expired_qr_tokens_and_visits_are_refused(
     proof_cloud: RunningCloud, world: World, people: authz.Scene
 ) -> None:
     w, shop = people, people.shop
-    token = world.token(w.customer)
+    # A customer of its own: the matrix just spent the scene's customers' codes per minute.
+    customer = world.person("Replay Rita")
+    token = world.token(customer)
     visit = world.visit(shop, code=token["token"], by=w.staff)
     # The same QR value, and its typed 6-digit code, are worthless once used (a typed code
     # hears the one answer every failed typed code gets).
@@ -171,10 +173,10 @@ def test_used_and_expired_qr_tokens_and_visits_are_refused(
     # Expired: a token signed with the deployment's key 2 minutes ago, and a visit whose
     # 10 minutes ran out (its expiry moved into the past in the table: time, not tampering,
     # would do the same).
-    expired = _expired_qr_token(proof_cloud, w.customer.user_id)
+    expired = _expired_qr_token(proof_cloud, customer.user_id)
     late = world.open_visit(shop, expired, by=w.staff)
     assert (late.status, late.code) == (410, "token_expired")
-    stale_visit = world.visit(shop, w.customer, by=w.owner)
+    stale_visit = world.visit(shop, customer, by=w.tills[0])  # the owner's minute is spent
     _expire_visit(proof_cloud, shop.merchant_id, stale_visit.visit_id)
     for answer in (
         world.earn(stale_visit, 500, by=w.staff),
