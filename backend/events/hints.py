@@ -31,8 +31,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from backend.dal import hint_channel, keys
 from backend.observability import log_metrics, logger, metrics
 
-# The items whose arrival a customer's screen shows: a visit (the scan) and a ledger entry.
-WAKING_ITEMS = (keys.visit(""), keys.tx(""))
+# The items whose arrival a customer's screen shows: a visit (the scan), a ledger entry,
+# and a typed code's request (the screen asks the customer to allow it).
+WAKING_ITEMS = (keys.visit(""), keys.tx(""), keys.approval(""))
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -46,7 +47,8 @@ class Hint:
 
 
 def hint_for(record: DynamoDBRecord) -> Hint | None:
-    """The hint a stream record calls for, or None (anything but a new visit or ledger entry)."""
+    """The hint a stream record calls for, or None (anything but a new visit, ledger entry
+    or typed code's request)."""
     if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
         return None
     image = record.dynamodb.new_image or {}

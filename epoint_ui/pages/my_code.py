@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from epoint_ui.components import card, error_callout, page_shell
+from epoint_ui.components import card, error_callout, notice_callout, page_shell
 from epoint_ui.components.countdown import countdown
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.my_code import MyCodeState
@@ -44,6 +44,42 @@ def _code() -> rx.Component:
     )
 
 
+def _asking() -> rx.Component:
+    """A till typed this code: the customer allows the visit, or says it was not them."""
+    return card(
+        rx.heading(
+            # The business's name as text: whatever it is called, it renders as words.
+            rx.text.span(MyCodeState.asking_business, id="asking-business"),
+            " wants to scan your code",
+            as_="h2",
+            size="5",
+        ),
+        rx.text("Allow it only if you are at its till right now.", size="3"),
+        rx.hstack(
+            rx.button(
+                "Allow",
+                size="3",
+                on_click=MyCodeState.answer_scan(True),
+                loading=MyCodeState.answering,
+                type="button",
+            ),
+            rx.button(
+                "Not me",
+                size="3",
+                variant="outline",
+                color_scheme="red",
+                on_click=MyCodeState.answer_scan(False),
+                disabled=MyCodeState.answering,
+                type="button",
+            ),
+            spacing="3",
+        ),
+        role="alertdialog",
+        aria_label="A business wants to scan your code",
+        id="asking",
+    )
+
+
 def _paused() -> rx.Component:
     return card(
         rx.text("Your code is paused to save battery.", size="4"),
@@ -69,6 +105,8 @@ def my_code() -> rx.Component:
     return page_shell(
         rx.box(
             error_callout(MyCodeState.error),
+            rx.cond(MyCodeState.asking_business != "", _asking()),
+            notice_callout(MyCodeState.answer_notice),
             # A live region that is in the page from the start, so the scan is announced
             # (and not the countdown, which sits outside it).
             rx.box(rx.cond(MyCodeState.scanned, _scanned()), role="status", width="100%"),

@@ -17,6 +17,7 @@ only when something happens.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import reflex as rx
 import segno
@@ -24,7 +25,13 @@ import segno
 from epoint_ui import hints, limits
 from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
-from epoint_ui.states.on_screen import HIDDEN_GRACE_S, OnScreen, loop_ended, loop_started
+from epoint_ui.states.on_screen import (
+    HIDDEN_GRACE_S,
+    OnScreen,
+    loop_ended,
+    loop_started,
+    nudge,
+)
 from epoint_ui.states.session import SessionState, api
 from epoint_ui.states.views import scan_messages
 
@@ -74,6 +81,12 @@ class MyCodeState(OnScreen, rx.State):
     _token_expires: float = 0.0
     _previous_token_id: str = ""
     _previous_expires: float = 0.0
+    _scanned_at: float = 0.0
+    # A till typed this code and waits for the customer's answer (typed codes need it).
+    asking_business: str = ""
+    answering: bool = False
+    answer_notice: str = ""
+    _asking_token_id: str = ""
 
     def _start(self, run: int | None):
         """Fresh screen and the loop's start event, if a new loop is to run."""
@@ -83,6 +96,8 @@ class MyCodeState(OnScreen, rx.State):
         self.scanned_message, self.balance_message = "", ""
         self._token_id, self.short_code, self.qr_src = "", "", ""
         self._previous_token_id = ""
+        self._scanned_at = 0.0
+        self.asking_business, self._asking_token_id, self.answer_notice = "", "", ""
         return MyCodeState.keep_fresh(run)
 
     @rx.event
@@ -141,7 +156,6 @@ class MyCodeState(OnScreen, rx.State):
 
     async def _run(self, run: int, watch: hints.Watch, slot: limits.LoopSlot):
         started = renewed = time.time()
-        scanned_at = 0.0
         look = False
         next_fallback = 0.0
         while True:
@@ -164,6 +178,7 @@ class MyCodeState(OnScreen, rx.State):
                         self.active = False
                         return await refused(self, err)
                 token_id, expires, scanned = self._token_id, self._token_expires, self.scanned
+                scanned_at = self._scanned_at
                 previous, previous_expires = self._previous_token_id, self._previous_expires
             now = time.time()
             if (scanned and now - scanned_at > WATCH_AFTER_SCAN_S) or (
@@ -189,8 +204,6 @@ class MyCodeState(OnScreen, rx.State):
                     if not just_scanned and not scanned and recent:
                         # The code replaced a moment ago can still have been scanned.
                         just_scanned = await self._look(client, previous, run)
-                    if just_scanned:
-                        scanned_at = time.time()
                     look = False
             except ApiError as err:
                 async with self:
@@ -247,9 +260,47 @@ class MyCodeState(OnScreen, rx.State):
             if status == "expired" and not self.scanned and token_id == self._token_id:
                 self._token_id = ""  # the loop fetches a new code at once
                 return False
+            if status == "awaiting_approval":
+                asking = answer.get("pending_approval") or {}
+                self.asking_business = str((asking.get("merchant") or {}).get("name") or "")
+                self._asking_token_id = token_id
+                return False
+            if token_id == self._asking_token_id:  # answered, or its minute ran out
+                self.asking_business, self._asking_token_id = "", ""
             if status != "scanned":
                 return False
-            first = not self.scanned
-            self.scanned, self._token_id = True, token_id
-            self.scanned_message, self.balance_message = scan_messages(answer)
-            return first
+            return self._show_scan(token_id, answer)
+
+    def _show_scan(self, token_id: str, answer: dict[str, Any]) -> bool:
+        """The code opened a visit: say where and what; True the first time."""
+        first = not self.scanned
+        self.scanned, self._token_id = True, token_id
+        if first:
+            self._scanned_at = time.time()
+        self.scanned_message, self.balance_message = scan_messages(answer)
+        return first
+
+    @rx.event
+    async def answer_scan(self, allow: bool):
+        """The customer answers the till that typed their code: Allow, or "Not me"."""
+        token_id = self._asking_token_id
+        if not token_id or self.answering:
+            return None
+        self.answering, self.answer_notice = True, ""
+        try:
+            client = await api(self)
+            answer = await client.post(f"/qr-tokens/{token_id}/approval", {"allow": allow})
+        except ApiError as err:
+            self.answering = False
+            self.asking_business, self._asking_token_id = "", ""
+            return await refused(self, err)
+        self.answering = False
+        self.asking_business, self._asking_token_id = "", ""
+        if allow and answer.get("status") == "scanned":
+            self._show_scan(token_id, answer)
+        elif not allow:
+            self.answer_notice = "Nothing was opened. Show your new code only at the till."
+            if token_id == self._token_id:
+                self._token_id = ""  # that code is spent: the loop shows a new one
+        nudge(self, LOOP)  # the loop looks again: the visit it opened, or a new code
+        return None

@@ -124,6 +124,13 @@ def loop_started(state: OnScreen, name: str, run: int, wake: Callable[[], None])
         loop.wake = wake
 
 
+def nudge(state: OnScreen, name: str) -> None:
+    """Wakes the tab's running loop, if any, to look again now (an answer just changed things)."""
+    loop = _loops.get(state._loop_key(name))
+    if loop is not None and loop.wake is not None:
+        loop.wake()
+
+
 def loop_ended(state: OnScreen, name: str, run: int) -> None:
     """The loop has ended: a later appear starts a new one."""
     key = state._loop_key(name)

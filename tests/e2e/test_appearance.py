@@ -125,7 +125,7 @@ def test_every_radix_class_on_screen_has_its_rules(
     page.context.clear_cookies()
 
     merchant_signs_in(page, shop.owner.email)
-    type_code(page, world.token(world.customer())["short_code"])
+    type_code(page, world.token(world.customer())["short_code"], world)
     expect(page.locator("#customer-name")).to_be_visible()
     look("/merchant/scan, a visit")
     for route in _OWNER:

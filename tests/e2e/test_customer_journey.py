@@ -82,6 +82,11 @@ def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
     shop = world.business(world.owner("Rosa"), "Café Rosa")
     merchant_signs_in(till, shop.owner.email)
     type_code(till, short_code.inner_text())
+    # A typed code alone opens nothing: the phone asks, naming the business, and waits.
+    asking = page.get_by_role("alertdialog")
+    expect(asking).to_contain_text("Café Rosa wants to scan your code", timeout=5_000)
+    expect(till.locator("#customer-name")).to_have_count(0)
+    asking.get_by_role("button", name="Allow").click()
     expect(till.locator("#customer-name")).to_have_text("Nora")
     expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(timeout=5_000)
     till.get_by_label("Purchase total (EUR)").fill("12.50")

@@ -524,7 +524,7 @@ def test_the_hints_function_reads_the_stream_at_least_once_and_gives_up_visibly(
     assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 1209600
 
 
-def test_the_hints_filter_passes_new_visits_and_ledger_entries_only(cfn):
+def test_the_hints_filter_passes_new_visits_ledger_entries_and_typed_code_requests_only(cfn):
     from localcloud.streams import matches
 
     (pattern,) = [json.loads(f["Pattern"]) for f in hints_mapping(cfn)["FilterCriteria"]["Filters"]]
@@ -534,6 +534,7 @@ def test_the_hints_filter_passes_new_visits_and_ledger_entries_only(cfn):
 
     assert matches(pattern, record("INSERT", "VISIT#v_1"))
     assert matches(pattern, record("INSERT", "TX#t_1"))
+    assert matches(pattern, record("INSERT", "APPROVAL#a_1"))  # a till typed the code
     for event, sk in [
         ("MODIFY", "TX#t_1"),  # a refund marks the original: the refund's own entry hints
         ("MODIFY", "VISIT#v_1"),  # an earn appends to the visit: its ledger entry hints

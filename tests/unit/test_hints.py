@@ -250,3 +250,13 @@ def test_every_screen_looks_again_when_the_channel_comes_back() -> None:
             return board.connected, await ana.wait(0), await ben.wait(0)
 
     assert wait(scenario()) == (True, True, True)
+
+
+def test_a_typed_code_waiting_for_its_customer_hints_them(
+    world: World, shop: Business, customer: Person, channel: Any, stream: StreamReader
+) -> None:
+    """The till typed the 6 digits: the customer's My code must ask "Allow / Not me" now."""
+    _, listener = channel
+    world.open_visit(shop, world.token(customer)["short_code"], answer=None).expect(202)
+    assert run_hints_function(everything_in(stream)) == {"batchItemFailures": []}
+    assert hinted(listener) == [customer.user_id]

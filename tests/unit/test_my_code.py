@@ -38,6 +38,13 @@ class Api:
 
     async def post(self, path: str, body: Any = None, **_: Any) -> dict[str, Any]:
         self.calls.append(f"POST {path}")
+        if path.endswith("/approval"):  # the customer answers a till that typed the code
+            token_id = path.split("/")[2]
+            if (body or {}).get("allow"):
+                self.scanned(token_id)
+            else:
+                self.status[token_id] = {"token_id": token_id, "status": "declined"}
+            return self.status[token_id]
         n = next(self._ids)
         return {"token_id": f"q_{n}", "token": f"e1.k.c-1.q_{n}.sig", "short_code": f"{n:06d}",
                 "expires_in": self.life_s}  # fmt: skip
@@ -55,6 +62,16 @@ class Api:
             "merchant": {"merchant_id": "m_1", "name": "Café Rosa"},
             "activity": [{"kind": "earn", "points": p} for p in points],
             "balance": sum(points),
+        }
+
+    def typed(self, token_id: str, business: str = "Café Rosa") -> None:
+        """A till typed this code and waits for the customer's answer."""
+        merchant = {"merchant_id": "m_1", "name": business}
+        self.status[token_id] = {
+            "token_id": token_id,
+            "status": "awaiting_approval",
+            "merchant": merchant,
+            "pending_approval": {"request_id": "a_1", "merchant": merchant},
         }
 
     def reads(self) -> int:
@@ -335,3 +352,36 @@ def test_a_new_code_after_a_scan_starts_afresh(api: Api) -> None:
         return state.scanned, state.short_code, on_screen.running_loops()
 
     assert on_the_page(scenario) == (False, "000002", 1)
+
+
+def test_a_typed_code_asks_the_customer_and_allow_shows_the_scan(api: Api) -> None:
+    async def scenario(tab: Tab, state: MyCodeState) -> tuple[str, bool, str, str]:
+        await settle()
+        api.typed("q_1")
+        hints.board().deliver(CUSTOMER)  # the request's insert hints the customer
+        await settle()
+        asked = state.asking_business
+        await tab.fire(MyCodeState.answer_scan, True)
+        await settle()
+        return asked, state.scanned, state.scanned_message, state.asking_business
+
+    asked, scanned, message, still_asking = on_the_page(scenario)
+    assert asked == "Café Rosa" and still_asking == ""
+    assert scanned and message == "Scanned at Café Rosa"
+    assert "POST /qr-tokens/q_1/approval" in api.calls
+
+
+def test_not_me_opens_nothing_and_shows_a_new_code(api: Api) -> None:
+    async def scenario(tab: Tab, state: MyCodeState) -> tuple[bool, str, str, str]:
+        await settle()
+        api.typed("q_1", business="Mallory's Kiosk")
+        hints.board().deliver(CUSTOMER)
+        await settle()
+        await tab.fire(MyCodeState.answer_scan, False)
+        await settle()
+        return state.scanned, state.asking_business, state.answer_notice, state.short_code
+
+    scanned, asking, notice, shown = on_the_page(scenario)
+    assert not scanned and asking == ""
+    assert notice.startswith("Nothing was opened")
+    assert shown == "000002"  # the declined code is spent: a new one at once

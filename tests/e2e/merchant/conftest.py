@@ -30,15 +30,23 @@ def merchant_signs_in(page: Page, email: str) -> None:
     open_page(page, "/merchant/scan")
 
 
-def type_code(page: Page, short_code: str, world: World | None = None) -> None:
+def type_code(
+    page: Page, short_code: str, world: World | None = None, phone: Page | None = None
+) -> None:
     """The till types a customer's 6-digit code on the scan page and looks the customer up
-    (how the UI opens a visit without the camera). With `world` (which issued the code),
-    the customer then taps Allow on their phone, as the till now waits for them to."""
+    (how the UI opens a visit without the camera). The customer then allows it, as the
+    till waits for them to: through the API with `world` (which issued the code), or by
+    tapping Allow on My code on their `phone` (a browser showing the code)."""
     page.get_by_label("Or type the 6-digit code under the QR code").fill(short_code)
     page.get_by_role("button", name="Find customer").click()
+    if world is None and phone is None:
+        return
+    expect(page.locator("#waiting-for-customer")).to_be_visible()
     if world is not None:
-        expect(page.locator("#waiting-for-customer")).to_be_visible()
         world.answer_code(short_code).expect(200)
+    else:
+        assert phone is not None
+        phone.get_by_role("button", name="Allow").click()
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_a_cafe_runs_a_stamp_card_and_a_tuesday_promotion(
     short_code = phone.get_by_test_id("short-code")
     expect(short_code).to_have_text(re.compile(r"^\d{6}$"), timeout=15_000)
     open_page(page, "/merchant/scan")
-    type_code(page, short_code.inner_text())
+    type_code(page, short_code.inner_text(), phone=phone)
     expect(page.locator("#customer-name")).to_have_text("Carl Customer")
     expect(page.locator("#customer-stamps .stamp-filled")).to_have_count(3)
     expect(page.locator("#customer-stamps .stamps-text")).to_have_text("3 of 4 stamps")
