@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +24,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.e2e import app_under_test
 from tests.support.local_cloud import PASSWORD
-from tests.support.world import Business, OverHttp, Person, World
+from tests.support.world import Business, OverHttp, Person, Visit, World
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -321,3 +322,20 @@ def time_travel(local_cloud: dict[str, Any]) -> Iterator[Callable[[float], None]
 
     yield advance
     httpx.post(f"{local_cloud['api_url']}/dev/clock", json={"reset": True}).raise_for_status()
+
+
+def visit_allowed_on_phone(world: World, shop: Business, code: str, phone: Page) -> Visit:
+    """A till integration types the 6 digits the `phone` shows, straight through the API;
+    the customer taps Allow on My code; the till's look at its request finds the visit."""
+    asked = world.open_visit(shop, code, answer=None)
+    assert asked.status == 202, f"a typed code asks its customer first: {asked.text}"
+    asking = phone.get_by_role("alertdialog")
+    expect(asking).to_contain_text(f"{shop.name} wants to scan your code", timeout=5_000)
+    asking.get_by_role("button", name="Allow").click()
+    deadline = time.monotonic() + 10
+    while True:
+        look = world.visit_request(shop, asked.body["request_id"]).expect(200)
+        if look["status"] == "approved":
+            return Visit(look["visit"]["visit_id"], shop, shop.till, look["visit"])
+        assert time.monotonic() < deadline, f"the customer's Allow never opened it: {look}"
+        time.sleep(0.2)

@@ -91,7 +91,7 @@ def test_new_customer_signs_up_and_sees_points_arrive_on_my_code(
     expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(timeout=5_000)
     till.get_by_label("Purchase total (EUR)").fill("12.50")
     till.get_by_role("button", name="Award points").click()
-    expect(till.locator(".receipt")).to_contain_text("Awarded for 12.50 EUR")
+    expect(till.locator(".receipt")).to_contain_text("Awarded for €12.50")
     expect(page.get_by_role("heading", name="Scanned at Café Rosa: +12 points")).to_be_visible(
         timeout=5_000
     )

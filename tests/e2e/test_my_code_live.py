@@ -14,7 +14,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from tests.e2e.app_under_test import LossyLink
-from tests.e2e.conftest import open_page, sign_in_through_ui
+from tests.e2e.conftest import open_page, sign_in_through_ui, visit_allowed_on_phone
 from tests.support.world import Business, Person, World
 
 STATUS_READS = r"^/qr-tokens/q_"
@@ -41,7 +41,7 @@ def test_a_direct_api_scan_and_earn_show_on_my_code_without_polling(
     # A till integration takes the code (its 6 digits) and books a purchase, straight
     # through the API.
     scanned_from = time.time()
-    visit = world.visit(shop, code=shown.inner_text())
+    visit = visit_allowed_on_phone(world, shop, shown.inner_text(), page)
     expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(timeout=5_000)
     world.earn(visit, 12_50).expect(201)
     expect(page.get_by_role("heading", name="Scanned at Café Rosa: +12 points")).to_be_visible(
