@@ -13,6 +13,13 @@ QR_SECRET_ARN: str = os.environ.get("QR_SECRET_ARN", "")
 AWS_REGION: str = (
     os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
 )
+# The live-hint channel (backend/dal/hint_channel.py): the Redis the state servers share.
+# Empty host: no Redis here (the local cloud installs its in-process channel instead).
+HINTS_REDIS_HOST: str = os.environ.get("HINTS_REDIS_HOST", "")
+HINTS_REDIS_PORT: int = int(os.environ.get("HINTS_REDIS_PORT") or 6379)
+HINTS_REDIS_AUTH_ARN: str = os.environ.get("HINTS_REDIS_AUTH_ARN", "")
+# A VPC endpoint for Secrets Manager when the function has no NAT; empty: the usual one.
+SECRETS_MANAGER_URL: str = os.environ.get("SECRETS_MANAGER_URL", "")
 
 # Product limits (not secrets, not per-deployment): here so a reader finds them in one place.
 QR_TOKEN_TTL_SECONDS = 60
@@ -21,3 +28,7 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
 MAX_BODY_BYTES = 16 * 1024
 MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36
+# How long the hint channel remembers an item it hinted: longer than the stream event
+# source's MaximumRecordAgeInSeconds (600, template.yaml), after which Lambda no longer
+# delivers a record, so no redelivery can outlive its dedup key.
+HINT_DEDUP_TTL_SECONDS = 15 * 60

@@ -89,8 +89,10 @@ def _shared_client() -> httpx.AsyncClient:
 class ApiClient:
     """Calls the ePoint API as one user (or anonymously when no token is given)."""
 
-    def __init__(self, access_token: str | None = None) -> None:
+    def __init__(self, access_token: str | None = None, user_id: str = "") -> None:
         self._access_token = access_token
+        # Whose calls these are (the token's `sub`): the hint channel names customers by it.
+        self.user_id = user_id
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET a JSON resource; `None` query values are left out."""

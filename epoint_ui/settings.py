@@ -50,8 +50,11 @@ class Settings:
     region: str
     # The local cloud's outbox (the emails Cognito would send); None against AWS.
     outbox_url: str | None = None
-    # When set, signed-in sessions live in Redis so several state-server tasks share them.
+    # When set, signed-in sessions live in Redis so several state-server tasks share them,
+    # and the state server hears the hint channel there (epoint_ui/hints.py).
     redis_url: str | None = None
+    # The local cloud's hint stream (GET /dev/hints); it stands in for Redis pub/sub.
+    hints_url: str | None = None
     # Seconds before the access token's expiry at which the session refreshes it
     # (`EPOINT_TOKEN_REFRESH_MARGIN_S`; the browser tests raise it to exercise refresh).
     refresh_margin_s: int = 300
@@ -74,6 +77,7 @@ def _from_environment() -> Settings:
         region=os.environ["AWS_REGION"],
         outbox_url=os.environ.get("EPOINT_OUTBOX_URL") or None,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        hints_url=os.environ.get("EPOINT_HINTS_URL") or None,
         refresh_margin_s=_refresh_margin(),
     )
 
@@ -104,6 +108,7 @@ def _start_local_cloud() -> Settings:
         region=str(_field(cloud, "region")),
         outbox_url=str(_field(cloud, "outbox_url")) or None,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        hints_url=str(client_env.get("EPOINT_HINTS_URL") or "") or None,
         refresh_margin_s=_refresh_margin(),
     )
 

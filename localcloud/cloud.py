@@ -31,13 +31,17 @@ from moto.utilities.utils import load_resource
 
 from localcloud import (
     cognito_fidelity,
+    dynamodb_streams,
     dynamodb_transactions,
     persistence,
     state_lock,
     template,
 )
 from localcloud.gateway import BackgroundServer, Gateway, JwtVerifier, LambdaContext
+from localcloud.hints import HintBroker
 from localcloud.outbox import Outbox
+from localcloud.schedules import Scheduler
+from localcloud.streams import StreamConsumer, StreamReader, StreamRunner
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,12 @@ class LocalCloud:
         self.save_interval_s = save_interval_s
         self.stock_transactions = stock_transactions
         self.outbox = Outbox()
+        # The hint channel (Redis pub/sub in AWS): the hints function publishes here and
+        # state servers listen (in this process, or at GET /dev/hints).
+        self.hints = HintBroker()
+        self.streams: StreamRunner | None = None
+        self.scheduler: Scheduler | None = None
+        self._stream_checkpoints: dict[str, dict[str, str]] = {}
         self.refs: dict[str, Any] = {}
         self._mock = mock_aws()
         self._moto: BackgroundServer | None = None
@@ -99,6 +109,7 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
         state_lock.install()
         cognito_fidelity.install()
+        dynamodb_streams.install()
         if self.stock_transactions:
             dynamodb_transactions.uninstall()
         else:
@@ -110,7 +121,10 @@ class LocalCloud:
         if self.reset:
             persistence.wipe(self.data_dir)
         if self.persist:
-            self.outbox = persistence.load(self.data_dir, self.region) or self.outbox
+            restored = persistence.load(self.data_dir, self.region)
+            if restored is not None:
+                self.outbox = restored.outbox
+                self._stream_checkpoints = restored.stream_checkpoints
         self._provision()
         cognito_fidelity.settings.outbox = self.outbox
         cognito_fidelity.settings.triggers = {
@@ -124,10 +138,25 @@ class LocalCloud:
             request_handler=MotoRequestHandler,
         )
         self.moto_url = f"http://{HOST}:{self._moto.port}"
+        self._hint_channel().use(self.hints)
+        self.streams = StreamRunner(
+            [
+                StreamConsumer(
+                    subscription,
+                    StreamReader(self.refs[subscription.table], self.region),
+                    self.invoke,
+                    checkpoints=self._stream_checkpoints.get(subscription.function),
+                )
+                for subscription in template.stream_subscriptions()
+            ]
+        )
+        self.scheduler = Scheduler(template.schedules(), self.invoke, region=self.region)
         self._gateway = BackgroundServer(
             self._build_gateway(), HOST, self.port, name="epoint-gateway"
         )
         self.api_url = f"http://{HOST}:{self._gateway.port}"
+        self.streams.start()
+        self.scheduler.start()
         self._moto.start()
         self._gateway.start()
         if self.persist:
@@ -138,17 +167,23 @@ class LocalCloud:
     def stop(self) -> None:
         """Stop serving, then save a final snapshot."""
         self._stop.set()
+        self.hints.close()  # ends the /dev/hints streams, so the gateway can stop
         for server in (self._gateway, self._moto):
             if server is not None:
                 server.stop()
+        for worker in (self.scheduler, self.streams):
+            if worker is not None:
+                worker.stop()
         if self.persist:
             self.save()
+        self._hint_channel().use(None)
         self._mock.stop(remove_data=False)
 
     def save(self) -> Path:
         """Write a consistent snapshot now."""
         self._saved_calls = state_lock.calls()
-        return persistence.save(self.data_dir, self.region, self.outbox)
+        checkpoints = self.streams.checkpoints() if self.streams else self._stream_checkpoints
+        return persistence.save(self.data_dir, self.region, self.outbox, checkpoints)
 
     def _save_loop(self) -> None:
         while not self._stop.wait(self.save_interval_s):
@@ -179,11 +214,24 @@ class LocalCloud:
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
                 )
         else:
-            _warn_if_table_drifted(
-                dynamodb.describe_table(TableName=TABLE_NAME)["Table"], table_kwargs
-            )
+            saved = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]
+            _warn_if_table_drifted(saved, table_kwargs)
+            if "StreamSpecification" in table_kwargs and "LatestStreamArn" not in saved:
+                # Saved before the table had a stream: turn it on, as a stack update would.
+                dynamodb.update_table(
+                    TableName=TABLE_NAME, StreamSpecification=table_kwargs["StreamSpecification"]
+                )
+        described = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]
         refs["LedgerTable"] = TABLE_NAME
-        refs["LedgerTable.Arn"] = dynamodb.describe_table(TableName=TABLE_NAME)["Table"]["TableArn"]
+        refs["LedgerTable.Arn"] = described["TableArn"]
+        refs["LedgerTable.StreamArn"] = described.get("LatestStreamArn", "")
+
+        # ElastiCache (the hint channel) is not provisioned: the local cloud's in-process
+        # channel stands in (`self.hints`, installed into backend.dal.hint_channel), so the
+        # hints function sees no Redis host, and no Secrets Manager endpoint either.
+        refs["Redis.PrimaryEndPoint.Address"] = ""
+        refs["Redis.PrimaryEndPoint.Port"] = ""
+        refs["RedisAuthToken"] = ""
 
         sm = self._client("secretsmanager")
         try:
@@ -223,6 +271,14 @@ class LocalCloud:
         self.refs = refs
 
     # ------------------------------------------------------------ handlers
+
+    @staticmethod
+    def _hint_channel() -> Any:
+        # Imported only now: backend.config reads the functions' environment at import,
+        # which _provision has just set (TABLE_NAME...).
+        from backend.dal import hint_channel
+
+        return hint_channel
 
     def _handler(self, handler_path: str) -> Any:
         # Imported on first use, so the cloud starts even while the backend is being written.
@@ -274,7 +330,28 @@ class LocalCloud:
             outbox=self.outbox,
             info=self.info,
             throttle=template.http_api_throttling(),
+            hints=self.hints,
+            events_status=self.events_status,
+            clock_moved=self._clock_moved,
         )
+
+    def _clock_moved(self) -> None:
+        """After `POST /dev/clock`: what came due runs, and every open screen looks again."""
+        if self.scheduler is not None:
+            self.scheduler.run_due()
+        self.hints.tell_everyone()
+
+    def events_status(self) -> dict[str, Any]:
+        """The stream event sources and schedules, for GET /dev/streams."""
+        return {
+            "streams": self.streams.status() if self.streams else [],
+            "schedules": self.scheduler.status() if self.scheduler else [],
+            "hints": {
+                "published": self.hints.published,
+                "duplicates": self.hints.duplicates,
+                "listeners": self.hints.listeners(),
+            },
+        }
 
     # ------------------------------------------------------------ what clients need
 
@@ -297,6 +374,7 @@ class LocalCloud:
             "jwks": self.jwks,
             "table_name": TABLE_NAME,
             "qr_secret_arn": self.refs["QrSigningSecret"],
+            "hints_url": f"{self.api_url}/dev/hints",
         }
         info["env"] = client_env_from_info(info)
         return info
@@ -309,6 +387,8 @@ def client_env_from_info(info: dict[str, Any]) -> dict[str, str]:
         "EPOINT_USER_POOL_ID": info["user_pool_id"],
         "EPOINT_CLIENT_ID": info["client_id"],
         "EPOINT_OUTBOX_URL": info["outbox_url"],
+        # Where a state server in another process hears the hints (Redis pub/sub in AWS).
+        "EPOINT_HINTS_URL": info["hints_url"],
         "AWS_REGION": info["region"],
         "AWS_DEFAULT_REGION": info["region"],
         "AWS_ENDPOINT_URL": info["cognito_endpoint"],

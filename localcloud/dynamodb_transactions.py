@@ -27,6 +27,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
+from localcloud import dynamodb_streams
+
 _STOCK: Callable[..., None] = DynamoDBBackend.transact_write_items
 _in_transaction = threading.local()
 
@@ -102,8 +104,13 @@ def _restore(backend: DynamoDBBackend, snapshot: _Snapshot) -> None:
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    """moto's TransactWriteItems, backing up only the touched items instead of whole tables."""
+    """moto's TransactWriteItems, backing up only the touched items instead of whole tables.
+
+    A cancelled transaction also takes back the stream records its first actions wrote
+    (moto writes them as it goes; DynamoDB writes none for a cancelled transaction).
+    """
     snapshot = _snapshot(self, transact_items)
+    streams = dynamodb_streams.stream_lengths(self.tables)
     _in_transaction.active = True
     try:
         _STOCK(self, transact_items)
@@ -113,6 +120,7 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         MockValidationException,
     ):
         _restore(self, snapshot)
+        dynamodb_streams.roll_back(self.tables, streams)
         raise
     finally:
         _in_transaction.active = False

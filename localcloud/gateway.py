@@ -6,8 +6,10 @@ client_id, expiry, then the route's scopes) with API Gateway's 401/403 bodies an
 `www-authenticate` header, payload-v2 events with the claims where API Gateway puts
 them, response mapping (status, headers, cookies, base64 bodies), CORS from the
 template, `404 {"message":"Not Found"}` for unknown routes and 413 over 10 MB.
-It also serves the local outbox at `/dev/outbox` and moves the backend's clock with
-`POST /dev/clock` (local only; deployed there is neither).
+It also serves the local outbox at `/dev/outbox`, moves the backend's clock with
+`POST /dev/clock` (and runs the scheduled functions that came due), streams the hint
+channel at `GET /dev/hints` (server-sent events) and shows the stream event sources and
+schedules at `GET /dev/streams` (local only; deployed there is none of these).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from backend import clock
+from localcloud import hints as hint_stream
+from localcloud.hints import HintBroker
 from localcloud.outbox import Outbox
 from localcloud.template import Cors, JwtAuthorizer, Route, Throttle
 
@@ -199,6 +203,9 @@ class Gateway:
         info: Callable[[], dict[str, Any]],
         throttle: Throttle | None = None,
         api_id: str = "local",
+        hints: HintBroker | None = None,
+        events_status: Callable[[], dict[str, Any]] | None = None,
+        clock_moved: Callable[[], Any] | None = None,
     ) -> None:
         self.routes = [_compile(r) for r in routes]
         self.authorizers = authorizers
@@ -211,6 +218,9 @@ class Gateway:
         self.buckets: dict[str, TokenBucket] = {}
         self._buckets_lock = threading.Lock()
         self.api_id = api_id
+        self.hints = hints
+        self.events_status = events_status
+        self.clock_moved = clock_moved
 
     # ------------------------------------------------------------ WSGI
 
@@ -414,6 +424,17 @@ class Gateway:
             return _json_response(200, self.info())
         if request.path == "/dev/clock":
             return self._dev_clock(request)
+        if request.path == "/dev/hints" and request.method == "GET" and self.hints:
+            # Held open: one server-sent event per hint (a state server in another process
+            # listens here as it listens to Redis in AWS).
+            return Response(
+                hint_stream.event_stream(self.hints),
+                content_type="text/event-stream",
+                headers={"cache-control": "no-cache"},
+                direct_passthrough=True,
+            )
+        if request.path == "/dev/streams" and request.method == "GET" and self.events_status:
+            return _json_response(200, self.events_status())
         if request.path != "/dev/outbox" or request.method != "GET":
             return _json_response(404, {"message": "Not Found"})
         to = request.args.get("to")
@@ -448,6 +469,8 @@ class Gateway:
                     message = 'send {"advance_s": seconds >= 0} or {"reset": true}'
                     return _json_response(400, {"message": message})
                 clock.advance(advance)
+            if self.clock_moved is not None:
+                self.clock_moved()  # the scheduled functions that came due run now
         elif request.method != "GET":
             return _json_response(405, {"message": "Method Not Allowed"})
         offset = round(clock.now() - time.time(), 3)

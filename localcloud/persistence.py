@@ -15,6 +15,7 @@ import logging
 import os
 import pickle
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,21 @@ def _backends(region: str) -> tuple[Any, Any, Any]:
     )
 
 
-def save(data_dir: Path, region: str, outbox: Outbox) -> Path:
+@dataclass
+class Restored:
+    """What a snapshot gives back besides moto's data."""
+
+    outbox: Outbox
+    # function -> shard -> last stream sequence number its event source handled
+    stream_checkpoints: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def save(
+    data_dir: Path,
+    region: str,
+    outbox: Outbox,
+    stream_checkpoints: dict[str, dict[str, str]] | None = None,
+) -> Path:
     """Write one consistent snapshot of the local cloud's state; returns the file."""
     cognito, dynamodb, secrets = _backends(region)
     with all_services_locked():
@@ -78,6 +93,7 @@ def save(data_dir: Path, region: str, outbox: Outbox) -> Path:
                 "tables": dynamodb.tables,
                 "secrets": secrets.secrets,
                 "outbox": outbox.to_json(),
+                "streams": stream_checkpoints or {},
             },
             protocol=pickle.HIGHEST_PROTOCOL,
         )
@@ -96,8 +112,8 @@ def save(data_dir: Path, region: str, outbox: Outbox) -> Path:
     return target
 
 
-def load(data_dir: Path, region: str) -> Outbox | None:
-    """Restore a saved snapshot into moto; returns its outbox, or None if there is none."""
+def load(data_dir: Path, region: str) -> Restored | None:
+    """Restore a saved snapshot into moto; returns its outbox and checkpoints, or None."""
     path = data_dir / STATE_FILE
     if not path.exists():
         return None
@@ -115,7 +131,7 @@ def load(data_dir: Path, region: str) -> Outbox | None:
         cognito.user_pools = state["user_pools"]
         dynamodb.tables = state["tables"]
         secrets.secrets = state["secrets"]
-    return Outbox.from_json(state["outbox"])
+    return Restored(Outbox.from_json(state["outbox"]), state.get("streams") or {})
 
 
 def wipe(data_dir: Path) -> None:

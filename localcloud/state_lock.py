@@ -20,6 +20,10 @@ from moto.core.responses import BaseResponse
 
 SERVICES = ("cognito-idp", "secretsmanager", "dynamodb")
 _LOCKS: dict[str, threading.RLock] = {name: threading.RLock() for name in SERVICES}
+# DynamoDB Streams reads DynamoDB's tables: one lock, so no read lands inside a transaction.
+_LOCKS["dynamodbstreams"] = _LOCKS["dynamodb"]
+# Calls that change nothing the saver keeps (stream readers poll): not counted.
+_UNCOUNTED = {"dynamodbstreams"}
 _installed = False
 _calls = 0  # moto calls served so far: the saver skips snapshots when nothing happened
 
@@ -47,7 +51,8 @@ def install() -> None:
 
     def call_action(self: BaseResponse) -> Any:
         global _calls
-        _calls += 1
+        if self.service_name not in _UNCOUNTED:
+            _calls += 1
         lock = _LOCKS.get(self.service_name or "")
         if lock is None:
             return original(self)

@@ -7,8 +7,9 @@ moto is provisioned with exactly what AWS would be.
 from __future__ import annotations
 
 import functools
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,20 +41,26 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 @functools.cache
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The parsed template (cached; treat it as read-only)."""
-    with open(path, encoding="utf-8") as f:
-        return yaml.load(f, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return parse_template(path.read_text(encoding="utf-8"))
 
 
-def resource(logical_id: str) -> dict[str, Any]:
-    """One resource's `Properties`."""
-    return load_template()["Resources"][logical_id].get("Properties", {})
+def parse_template(text: str) -> dict[str, Any]:
+    """A template (or a fragment, for tests) with its short-form intrinsics kept."""
+    return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
-def resources_of_type(resource_type: str) -> dict[str, dict[str, Any]]:
+def resource(logical_id: str, template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One resource's `Properties` (of template.yaml, or of the `template` given)."""
+    return (template or load_template())["Resources"][logical_id].get("Properties", {})
+
+
+def resources_of_type(
+    resource_type: str, template: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
     """Logical id -> resource, for every resource of one CloudFormation/SAM type."""
     return {
         logical_id: res
-        for logical_id, res in load_template()["Resources"].items()
+        for logical_id, res in (template or load_template())["Resources"].items()
         if res["Type"] == resource_type
     }
 
@@ -69,7 +76,16 @@ def table_create_kwargs(table_name: str, logical_id: str = "LedgerTable") -> dic
     }
     if props.get("GlobalSecondaryIndexes"):
         kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    stream = table_stream_view_type(logical_id)
+    if stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
     return kwargs
+
+
+def table_stream_view_type(logical_id: str = "LedgerTable") -> str | None:
+    """The table's stream view type (NEW_AND_OLD_IMAGES...), or None without a stream."""
+    spec = resource(logical_id).get("StreamSpecification") or {}
+    return spec.get("StreamViewType")
 
 
 def table_ttl_attribute(logical_id: str = "LedgerTable") -> str | None:
@@ -158,7 +174,41 @@ def resolve(value: Any, refs: dict[str, Any]) -> Any:
             text, local = text
             refs = {**refs, **{k: resolve(v, refs) for k, v in local.items()}}
         return _SUB_VAR.sub(lambda m: str(_lookup(m.group(1), refs)), text)
+    if "Fn::If" in value and len(value) == 1:
+        # Only the branch the condition picks is resolved (the other may name resources
+        # that exist only under that condition).
+        name, yes, no = value["Fn::If"]
+        return resolve(yes if condition(name, refs) else no, refs)
+    if "Fn::Select" in value and len(value) == 1:
+        index, items = value["Fn::Select"]
+        return resolve(items, refs)[int(resolve(index, refs))]
+    if "Fn::Split" in value and len(value) == 1:
+        separator, text = value["Fn::Split"]
+        return str(resolve(text, refs)).split(separator)
+    if "Fn::Join" in value and len(value) == 1:
+        separator, items = value["Fn::Join"]
+        return separator.join(str(v) for v in resolve(items, refs))
     return {k: resolve(v, refs) for k, v in value.items()}
+
+
+def condition(name: str, refs: dict[str, Any]) -> bool:
+    """A template condition, with parameters at their defaults unless `refs` sets them."""
+    return _truth((load_template().get("Conditions") or {})[name], refs)
+
+
+def _truth(node: dict[str, Any], refs: dict[str, Any]) -> bool:
+    ((fn, arg),) = node.items()
+    if fn == "Fn::Equals":
+        return resolve(arg[0], refs) == resolve(arg[1], refs)
+    if fn == "Fn::Not":
+        return not _truth(arg[0], refs)
+    if fn == "Fn::And":
+        return all(_truth(a, refs) for a in arg)
+    if fn == "Fn::Or":
+        return any(_truth(a, refs) for a in arg)
+    if fn == "Condition":
+        return condition(arg, refs)
+    raise KeyError(f"condition function {fn} is not known locally")
 
 
 def _lookup(name: str, refs: dict[str, Any]) -> Any:
@@ -245,6 +295,11 @@ def function_environment(function_id: str, refs: dict[str, Any]) -> dict[str, st
     return {k: str(v) for k, v in resolve({**global_env, **own_env}, refs).items()}
 
 
+def function_handler(function_id: str, template: dict[str, Any] | None = None) -> str:
+    """A function's Handler (module.attribute)."""
+    return str(resource(function_id, template)["Handler"])
+
+
 def function_for_handler(handler: str) -> str:
     """The logical id of the function whose Handler is `handler`."""
     for logical_id, res in resources_of_type("AWS::Serverless::Function").items():
@@ -329,3 +384,115 @@ def function_timeout_s(function_id: str) -> float:
     """A function's Timeout in seconds (its own, else Globals, else Lambda's default 3 s)."""
     global_props = (load_template().get("Globals") or {}).get("Function") or {}
     return float(resource(function_id).get("Timeout", global_props.get("Timeout", 3)))
+
+
+# ---------------------------------------------------------------- events: streams, schedules
+
+
+@dataclass(frozen=True)
+class StreamSubscription:
+    """One function subscribed to a table's stream: Lambda's event source mapping, resolved."""
+
+    function: str  # logical id
+    handler: str
+    table: str  # logical id of the table whose stream it reads
+    event: str  # the event's name in the function's Events
+    batch_size: int = 100
+    batching_window_s: float = 0.0
+    starting_position: str = "LATEST"  # or TRIM_HORIZON
+    max_retry_attempts: int = -1  # -1: until the record expires
+    max_record_age_s: int = -1  # -1: the stream's retention (24 h)
+    bisect_on_error: bool = False
+    report_item_failures: bool = False
+    # EventBridge-style patterns (parsed JSON); a record is delivered if any one matches.
+    filters: tuple[dict[str, Any], ...] = field(default=())
+    on_failure: str | None = None  # the destination's logical id (SQS queue, SNS topic)
+    enabled: bool = True
+
+
+def stream_subscriptions(
+    table: str = "LedgerTable", template: dict[str, Any] | None = None
+) -> list[StreamSubscription]:
+    """Every function whose Events include `Type: DynamoDB` on `table`'s stream."""
+    found: list[StreamSubscription] = []
+    for function_id, res in resources_of_type("AWS::Serverless::Function", template).items():
+        props = res.get("Properties", {})
+        for name, event in (props.get("Events") or {}).items():
+            ev = event.get("Properties") or {}
+            if event.get("Type") != "DynamoDB" or ev.get("Stream") != {
+                "Fn::GetAtt": [table, "StreamArn"]
+            }:
+                continue
+            destination = ((ev.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+                "Destination"
+            )
+            patterns = ((ev.get("FilterCriteria") or {}).get("Filters")) or []
+            found.append(
+                StreamSubscription(
+                    function=function_id,
+                    handler=props["Handler"],
+                    table=table,
+                    event=name,
+                    batch_size=int(ev.get("BatchSize", 100)),
+                    batching_window_s=float(ev.get("MaximumBatchingWindowInSeconds", 0)),
+                    starting_position=str(ev.get("StartingPosition", "LATEST")),
+                    max_retry_attempts=int(ev.get("MaximumRetryAttempts", -1)),
+                    max_record_age_s=int(ev.get("MaximumRecordAgeInSeconds", -1)),
+                    bisect_on_error=bool(ev.get("BisectBatchOnFunctionError", False)),
+                    report_item_failures="ReportBatchItemFailures"
+                    in (ev.get("FunctionResponseTypes") or ()),
+                    filters=tuple(json.loads(f["Pattern"]) for f in patterns),
+                    on_failure=_logical_id(destination),
+                    enabled=bool(ev.get("Enabled", True)),
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class ScheduledFunction:
+    """One `Type: Schedule` (EventBridge rule) or `ScheduleV2` (EventBridge Scheduler) event."""
+
+    function: str
+    handler: str
+    event: str
+    kind: str  # "Schedule" or "ScheduleV2"
+    expression: str  # rate(...) or cron(...)
+    timezone: str = "UTC"
+    input: str | None = None  # the JSON text the target gets instead of the default event
+    enabled: bool = True
+
+
+def schedules(template: dict[str, Any] | None = None) -> list[ScheduledFunction]:
+    """Every function event of type Schedule or ScheduleV2."""
+    found: list[ScheduledFunction] = []
+    for function_id, res in resources_of_type("AWS::Serverless::Function", template).items():
+        props = res.get("Properties", {})
+        for name, event in (props.get("Events") or {}).items():
+            kind = event.get("Type")
+            if kind not in ("Schedule", "ScheduleV2"):
+                continue
+            ev = event.get("Properties") or {}
+            state = ev.get("State")  # ScheduleV2: ENABLED/DISABLED; Schedule: Enabled/State
+            enabled = bool(ev.get("Enabled", True)) and state != "DISABLED"
+            found.append(
+                ScheduledFunction(
+                    function=function_id,
+                    handler=props["Handler"],
+                    event=name,
+                    kind=kind,
+                    expression=str(ev.get("ScheduleExpression") or ev["Schedule"]),
+                    timezone=str(ev.get("ScheduleExpressionTimezone") or "UTC"),
+                    input=ev.get("Input"),
+                    enabled=enabled,
+                )
+            )
+    return found
+
+
+def _logical_id(value: Any) -> str | None:
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return str(value["Fn::GetAtt"][0])
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    return None if value is None else str(value)

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import functools
 
-import botocore.session
-
 from backend import config
+from backend.dal import secrets
 
 
 @functools.cache
 def signing_key() -> bytes:
     """The HMAC key for QR tokens (the secret's string value)."""
-    session = botocore.session.get_session()
-    secrets = session.create_client("secretsmanager", region_name=config.AWS_REGION)
-    value = secrets.get_secret_value(SecretId=config.QR_SECRET_ARN)["SecretString"]
-    return value.encode()
+    return secrets.secret_string(config.QR_SECRET_ARN).encode()

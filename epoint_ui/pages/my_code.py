@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, error_callout, page_shell
+from epoint_ui.components.countdown import countdown
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.my_code import MyCodeState
 
@@ -30,9 +31,12 @@ def _code() -> rx.Component:
             data_testid="short-code",
         ),
         rx.text(
-            "New code in " + MyCodeState.seconds_left.to_string() + " s",
+            "New code in ",
+            countdown(seconds=MyCodeState.code_life_s, serial=MyCodeState.code_serial),
+            " s",
             size="2",
             color=rx.color("gray", 11),
+            data_testid="countdown",
         ),
         align="center",
         spacing="2",
@@ -61,7 +65,7 @@ def _scanned() -> rx.Component:
 
 @signed_in_page(route="/code", title="My code · ePoint", loaders=[MyCodeState.show])
 def my_code() -> rx.Component:
-    """The code page; it stops refreshing when the customer leaves it."""
+    """The code page; it stops renewing the code once the customer has left it."""
     return page_shell(
         rx.box(
             error_callout(MyCodeState.error),
@@ -73,6 +77,8 @@ def my_code() -> rx.Component:
                 rx.fragment(),
                 rx.cond(MyCodeState.paused, _paused(), _code()),
             ),
+            # Both are idempotent (OnScreen): Strict Mode's remount in dev keeps the loop.
+            on_mount=MyCodeState.show,
             on_unmount=MyCodeState.hide,
             width="100%",
         ),

@@ -108,7 +108,7 @@ class SessionState(rx.State):
         tokens = await self._tokens()
         if tokens is None:
             raise ApiError(SESSION_ENDED, status=401, code="signed_out")
-        return ApiClient(tokens.access_token)
+        return ApiClient(tokens.access_token, tokens.user_id)
 
     async def _start(self, tokens: auth.Tokens, then: str) -> None:
         """Begins a session for freshly issued tokens; the page gets its cookie, then `then`."""

@@ -312,6 +312,7 @@ class _LinkHandler(BaseHTTPRequestHandler):
     server: _LinkServer
 
     def _forward(self) -> None:
+        self.server.link.record(self.command, self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
@@ -346,7 +347,8 @@ class LossyLink:
     """A pass-through HTTP hop to `upstream` that can lose chosen answers on the way back.
 
     Put between the state server and the API (`EPOINT_API_URL`), it plays a flaky mobile
-    network or a load balancer timing out: the request arrives, the answer does not.
+    network or a load balancer timing out: the request arrives, the answer does not. It
+    also counts the calls that pass (`calls`): what the state server asks the API.
     """
 
     def __init__(self, upstream: str) -> None:
@@ -357,6 +359,7 @@ class LossyLink:
         self._lock = threading.Lock()
         self._pending: list[tuple[str, re.Pattern[str]]] = []
         self.lost: list[str] = []
+        self.requests: list[tuple[float, str, str]] = []  # (time, method, path) of every call
 
     @property
     def url(self) -> str:
@@ -367,6 +370,19 @@ class LossyLink:
         """The next `method` request whose path matches is delivered, its answer dropped."""
         with self._lock:
             self._pending.append((method.upper(), re.compile(path_pattern)))
+
+    def record(self, method: str, path: str) -> None:
+        """Note a request on its way to the API (the state server's calls, counted)."""
+        with self._lock:
+            self.requests.append((time.time(), method, urlsplit(path).path))
+
+    def calls(self, method: str, path_pattern: str, since: float = 0.0) -> int:
+        """How many `method` requests whose path matches were made since `since`."""
+        pattern = re.compile(path_pattern)
+        with self._lock:
+            return sum(
+                1 for t, m, p in self.requests if m == method and t >= since and pattern.search(p)
+            )
 
     def take_loss(self, method: str, path: str) -> bool:
         """Whether this request's answer is to be lost (each wish is used once)."""

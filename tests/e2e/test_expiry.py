@@ -77,6 +77,10 @@ def test_my_code_is_renewed_before_it_expires_and_an_expired_code_is_refused(
     expect(shown).not_to_have_text(first, timeout=(CODE_LIFETIME_S + 10) * 1000)
     early = world.open_visit(shop, first)
     assert early.status == 201, f"the replaced code had already expired: {early.text}"
+    # ...and the phone shows that scan too: the hint makes it read the code it just replaced.
+    expect(page.get_by_role("heading", name="Scanned at Café Rosa")).to_be_visible(timeout=5_000)
+    page.get_by_role("button", name="Show a new code").click()
+    expect(shown).to_have_text(re.compile(r"^\d{6}$"))
 
     # The backend's clock jumps past the new code's minute: the phone shows another at once.
     second = shown.inner_text()

@@ -7,6 +7,7 @@ table's keys, indexes and TTL, the user pool's policies, and the web client's fl
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -65,6 +66,11 @@ def test_the_table_has_the_deployed_keys_indexes_billing_and_ttl(cfn, local):
     }
     assert local_gsis == deployed_gsis
     assert table["BillingModeSummary"]["BillingMode"] == deployed["BillingMode"]
+    stream = deployed["StreamSpecification"]
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": stream["StreamViewType"],
+    }
     assert local["ttl"]["TimeToLiveStatus"] == "ENABLED"
     assert local["ttl"]["AttributeName"] == deployed["TimeToLiveSpecification"]["AttributeName"]
 
@@ -101,3 +107,30 @@ def test_the_web_client_allows_exactly_the_deployed_flows_and_token_lifetimes(cf
         ), key
     units = {k: v.lower() for k, v in client["TokenValidityUnits"].items()}
     assert units == {k: v.lower() for k, v in deployed["TokenValidityUnits"].items()}
+
+
+def test_the_local_stream_event_sources_are_the_deployed_mappings(cfn):
+    """What the local cloud runs over the stream is what Lambda's event sources will."""
+    from localcloud import template
+
+    deployed = {
+        m["Properties"]["FunctionName"]["Ref"]: m["Properties"]
+        for m in cfn["Resources"].values()
+        if m["Type"] == "AWS::Lambda::EventSourceMapping"
+    }
+    local = {s.function: s for s in template.stream_subscriptions()}
+    assert set(local) == set(deployed)
+    for function, mapping in deployed.items():
+        mine = local[function]
+        assert mapping["EventSourceArn"] == {"Fn::GetAtt": [mine.table, "StreamArn"]}
+        assert mine.batch_size == mapping.get("BatchSize", 100)
+        assert mine.batching_window_s == mapping.get("MaximumBatchingWindowInSeconds", 0)
+        assert mine.starting_position == mapping["StartingPosition"]
+        assert mine.max_retry_attempts == mapping.get("MaximumRetryAttempts", -1)
+        assert mine.max_record_age_s == mapping.get("MaximumRecordAgeInSeconds", -1)
+        assert mine.bisect_on_error == mapping.get("BisectBatchOnFunctionError", False)
+        assert mine.report_item_failures == (
+            "ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", [])
+        )
+        filters = (mapping.get("FilterCriteria") or {}).get("Filters") or []
+        assert list(mine.filters) == [json.loads(f["Pattern"]) for f in filters]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,10 @@ LAMBDA_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
 }
+# ...and the ones SAM attaches for a VpcConfig (network interfaces) and a DynamoDB stream
+# event (reading streams): AWS's own, for those two needs only.
+VPC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+STREAM_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
 
 
 def of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
@@ -91,11 +96,20 @@ def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_function_roles_name_their_resources_and_actions(cfn):
     functions = of_type(cfn, "AWS::Lambda::Function")
-    assert set(functions) == {"ApiFunction", "PostConfirmationFunction"}
+    assert set(functions) == {"ApiFunction", "PostConfirmationFunction", "HintsFunction"}
+    stream_readers = {
+        m["Properties"]["FunctionName"]["Ref"]
+        for m in of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
+    }
     for logical_id, fn in functions.items():
         role_id = fn["Properties"]["Role"]["Fn::GetAtt"][0]
         role = cfn["Resources"][role_id]
-        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= LAMBDA_MANAGED_POLICIES
+        allowed = set(LAMBDA_MANAGED_POLICIES)
+        if "VpcConfig" in fn["Properties"]:
+            allowed.add(VPC_POLICY)
+        if logical_id in stream_readers:
+            allowed.add(STREAM_POLICY)
+        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= allowed, logical_id
         assert statements(role), f"{logical_id} has no inline policy"
         for st in statements(role):
             assert st["Effect"] == "Allow"
@@ -158,13 +172,17 @@ def test_the_load_balancer_serves_https_only_and_redirects_http(cfn):
     assert not of_type(cfn, "AWS::ElasticLoadBalancingV2::ListenerRule")
 
 
-def test_the_tasks_and_redis_accept_traffic_only_from_their_one_client(cfn):
+def test_the_tasks_and_redis_accept_traffic_only_from_their_clients(cfn):
     groups = cfn["Resources"]
     (task_in,) = groups["TaskSecurityGroup"]["Properties"]["SecurityGroupIngress"]
     assert task_in["SourceSecurityGroupId"] == {"Ref": "AlbSecurityGroup"}
     assert (task_in["FromPort"], task_in["ToPort"]) == (8000, 8000)
-    (redis_in,) = groups["RedisSecurityGroup"]["Properties"]["SecurityGroupIngress"]
-    assert redis_in["SourceSecurityGroupId"] == {"Ref": "TaskSecurityGroup"}
+    redis_in = groups["RedisSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert {(r["SourceSecurityGroupId"]["Ref"], r["FromPort"], r["ToPort"]) for r in redis_in} == {
+        ("TaskSecurityGroup", 6379, 6379),
+        ("HintsFunctionSecurityGroup", 6379, 6379),
+    }
+    assert "SecurityGroupIngress" not in groups["HintsFunctionSecurityGroup"]["Properties"]
     # The ALB's default allow-all egress is replaced: it talks to the tasks only.
     alb_out = groups["AlbSecurityGroup"]["Properties"]["SecurityGroupEgress"]
     assert [r["CidrIp"] for r in alb_out] == ["127.0.0.1/32"]
@@ -233,13 +251,16 @@ def test_prod_runs_at_least_two_tasks_sharing_state_in_redis(stage_view):
     )
 
 
-def test_dev_runs_one_task_and_no_redis(stage_view):
+def test_dev_runs_one_task_and_one_redis_node_for_the_hints(stage_view):
     dev = stage_view("dev", StateServerImageTag="abc123")
     (target,) = of_type(dev, "AWS::ApplicationAutoScaling::ScalableTarget").values()
-    # Without Redis each task keeps its own state, so dev must never scale out.
     assert target["Properties"]["MinCapacity"] == target["Properties"]["MaxCapacity"] == 1
-    assert not of_type(dev, "AWS::ElastiCache::ReplicationGroup")
-    assert "REDIS_HOST" not in task_environment(dev)
+    # The hints need one channel every state server hears, in every stage: one node in dev.
+    (redis,) = of_type(dev, "AWS::ElastiCache::ReplicationGroup").values()
+    props = redis["Properties"]
+    assert props["NumCacheClusters"] == 1 and props["AutomaticFailoverEnabled"] is False
+    assert props["TransitEncryptionEnabled"] is True and props["AtRestEncryptionEnabled"] is True
+    assert "REDIS_HOST" in task_environment(dev)
 
 
 def test_no_task_is_started_before_an_image_was_pushed(stage_view):
@@ -358,3 +379,109 @@ def test_the_export_is_built_against_the_state_servers_public_url(cfn):
     assert os.access(ROOT / "scripts/export-frontend", os.X_OK)
     rules = app["Properties"]["CustomRules"]
     assert {"Source": "/<*>", "Target": "/404.html", "Status": "404"} in rules
+
+
+# ---------------------------------------------------------------- events off the write path
+
+
+def hints_mapping(cfn: dict[str, Any]) -> dict[str, Any]:
+    (mapping,) = [
+        m["Properties"]
+        for m in of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "HintsFunction"}
+    ]
+    return mapping
+
+
+def test_the_ledger_table_streams_both_images_of_every_change(cfn):
+    props = cfn["Resources"]["LedgerTable"]["Properties"]
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_the_hints_function_reads_the_stream_at_least_once_and_gives_up_visibly(cfn):
+    from backend import config
+
+    mapping = hints_mapping(cfn)
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["LedgerTable", "StreamArn"]}
+    assert mapping["StartingPosition"] == "LATEST"
+    assert mapping["MaximumBatchingWindowInSeconds"] == 0  # a customer waits at the till
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert 1 <= mapping["MaximumRetryAttempts"] <= 10
+    # No record is redelivered after its dedup key lapsed (invariant 12).
+    assert 60 <= mapping["MaximumRecordAgeInSeconds"] < config.HINT_DEDUP_TTL_SECONDS
+    destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": ["HintsFailedQueue", "Arn"]}
+    queue = cfn["Resources"]["HintsFailedQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 1209600
+
+
+def test_the_hints_filter_passes_new_visits_and_ledger_entries_only(cfn):
+    from localcloud.streams import matches
+
+    (pattern,) = [json.loads(f["Pattern"]) for f in hints_mapping(cfn)["FilterCriteria"]["Filters"]]
+
+    def record(event: str, sk: str) -> dict[str, Any]:
+        return {"eventName": event, "dynamodb": {"NewImage": {"sk": {"S": sk}}}}
+
+    assert matches(pattern, record("INSERT", "VISIT#v_1"))
+    assert matches(pattern, record("INSERT", "TX#t_1"))
+    for event, sk in [
+        ("MODIFY", "TX#t_1"),  # a refund marks the original: the refund's own entry hints
+        ("MODIFY", "VISIT#v_1"),  # an earn appends to the visit: its ledger entry hints
+        ("INSERT", "MEMBER#m_1"),
+        ("INSERT", "PROFILE"),
+        ("REMOVE", "VISIT#v_1"),
+    ]:
+        assert not matches(pattern, record(event, sk)), (event, sk)
+
+
+def test_the_hints_function_reaches_only_redis_and_the_redis_token(cfn):
+    fn = cfn["Resources"]["HintsFunction"]["Properties"]
+    assert fn["VpcConfig"]["SubnetIds"] == {"Ref": "TaskSubnetIds"}
+    assert fn["VpcConfig"]["SecurityGroupIds"] == [{"Ref": "HintsFunctionSecurityGroup"}]
+    env = fn["Environment"]["Variables"]
+    assert env["HINTS_REDIS_HOST"] == {"Fn::GetAtt": ["Redis", "PrimaryEndPoint.Address"]}
+    assert env["HINTS_REDIS_AUTH_ARN"] == {"Ref": "RedisAuthToken"}
+    role = cfn["Resources"]["HintsFunctionRole"]
+    granted = {
+        (a, json.dumps(st["Resource"])) for st in statements(role) for a in as_list(st["Action"])
+    }
+    assert granted == {
+        ("secretsmanager:GetSecretValue", json.dumps({"Ref": "RedisAuthToken"})),
+        ("sqs:SendMessage", json.dumps({"Fn::GetAtt": ["HintsFailedQueue", "Arn"]})),
+    }
+    out = cfn["Resources"]["HintsFunctionToRedisEgress"]["Properties"]
+    assert out["DestinationSecurityGroupId"] == {"Ref": "RedisSecurityGroup"}
+    assert (out["FromPort"], out["ToPort"]) == (6379, 6379)
+    (https,) = cfn["Resources"]["HintsFunctionSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    assert (https["FromPort"], https["ToPort"]) == (443, 443)
+
+
+def test_without_a_nat_the_token_comes_through_an_endpoint_only_the_hints_function_uses(
+    stage_view,
+):
+    no_nat = stage_view("dev", TaskPublicIp="ENABLED")
+    (endpoint,) = of_type(no_nat, "AWS::EC2::VPCEndpoint").values()
+    props = endpoint["Properties"]
+    # No private DNS: nothing else in a shared VPC is rerouted through it.
+    assert props["PrivateDnsEnabled"] is False
+    (statement,) = props["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"AWS": {"Fn::GetAtt": ["HintsFunctionRole", "Arn"]}}
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    (entry,) = no_nat["Resources"]["SecretsEndpointSecurityGroup"]["Properties"][
+        "SecurityGroupIngress"
+    ]
+    assert entry["SourceSecurityGroupId"] == {"Ref": "HintsFunctionSecurityGroup"}
+    env = no_nat["Resources"]["HintsFunction"]["Properties"]["Environment"]["Variables"]
+    assert "SecretsEndpoint" in json.dumps(env["SECRETS_MANAGER_URL"])
+    with_nat = stage_view("prod", TaskPublicIp="DISABLED")
+    assert not of_type(with_nat, "AWS::EC2::VPCEndpoint")
+    env = with_nat["Resources"]["HintsFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SECRETS_MANAGER_URL"] == ""
+
+
+def test_the_hints_lag_and_what_they_gave_up_on_raise_alarms(cfn):
+    alarms = of_type(cfn, "AWS::CloudWatch::Alarm")
+    watched = set().union(*(alarmed_metrics(a) for a in alarms.values()))
+    assert {"AWS/Lambda/IteratorAge", "AWS/SQS/ApproximateNumberOfMessagesVisible"} <= watched

@@ -26,7 +26,7 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from backend import clock, config
-from backend.dal import cache, qr_secret
+from backend.dal import cache, qr_secret, secrets
 from backend.dal import dynamodb as db
 from localcloud.template import table_create_kwargs
 from tests.support.world import Business, InProcess, Person, World
@@ -81,9 +81,11 @@ def moto_account():
             )
             db.reset_client()
             qr_secret.signing_key.cache_clear()
+            secrets.secret_string.cache_clear()
             yield boto3.client("dynamodb")
             db.reset_client()
             qr_secret.signing_key.cache_clear()
+            secrets.secret_string.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ states of the same tab, as Reflex's `get_state` would). Event handlers are drive
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -68,10 +69,13 @@ def wait(coroutine: Coroutine[Any, Any, T]) -> T:
     """Runs a coroutine to the end on a loop of its own.
 
     In its own thread: a suite earlier in the session (Playwright's sync API) may keep an
-    event loop running in this one, and asyncio.run refuses to nest.
+    event loop running in this one, and asyncio.run refuses to nest. The thread runs in a
+    copy of this one's context, where Reflex's registration context is set (states made
+    there need it).
     """
+    context = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
+        return worker.submit(context.run, asyncio.run, coroutine).result()
 
 
 def run(handler: AsyncIterator[Any]) -> list[Any]:
