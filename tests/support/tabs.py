@@ -31,7 +31,9 @@ class Tab:
         self.tasks: list[asyncio.Task[Any]] = []
         self.sent: list[Any] = []  # what handlers sent the page besides events (redirects...)
         session = self.open(SessionState)
-        session.session_id = session_id
+        # Signed in on this very connection (README, "Sessions"): no cookie needed.
+        session._session_id = session_id
+        session._session_sid = session.router.session.session_id
         session.signed_in = True
 
     def open(self, state_cls: type[rx.State]) -> Any:
