@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import customers, visits
+from backend.logic import customers, preferences, visits
 from backend.models import responses as shapes
-from backend.models.requests import ProfileUpdate
+from backend.models.requests import BusinessReceiptsUpdate, MailSettingsUpdate, ProfileUpdate
 from backend.routers.identity import CallerId
 
 router = Router()
@@ -26,6 +26,34 @@ def get_me(caller: CallerId) -> dict:
 def patch_me(body: ProfileUpdate, caller: CallerId) -> dict:
     """Change the caller's display name."""
     return customers.rename(caller, body.display_name)
+
+
+@router.get("/me/preferences", responses=shapes.answers(shapes.MailSettings))
+def get_preferences(caller: CallerId) -> dict:
+    """The caller's email settings (receipts, reminders, language, time zone)."""
+    return preferences.settings(caller)
+
+
+@router.patch("/me/preferences", responses=shapes.answers(shapes.MailSettings))
+def patch_preferences(body: MailSettingsUpdate, caller: CallerId) -> dict:
+    """Change the caller's email settings."""
+    return preferences.change(
+        caller,
+        receipts=body.receipts,
+        reminders=body.reminders,
+        language=body.language,
+        time_zone=body.time_zone,
+    )
+
+
+@router.patch(
+    "/me/preferences/businesses/<merchant_id>", responses=shapes.answers(shapes.BusinessReceipts)
+)
+def patch_business_receipts(
+    merchant_id: str, body: BusinessReceiptsUpdate, caller: CallerId
+) -> dict:
+    """Receipts from one business (where the caller has points) on or off."""
+    return preferences.change_business(caller, merchant_id, body.receipts)
 
 
 @router.get("/wallet", responses=shapes.answers(shapes.Wallet))

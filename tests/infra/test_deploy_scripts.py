@@ -465,6 +465,9 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
             params["PublicSubnetIds"] == params["TaskSubnetIds"] == "subnet-0a,subnet-0b,subnet-0c"
         )
         assert params["RepositoryUrl"] == "" and params["HostedZoneId"] == ""
+        # Email from the site's mail subdomain unless told otherwise (docs/deploy.md, "Email").
+        assert params["MailIdentity"] == f"mail.{SITE}"
+        assert params["MailFrom"] == f"no-reply@mail.{SITE}"
     assert overrides(first)["StateServerImageTag"] == ""
     assert overrides(second)["StateServerImageTag"] == tag
     assert outputs["FrontendUrl"] == APP_ORIGIN
