@@ -83,7 +83,10 @@ def round_trips() -> dict[str, float]:
         from backend.dal import cache
         from backend.dal import dynamodb as db
         from backend.triggers.post_confirmation import handler as post_confirmation
+        from localcloud import dynamodb_streams
         from localcloud.template import table_create_kwargs
+
+        dynamodb_streams.install()  # the table's stream, as the local cloud runs it
 
         boto3.client("dynamodb").create_table(**table_create_kwargs(os.environ["TABLE_NAME"]))
         boto3.client("secretsmanager").create_secret(

@@ -19,6 +19,10 @@ each closed here (tests/integration/test_local_cloud_streams.py shows each one):
   saved state does not grow with its history.
 - **Shard iterators** expire after 15 minutes in AWS; moto keeps every one it ever made
   (one per GetRecords call). Forgotten here after 15 minutes.
+- **Cost**: moto's own TransactWriteItems deep-copies every table it touches for its
+  rollback, stream records included, so each transaction got slower with every record
+  written (earn 4x slower in bench/ledger.py after a few hundred). Records never change
+  once written: a copy of a shard shares them.
 
 Plus what a stream reader needs to avoid polling: `wait_for_records` wakes when a record
 is written. Thread safety comes from `state_lock` (Streams calls take the DynamoDB lock).
@@ -26,6 +30,7 @@ is written. Thread safety comes from `state_lock` (Streams calls take the Dynamo
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
@@ -95,6 +100,15 @@ def trim(shard: StreamShard, now: float | None = None) -> int:
     return dropped
 
 
+def _shard_deepcopy(self: StreamShard, memo: dict[int, Any]) -> StreamShard:
+    """A copy of the shard (a transaction's backup) that shares its immutable records."""
+    twin = StreamShard.__new__(StreamShard)
+    memo[id(self)] = twin
+    for name, value in self.__dict__.items():
+        setattr(twin, name, list(value) if name == "items" else copy.deepcopy(value, memo))
+    return twin
+
+
 def _record_json(self: StreamRecord) -> dict[str, Any]:
     return {k: v for k, v in self.record.items() if k != "_written_at"}
 
@@ -144,6 +158,7 @@ def install() -> None:
             0, ("dynamodbstreams", re.compile(_ACCOUNT_ENDPOINT))
         )
     StreamShard.add = _add  # type: ignore[method-assign]
+    StreamShard.__deepcopy__ = _shard_deepcopy  # type: ignore[attr-defined]
     StreamRecord.to_json = _record_json  # type: ignore[method-assign]
     ShardIterator.__init__ = _iterator_init  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = _get_records  # type: ignore[method-assign]

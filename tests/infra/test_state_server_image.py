@@ -22,6 +22,7 @@ import sys
 import sysconfig
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,11 @@ TASK_ENV = {
     "REFLEX_CORS_ALLOWED_ORIGINS": FRONTEND,
     "REFLEX_DEPLOY_URL": FRONTEND,
     "REFLEX_API_URL": "https://state.invalid",
+    # Every stage has its Redis (Reflex state, sessions, the hint channel). The entrypoint
+    # builds rediss://… from these and the AUTH token; the test's local redis-server has no
+    # TLS, so it passes REFLEX_REDIS_URL itself, which the entrypoint keeps.
+    "REDIS_HOST": "redis.invalid",
+    "REDIS_PORT": "6379",
 }
 # Development-only code and packages: never in the image.
 DEV_ONLY_DIRS = ("localcloud", "ops", "tests", "bench", "backend")
@@ -235,7 +241,31 @@ def free_ports(count: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def state_server(tmp_path_factory, image_python, cfn):
+def redis_url() -> Iterator[str]:
+    """A Redis for the state server, as every deployed stage has one: Debian's redis-server."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed: `scripts/setup --browser` installs it (apt)")
+    (port,) = free_ports(1)
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def state_server(tmp_path_factory, image_python, cfn, redis_url):
     """The image's app directory, started like the container: its port, and the local cloud's."""
     (task,) = (r for r in cfn["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
     (container,) = task["Properties"]["ContainerDefinitions"]
@@ -248,6 +278,7 @@ def state_server(tmp_path_factory, image_python, cfn):
         app,
         image_python,
         **TASK_ENV,
+        REFLEX_REDIS_URL=redis_url,
         # Where a local cloud would listen if it (wrongly) started: checked to stay closed.
         EPOINT_LOCAL_API_PORT=str(local_ports[0]),
         EPOINT_LOCAL_MOTO_PORT=str(local_ports[1]),

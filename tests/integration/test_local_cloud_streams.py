@@ -51,6 +51,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         )
         yield dynamodb
+    dynamodb_transactions.install()  # a test may have switched to moto's own
 
 
 def records(stream: StreamReader) -> list[dict[str, Any]]:
@@ -103,8 +104,12 @@ def test_a_write_that_changes_nothing_writes_no_record(table: Any) -> None:
     assert len(records(StreamReader(TABLE, REGION))) == 1
 
 
-def test_a_cancelled_transaction_writes_nothing_to_the_stream(table: Any) -> None:
-    """An earn refused by a later condition must not reach the hints (or any consumer)."""
+@pytest.mark.parametrize("rollback", ["item-level", "moto's own"])
+def test_a_cancelled_transaction_writes_nothing_to_the_stream(table: Any, rollback: str) -> None:
+    """An earn refused by a later condition must not reach the hints (or any consumer),
+    with the local cloud's transaction and with moto's (the unit suite's)."""
+    if rollback == "moto's own":
+        dynamodb_transactions.uninstall()
     put(table, "balance", v="0")
     with pytest.raises(ClientError, match="TransactionCanceled"):
         table.transact_write_items(

@@ -33,6 +33,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from backend import clock, config
 from backend.dal import cache, qr_secret, secrets, ses
 from backend.dal import dynamodb as db
+from localcloud import dynamodb_streams
 from localcloud.template import table_create_kwargs
 from tests.support.world import Business, InProcess, Person, World
 
@@ -56,6 +57,9 @@ def _serialised(method):
 
     return locked
 
+
+# The table has a stream (template.yaml): moto's streams as the local cloud runs them.
+dynamodb_streams.install()
 
 for _name in (
     "get_item",

@@ -37,6 +37,8 @@ def _reaches(layer: str, forbidden: tuple[str, ...]) -> dict[str, set[str]]:
         ("logic", ("backend.routers", "backend.models", "backend.app", "aws_lambda_powertools")),
         # Routes go through the domain, never straight to DynamoDB.
         ("routers", ("backend.dal", "botocore", "boto3")),
+        # Stream consumers read records and hand them on: no routes, no request models.
+        ("events", ("backend.routers", "backend.models", "backend.app")),
     ],
 )
 def test_no_layer_reaches_past_its_neighbour(layer, forbidden):

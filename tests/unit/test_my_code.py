@@ -127,6 +127,20 @@ def test_a_hint_reads_the_status_once_and_shows_the_scan_and_the_points(api: Api
     assert reads == 2
 
 
+def test_a_hint_with_nothing_behind_it_shows_nothing(api: Api) -> None:
+    """Whoever could send hints (a stale one, a forged one) can cause one read, never a
+    confirmation: the screen shows only what the API says, with the customer's own token."""
+
+    async def scenario(tab: Tab, state: MyCodeState) -> tuple[bool, str, int]:
+        await settle()
+        for _ in range(3):
+            hints.board().deliver(CUSTOMER)
+        await settle()
+        return state.scanned, state.short_code, api.reads()
+
+    assert on_the_page(scenario) == (False, "000001", 1)  # three hints at once: one read
+
+
 def test_a_hint_for_another_customer_costs_nothing(api: Api) -> None:
     async def scenario(tab: Tab, state: MyCodeState) -> int:
         await settle()
