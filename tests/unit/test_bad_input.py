@@ -330,6 +330,18 @@ def test_openapi_document_is_served_without_a_caller():
     assert "amount_cents" in json.dumps(reply.body["components"])
 
 
+def test_every_route_of_the_app_is_in_the_template():
+    """...and the other way round: a route the app serves but the gateway never routes is a
+    feature nobody can reach deployed (the local gateway routes from the template too)."""
+    from backend.app import app
+
+    served = {
+        f"{route.method} {route.openapi_path}" for route in app._static_routes + app._dynamic_routes
+    }
+    routed = {f"{r.method} {r.path}" for r in http_api_routes() if r.function == "ApiFunction"}
+    assert served == routed
+
+
 def test_every_route_of_the_template_is_served_by_the_app(shop):
     """template.yaml (what the gateway routes) and the resolver (what answers) agree.
 
