@@ -16,14 +16,25 @@ from email.utils import formataddr
 from typing import Any
 
 import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from backend import config
+
+
+class NotSent(Exception):
+    """SES answered with a refusal (throttled, rejected...): the message did not go out."""
 
 
 @functools.cache
 def _client() -> Any:
     session = botocore.session.get_session()
-    return session.create_client("sesv2", region_name=config.AWS_REGION)
+    # One attempt, never botocore's retries: SendEmail has no idempotency token, so a retry
+    # after a lost answer could send the email twice. SES's answer decides: a refusal is
+    # NotSent (the caller may try again later); no answer at all leaves it unknown, and the
+    # caller must not try again (at most once: a rare lost email, never a doubled one).
+    retries = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=10)
+    return session.create_client("sesv2", region_name=config.AWS_REGION, config=retries)
 
 
 SENDER_NAME = "ePoint"
@@ -36,17 +47,21 @@ def sender() -> str:
 
 def send(message: bytes, to: str, kind: str) -> str:
     """Send `message` (a whole MIME message, From/To/Subject included) to `to`; SES's id.
+    NotSent when SES refused it; any other error (the connection lost) means unknown.
 
     `kind` (receipt, reminder, invitation, account_deleted) is an SES message tag: SES's
     events and metrics can be split by it (which kind bounces), and the local outbox shows it.
     """
-    answer = _client().send_email(
-        FromEmailAddress=sender(),
-        Destination={"ToAddresses": [to]},
-        Content={"Raw": {"Data": message}},
-        ConfigurationSetName=config.MAIL_CONFIGURATION_SET,
-        EmailTags=[{"Name": "kind", "Value": kind}],
-    )
+    try:
+        answer = _client().send_email(
+            FromEmailAddress=sender(),
+            Destination={"ToAddresses": [to]},
+            Content={"Raw": {"Data": message}},
+            ConfigurationSetName=config.MAIL_CONFIGURATION_SET,
+            EmailTags=[{"Name": "kind", "Value": kind}],
+        )
+    except ClientError as refused:
+        raise NotSent(refused.response["Error"]["Code"]) from refused
     return str(answer["MessageId"])
 
 

@@ -14,8 +14,9 @@ lets through; each kind of item has its email:
 Before anything is sent: the address must not be suppressed (it bounced or complained:
 `feedback`) or opted out, and the customer's settings must allow it (`preferences`).
 Then one conditional put claims the email (`dal.mail.claim`: `SENT#<pk>|<sk>`, kind): a
-redelivered record finds the claim and sends nothing (invariant 12). If SES then fails,
-the claim is given back, so Lambda's retry of the record can send it.
+redelivered record finds the claim and sends nothing (invariant 12). If SES then refuses
+it (throttled), the claim is given back, so Lambda's retry of the record can send it; if
+SES's answer is lost, whether it went out is unknown, and the claim stays: at most once.
 """
 
 from __future__ import annotations
@@ -98,9 +99,11 @@ def _send(
     email = emails.render(letter, to, reader, unsubscribe.link(stop))
     try:
         ses.send(emails.mime(email, ses.sender(), now), to, kind.split(":")[0])
-    except Exception:
-        mail.release(change.item_key, kind)  # not sent: the record's retry may send it
+    except ses.NotSent:
+        mail.release(change.item_key, kind)  # SES refused it: the record's retry may send it
         raise
+    # Any other failure (the answer lost: sent or not?) keeps the claim: the retry sends
+    # nothing, so this email is at most lost, never doubled (invariant 12).
     return SENT
 
 
