@@ -77,3 +77,32 @@ def after_entry(
             "points": int(entry["balance_after"]),
         },
     )
+
+
+def expiry_warning(
+    user_id: str,
+    merchant_id: str,
+    merchant_name: str,
+    points: int,
+    expiry_at: int,
+    profile: dict[str, Any],
+) -> bool:
+    """Record a '`points` at `merchant_name` expire on ...' warning (the points-expiry job
+    calls this, `config.EXPIRY_WARNING_SECONDS` before `expiry_at`, epoch seconds) unless
+    the customer turned reminders off, had a reminder about this business this week, or
+    was already warned of this expiry; True if recorded. The notifier emails it."""
+    if points <= 0 or not preferences.reminders_on(profile):
+        return False
+    return mail.claim_reminder(
+        user_id,
+        merchant_id,
+        clock.now_s(),
+        config.REMINDER_GAP_SECONDS,
+        {
+            "kind": "expiry",
+            "merchant_name": merchant_name,
+            "points": points,
+            "expiry_at": expiry_at,
+        },
+        warns_of_expiry_at=expiry_at,
+    )

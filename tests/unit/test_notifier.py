@@ -189,7 +189,7 @@ def test_when_ses_fails_the_record_is_retried_and_the_email_still_goes_once(
     def throttled_once(message: bytes, to: str, kind: str) -> str:
         calls.append(to)
         if len(calls) == 1:
-            raise RuntimeError("Throttling: Maximum sending rate exceeded")
+            raise ses_dal.NotSent("TooManyRequestsException")
         return real(message, to, kind)
 
     monkeypatch.setattr(ses_dal, "send", throttled_once)
@@ -200,6 +200,30 @@ def test_when_ses_fails_the_record_is_retried_and_the_email_still_goes_once(
     # Lambda retries the batch (and may well deliver it once more after that).
     assert mail.deliver(records) == {"batchItemFailures": []}
     assert mail.deliver(records) == {"batchItemFailures": []}
+    assert len(mail.to(customer)) == 1
+
+
+def test_when_the_answer_from_ses_is_lost_the_email_is_not_sent_again(
+    world: World, shop: Business, customer: Person, mail: Mail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent, but the answer never came (a timeout): a retry must not send it twice."""
+    from botocore.exceptions import ReadTimeoutError
+
+    from backend.dal import ses as ses_dal
+
+    world.earn(world.visit(shop, customer), 20_00).expect(201)
+    real = ses_dal.send
+
+    def sent_then_lost(message: bytes, to: str, kind: str) -> str:
+        real(message, to, kind)
+        raise ReadTimeoutError(endpoint_url="https://email.eu-west-1.amazonaws.com")
+
+    monkeypatch.setattr(ses_dal, "send", sent_then_lost)
+    records = mail.new_records()
+    with pytest.raises(BatchProcessingError):
+        mail.deliver(records)
+    monkeypatch.setattr(ses_dal, "send", real)
+    assert mail.deliver(records) == {"batchItemFailures": []}  # Lambda's retry
     assert len(mail.to(customer)) == 1
 
 
@@ -354,6 +378,46 @@ def test_reminders_off_means_no_reminder(
     world.earn(world.visit(shop, customer), 150_00).expect(201)
     assert [m.purpose for m in mail.run()] == ["receipt"]
     assert db.get(keys.user(customer.user_id), keys.reminder(shop.merchant_id)) is None
+
+
+def test_an_expiry_warning_is_emailed_once_per_expiry_and_respects_the_weekly_limit(
+    world: World, shop: Business, customer: Person, mail: Mail
+) -> None:
+    """What the points-expiry job will call (`reminders.expiry_warning`): its item, its email."""
+    from backend.dal import users
+    from backend.logic import reminders
+
+    world.earn(world.visit(shop, customer), 60_00).expect(201)
+    assert [m.purpose for m in mail.run()] == ["receipt"]
+    profile = users.get_profile(customer.user_id)
+    assert profile is not None
+    expiry_at = clock.now_s() + 2 * WEEK
+
+    def warn(at: int) -> bool:
+        return reminders.expiry_warning(
+            customer.user_id, shop.merchant_id, "Café Rosa", 60, at, profile
+        )
+
+    assert warn(expiry_at)
+    (warning,) = mail.run()
+    assert warning.purpose == "reminder" and warning.to == customer.email
+    assert warning.subject.startswith("60 points at Café Rosa expire on ")
+    assert "Stop reminders: " in warning.body
+    assert not warn(expiry_at)  # two runs of the job: one warning
+    clock.advance(WEEK)
+    assert not warn(expiry_at)  # a week on, the same expiry is not warned of twice
+    assert warn(expiry_at + WEEK)  # a later expiry is
+    assert [m.purpose for m in mail.run()] == ["reminder"]
+    mail.deliver(mail.all_records())  # redelivered: nothing twice
+    assert len([m for m in mail.to(customer) if m.purpose == "reminder"]) == 2
+    settings(world, customer, reminders=False)
+    clock.advance(WEEK)
+    off = users.get_profile(customer.user_id)
+    assert off is not None
+    assert not reminders.expiry_warning(
+        customer.user_id, shop.merchant_id, "Café Rosa", 60, expiry_at + 3 * WEEK, off
+    )
+    assert mail.run() == []
 
 
 # ------------------------------------------------------------------ invitations, deletions
