@@ -389,6 +389,19 @@ RULES: dict[str, Rule] = {
     "GET /openapi.json": Rule("public", 200, lambda w, p: Call("GET", "/openapi.json")),
     "GET /me": Rule("any", 200, lambda w, p: Call("GET", "/me")),
     "PATCH /me": Rule("any", 200, lambda w, p: Call("PATCH", "/me", {"display_name": p.name})),
+    "GET /me/preferences": Rule("any", 200, lambda w, p: Call("GET", "/me/preferences")),
+    "PATCH /me/preferences": Rule(
+        "any", 200, lambda w, p: Call("PATCH", "/me/preferences", {"reminders": True})
+    ),
+    # Receipts from business 1: only the customer has points there; to anyone else it is
+    # a business they have no membership at (not found, as for anyone's membership).
+    "PATCH /me/preferences/businesses/{merchant_id}": Rule(
+        "own",
+        200,
+        lambda w, p: Call(
+            "PATCH", f"/me/preferences/businesses/{w.merchant_id}", {"receipts": True}
+        ),
+    ),
     "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
     "GET /me/merchants/{merchant_id}": Rule(
         "member", 200, lambda w, p: Call("GET", f"/me/merchants/{w.merchant_id}")
