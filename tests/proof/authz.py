@@ -64,9 +64,11 @@ class Scene:
     customer: Person
     customer2: Person
     hireable: list[Person]
-    # Other customers with points whose visits the matrix also opens, and more tills of
-    # business 1 to open them: one customer asking for a code per visit, or one till
-    # opening them all, would run into their per-caller limits (POST /qr-tokens, visits).
+    # The customers with points whose visits the matrix opens, and more tills of business 1
+    # to open them: one customer asking for a code per visit, or one till opening them all,
+    # would run into their per-caller limits (POST /qr-tokens, visits). The customer's own
+    # codes are kept for the routes about them (typed-code requests, disputes, replays):
+    # a dozen fresh visits of theirs in one minute would spend their 12 codes.
     regulars: list[Person] = field(default_factory=list)
     tills: list[Person] = field(default_factory=list)
     scanned_token_id: str = ""
@@ -115,10 +117,9 @@ class Scene:
         return self.hireable[self._hired % len(self.hireable)]
 
     def next_customer(self) -> Person:
-        """The customer, then each regular, in turn."""
+        """Each regular in turn."""
         self._served += 1
-        everyone = [self.customer, *self.regulars]
-        return everyone[self._served % len(everyone)]
+        return self.regulars[self._served % len(self.regulars)]
 
     def hire(self, person: Person, business: Business) -> None:
         """`person` works at `business` (invited and accepted, unless they already do)."""
@@ -194,7 +195,7 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
-    regulars = world.people(4, f"Regular {tag}")
+    regulars = world.people(6, f"Regular {tag}")
     tills = world.people(3, f"Till {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
