@@ -22,6 +22,14 @@ HINTS_REDIS_PORT: int = int(os.environ.get("HINTS_REDIS_PORT") or 6379)
 HINTS_REDIS_AUTH_ARN: str = os.environ.get("HINTS_REDIS_AUTH_ARN", "")
 # A VPC endpoint for Secrets Manager when the function has no NAT; empty: the usual one.
 SECRETS_MANAGER_URL: str = os.environ.get("SECRETS_MANAGER_URL", "")
+# Email (backend/events/notifier.py): the address it is from (of an SES-verified identity),
+# the SES configuration set that reports bounces and complaints, the key that signs
+# unsubscribe links, where those links and the web app are.
+MAIL_FROM: str = os.environ.get("MAIL_FROM", "")
+MAIL_CONFIGURATION_SET: str = os.environ.get("MAIL_CONFIGURATION_SET", "")
+UNSUBSCRIBE_SECRET_ARN: str = os.environ.get("UNSUBSCRIBE_SECRET_ARN", "")
+UNSUBSCRIBE_URL: str = os.environ.get("UNSUBSCRIBE_URL", "")
+APP_URL: str = os.environ.get("APP_URL", "").rstrip("/")
 
 # Multiplies every per-caller request allowance (backend/logic/limits.py); 1 in production.
 # A load-test deployment raises it (template parameter PerCallerLimitScale), because one
@@ -52,3 +60,12 @@ RECENT_SIGN_IN_SECONDS = 5 * 60
 ERASE_BUDGET_SECONDS = 4.0
 # The deletion record (for the confirmation email, sent from the table's stream) lives this long.
 DELETION_RECORD_TTL_SECONDS = 7 * 24 * 3600
+
+# How long the notifier remembers an email it sent (its dedup item's TTL): longer than the
+# stream's retention (24 h), so no record can come back after its email is forgotten. The
+# claim is checked with attribute_not_exists, never with its age: TTL only tidies up.
+MAIL_DEDUP_TTL_SECONDS = 2 * 24 * 60 * 60
+# At most one reminder per customer per business in this long (issue 15: a week).
+REMINDER_GAP_SECONDS = 7 * 24 * 60 * 60
+# An expiry warning goes this long before the points expire (issue 15: two weeks).
+EXPIRY_WARNING_SECONDS = 14 * 24 * 60 * 60

@@ -1,25 +1,24 @@
-"""Money and dates as a person reads them: the one place that formats them for a locale.
+"""Money and dates on the app's pages, for the person reading them.
 
-Amounts are integer cents in a business's currency ('€12.50' in English, '12,50 €' in
-German); moments are the API's UTC timestamps shown in the reader's time zone. Pure
-functions of (value, locale, time zone) on Babel's CLDR data: no Reflex, no I/O, so the
-pages, their tests (and an email renderer) format exactly alike. `loyalty/money.py` stays
-the integer side (what a person typed, as cents).
+The formatting itself lives in `loyalty/formatting.py`, shared with the emails the Lambda
+sends, so a receipt on a page and the same receipt by email read alike. What is the app's
+own is here: who reads (the language of the browser's Accept-Language header, the time zone
+it reports) and the API's ISO timestamps, turned into the moments `loyalty.formatting`
+formats. `loyalty/money.py` stays the integer side (what a person typed, as cents).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
-from babel.numbers import format_currency
+from babel.dates import format_skeleton
 
-DEFAULT_LOCALE = "en"
-DEFAULT_TIME_ZONE = "UTC"
+from loyalty import formatting as shared
+from loyalty.catalog import DEFAULT_TIME_ZONE
+from loyalty.formatting import DEFAULT_LOCALE, money
+
+__all__ = ["DEFAULT_LOCALE", "DEFAULT_TIME_ZONE", "Reader", "day", "locale_from", "moment", "money"]
 
 
 def locale_from(accept_language: str | None) -> str:
@@ -29,33 +28,15 @@ def locale_from(accept_language: str | None) -> str:
         tag = part.split(";")[0].strip()
         if not tag or tag == "*":
             continue
-        try:
-            return str(Locale.parse(tag, sep="-"))
-        except (ValueError, UnknownLocaleError):
-            continue
+        known = shared.known_locale(tag)
+        if known != DEFAULT_LOCALE or tag.lower().startswith("en"):
+            return known
     return DEFAULT_LOCALE
 
 
 def zone_from(name: str | None) -> str:
-    """An IANA time zone name the browser reported, if real; UTC otherwise."""
-    try:
-        ZoneInfo(name or "")
-    except (ZoneInfoNotFoundError, ValueError):
-        return DEFAULT_TIME_ZONE
-    return str(name)
-
-
-def money(cents: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
-    """1250 EUR as '€12.50' (en) or '12,50 €' (de): the locale's pattern and symbol."""
-    return format_currency(Decimal(int(cents)).scaleb(-2), currency or "EUR", locale=locale)
-
-
-def _moment(iso: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """A time zone the browser reported, if ePoint knows it; UTC otherwise."""
+    return shared.known_zone(name)
 
 
 def moment(
@@ -65,23 +46,23 @@ def moment(
     10:05 PM' (en, Berlin), '01.12.2026, 22:05' (de, Berlin)."""
     if not iso:
         return ""
-    parsed = _moment(iso)
-    if parsed is None:
+    try:
+        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
         return iso
-    local = parsed.astimezone(ZoneInfo(zone_from(time_zone)))
-    pattern = get_datetime_format("medium", locale=locale)
-    return pattern.replace("{1}", format_date(local, "medium", locale=locale)).replace(
-        "{0}", format_time(local, "short", locale=locale)
-    )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return shared.moment(parsed.timestamp(), time_zone, locale)
 
 
 def day(iso_date: str, locale: str = DEFAULT_LOCALE) -> str:
-    """A calendar day ('2026-12-01') as a short label: 'Dec 1' (en), '1. Dez.' (de)."""
+    """A calendar day ('2026-12-01', no time zone: the figures' days) as a short label:
+    'Dec 1' (en), '1. Dez.' (de)."""
     try:
         parsed = date.fromisoformat(iso_date[:10])
     except ValueError:
         return iso_date
-    return format_skeleton("MMMd", parsed, locale=locale)
+    return format_skeleton("MMMd", parsed, locale=shared.known_locale(locale))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +78,7 @@ class Reader:
         return cls(locale_from(accept_language), zone_from(time_zone))
 
     def money(self, cents: int, currency: str) -> str:
-        """See `money`."""
+        """See `loyalty.formatting.money`."""
         return money(cents, currency, self.locale)
 
     def moment(self, iso: str | None) -> str:

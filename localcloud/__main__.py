@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         "--faults",
         type=float,
         default=0.0,
-        help="fail this share (0-1) of balance transactions on purpose (default 0: off)",
+        help="fail this share (0-1) of balance transactions and SES sends on purpose (default 0: off)",
     )
     parser.add_argument("--faults-seed", type=int, default=None, help="seed for --faults")
     args = parser.parse_args(argv)

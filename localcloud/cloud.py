@@ -34,6 +34,7 @@ from localcloud import (
     dynamodb_streams,
     dynamodb_transactions,
     persistence,
+    ses,
     state_lock,
     template,
 )
@@ -42,12 +43,17 @@ from localcloud.hints import HintBroker
 from localcloud.outbox import Outbox
 from localcloud.schedules import Scheduler
 from localcloud.streams import StreamConsumer, StreamReader, StreamRunner
+from localcloud.topics import Topics
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
 TABLE_NAME = "epoint-local-ledger"
-SECRET_NAME = "epoint-local/QrSigningSecret"  # noqa: S105 - a name, not a value
+SECRET_PREFIX = "epoint-local/"  # noqa: S105 - + the secret's logical id, not a value
+# The SES identity and sender the operator gives a deployment (MailIdentity, MailFrom):
+# here, names that can never be real mail (RFC 6761's .localhost).
+MAIL_IDENTITY = "mail.epoint.localhost"
+MAIL_FROM = f"no-reply@{MAIL_IDENTITY}"
 HOST = "127.0.0.1"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".local-cloud"  # git-ignored
 # Environment variables that mean "use AWS, not the local cloud".
@@ -91,6 +97,7 @@ class LocalCloud:
         self.hints = HintBroker()
         self.streams: StreamRunner | None = None
         self.scheduler: Scheduler | None = None
+        self.topics: Topics | None = None
         self._stream_checkpoints: dict[str, dict[str, str]] = {}
         self.refs: dict[str, Any] = {}
         self._mock = mock_aws()
@@ -113,6 +120,7 @@ class LocalCloud:
         state_lock.install()
         cognito_fidelity.install()
         dynamodb_streams.install()
+        ses.install()
         if self.stock_transactions:
             dynamodb_transactions.uninstall()
         else:
@@ -141,7 +149,15 @@ class LocalCloud:
             request_handler=MotoRequestHandler,
         )
         self.moto_url = f"http://{HOST}:{self._moto.port}"
+        self._gateway = BackgroundServer(
+            self._build_gateway(), HOST, self.port, name="epoint-gateway"
+        )
+        self.api_url = f"http://{HOST}:{self._gateway.port}"
+        self._function_environments()
         self._hint_channel().use(self.hints)
+        self.topics = Topics(template.topic_subscriptions(), self.invoke, region=self.region)
+        ses.settings.outbox = self.outbox
+        ses.settings.publish = self.topics.publish
         self.streams = StreamRunner(
             [
                 StreamConsumer(
@@ -154,10 +170,7 @@ class LocalCloud:
             ]
         )
         self.scheduler = Scheduler(template.schedules(), self.invoke, region=self.region)
-        self._gateway = BackgroundServer(
-            self._build_gateway(), HOST, self.port, name="epoint-gateway"
-        )
-        self.api_url = f"http://{HOST}:{self._gateway.port}"
+        self.topics.start()
         self.streams.start()
         self.scheduler.start()
         self._moto.start()
@@ -174,7 +187,7 @@ class LocalCloud:
         for server in (self._gateway, self._moto):
             if server is not None:
                 server.stop()
-        for worker in (self.scheduler, self.streams):
+        for worker in (self.scheduler, self.streams, self.topics):
             if worker is not None:
                 worker.stop()
         if self.persist:
@@ -237,13 +250,27 @@ class LocalCloud:
         refs["Redis.PrimaryEndPoint.Port"] = ""
         refs["RedisAuthToken"] = ""
 
+        # Every secret the template generates (the QR and unsubscribe signing keys), with a
+        # random value of its settings; kept with the local data.
         sm = self._client("secretsmanager")
-        try:
-            refs["QrSigningSecret"] = sm.describe_secret(SecretId=SECRET_NAME)["ARN"]
-        except sm.exceptions.ResourceNotFoundException:
-            refs["QrSigningSecret"] = sm.create_secret(
-                Name=SECRET_NAME, SecretString=_generate_secret(template.secret_generation())
-            )["ARN"]
+        for logical_id, spec in template.generated_secrets().items():
+            if logical_id in refs:
+                continue  # stood in for above
+            name = SECRET_PREFIX + logical_id
+            try:
+                refs[logical_id] = sm.describe_secret(SecretId=name)["ARN"]
+            except sm.exceptions.ResourceNotFoundException:
+                refs[logical_id] = sm.create_secret(Name=name, SecretString=_generate_secret(spec))[
+                    "ARN"
+                ]
+
+        # SES: the identity the operator verifies (a parameter deployed), and the template's
+        # configuration sets with their event destinations (bounces, complaints).
+        refs["MailIdentity"], refs["MailFrom"] = MAIL_IDENTITY, MAIL_FROM
+        mail_events = template.mail_configuration_sets(refs)
+        for events in mail_events:
+            refs[events.configuration_set] = events.name
+        ses.provision(self.region, MAIL_IDENTITY, mail_events)
 
         cognito = self._client("cognito-idp")
         pool_kwargs = template.user_pool_create_kwargs(refs)
@@ -270,11 +297,14 @@ class LocalCloud:
             updatable = {k: v for k, v in client_kwargs.items() if k != "GenerateSecret"}
             cognito.update_user_pool_client(ClientId=client_id, **updatable)
         refs["UserPoolClient"] = client_id
-
-        # What Lambda would put in the functions' environment (TABLE_NAME, QR_SECRET_ARN...).
-        for function_id in template.resources_of_type("AWS::Serverless::Function"):
-            os.environ.update(template.function_environment(function_id, refs))
         self.refs = refs
+
+    def _function_environments(self) -> None:
+        """What Lambda would put in the functions' environment (TABLE_NAME, QR_SECRET_ARN...),
+        once the gateway's URL (the HTTP API's endpoint: the unsubscribe links) is known."""
+        self.refs["HttpApi.ApiEndpoint"] = self.api_url
+        for function_id in template.resources_of_type("AWS::Serverless::Function"):
+            os.environ.update(template.function_environment(function_id, self.refs))
 
     # ------------------------------------------------------------ handlers
 
@@ -351,6 +381,7 @@ class LocalCloud:
         return {
             "streams": self.streams.status() if self.streams else [],
             "schedules": self.scheduler.status() if self.scheduler else [],
+            "topics": self.topics.status() if self.topics else [],
             "hints": {
                 "published": self.hints.published,
                 "duplicates": self.hints.duplicates,

@@ -15,8 +15,18 @@ probability, in one of the ways DynamoDB and Lambda really fail (taking turns):
 | `lost_after_write` | **yes** | the write happened but the answer is lost (a Lambda timeout or crash after the commit): the API answers 500, the client retries |
 
 The last two are the dangerous ones: only the idempotency record written in the same
-transaction stops a retry from paying twice. Every injected fault is logged to stderr as
-one `FAULT kind=... applied=...` line, so a test can count them.
+transaction stops a retry from paying twice.
+
+SES's SendEmail (the notifier's emails) fails with the same probability, in the two ways
+it really fails:
+
+| kind | sent? | what the notifier sees |
+|---|---|---|
+| `ses_throttled` | no | TooManyRequestsException: it gives the email's claim back, Lambda retries the record |
+| `ses_lost_after_send` | **yes** | the answer is lost (a read timeout): whether it went out is unknown, so the claim stays and the retry sends nothing |
+
+Every injected fault is logged to stderr as one `FAULT kind=... applied=...` line, so a
+test can count them.
 """
 
 from __future__ import annotations
@@ -28,23 +38,31 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ReadTimeoutError
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.sesv2.responses import SESV2Response
 
 log = logging.getLogger("epoint.local.faults")
 
 KINDS_BEFORE = ("throttled", "internal_error", "tx_throttled")
 KINDS_AFTER = ("internal_error_after_write", "lost_after_write")
+SES_KINDS = ("ses_throttled", "ses_lost_after_send")
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
 counts: Counter[str] = Counter()
 _lock = threading.Lock()
 _wrapped: Callable[..., None] | None = None
+_wrapped_send: Callable[..., str] | None = None
 
 
 class _ServerError(JsonRESTError):
     code = 500
+
+
+class _TooManyRequests(JsonRESTError):
+    code = 429
 
 
 def _throttled() -> Exception:
@@ -95,7 +113,7 @@ def install(rate: float, seed: int | None = None) -> None:
             kind = None
             if chooser.random() < rate:
                 kinds = KINDS_BEFORE + KINDS_AFTER
-                kind = kinds[sum(counts.values()) % len(kinds)]
+                kind = kinds[sum(counts[k] for k in kinds) % len(kinds)]
         if kind in KINDS_BEFORE:
             _record(kind, applied=False)
             if kind == "throttled":
@@ -113,7 +131,30 @@ def install(rate: float, seed: int | None = None) -> None:
         return None
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    log.warning("fault injection on: %.0f%% of balance transactions fail", rate * 100)
+    _install_ses(rate, chooser)
+    log.warning("fault injection on: %.0f%% of balance transactions and emails fail", rate * 100)
+
+
+def _install_ses(rate: float, chooser: random.Random) -> None:
+    global _wrapped_send
+    inner = SESV2Response.send_email  # the local cloud's SES (localcloud/ses.py)
+    _wrapped_send = inner
+
+    def send_email(self: SESV2Response) -> str:
+        with _lock:
+            kind = None
+            if chooser.random() < rate:
+                kind = SES_KINDS[sum(counts[k] for k in SES_KINDS) % len(SES_KINDS)]
+        if kind == "ses_throttled":
+            _record(kind, applied=False)
+            raise _TooManyRequests("TooManyRequestsException", "Maximum sending rate exceeded.")
+        answer = inner(self)
+        if kind == "ses_lost_after_send":
+            _record(kind, applied=True)
+            raise ReadTimeoutError(endpoint_url="https://email.amazonaws.com (injected)")
+        return answer
+
+    SESV2Response.send_email = send_email  # type: ignore[method-assign]
 
 
 def _record(kind: str, applied: bool) -> None:
@@ -123,8 +164,11 @@ def _record(kind: str, applied: bool) -> None:
 
 
 def uninstall() -> None:
-    """Back to the fault-free transaction."""
-    global _wrapped
+    """Back to the fault-free transaction and SES."""
+    global _wrapped, _wrapped_send
     if _wrapped is not None:
         DynamoDBBackend.transact_write_items = _wrapped  # type: ignore[method-assign]
         _wrapped = None
+    if _wrapped_send is not None:
+        SESV2Response.send_email = _wrapped_send  # type: ignore[method-assign]
+        _wrapped_send = None

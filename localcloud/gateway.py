@@ -35,7 +35,7 @@ from werkzeug.wrappers import Request, Response
 from backend import clock
 from localcloud import hints as hint_stream
 from localcloud.hints import HintBroker
-from localcloud.outbox import Outbox
+from localcloud.outbox import Message, Outbox
 from localcloud.template import Cors, JwtAuthorizer, Route, Throttle
 
 log = logging.getLogger(__name__)
@@ -447,19 +447,7 @@ class Gateway:
         messages = self.outbox.messages(to)
         if request.args.get("format") == "json":
             return _json_response(200, {"messages": [m.__dict__ for m in messages]})
-        rows = "".join(
-            f"<tr><td>{datetime.fromtimestamp(m.sent_at, UTC):%H:%M:%S}</td><td>{html.escape(m.to)}</td>"
-            f"<td>{html.escape(m.subject)}</td><td><code>{html.escape(m.code)}</code></td></tr>"
-            for m in messages
-        )
-        page = (
-            "<!doctype html><meta charset=utf-8><title>ePoint local outbox</title>"
-            "<style>body{font:16px system-ui;margin:2rem}td,th{padding:.3rem .8rem;text-align:left}"
-            "code{font-size:1.3em}</style><h1>Local outbox</h1>"
-            "<p>Emails the local cloud would have sent (newest first). Deployed, Cognito emails them.</p>"
-            f"<table><tr><th>time (UTC)</th><th>to</th><th>subject</th><th>code</th></tr>{rows}</table>"
-        )
-        return Response(page, content_type="text/html; charset=utf-8")
+        return Response(outbox_page(messages), content_type="text/html; charset=utf-8")
 
     def _dev_clock(self, request: Request) -> Response:
         # Time travel for tests of expiry (codes, visits, confirmation codes) without waiting:
@@ -481,6 +469,39 @@ class Gateway:
             return _json_response(405, {"message": "Method Not Allowed"})
         offset = round(clock.now() - time.time(), 3)
         return _json_response(200, {"now": clock.iso(), "offset_s": offset})
+
+
+def outbox_page(messages: list[Message]) -> str:
+    """`GET /dev/outbox`: every message, newest first; an email opens to its HTML (rendered in
+    a sandboxed frame: no script, no requests), its plain text and its headers."""
+    e = html.escape
+    items = []
+    for m in messages:
+        sent = f"{datetime.fromtimestamp(m.sent_at, UTC):%H:%M:%S}"
+        detail = f"<code>{e(m.code)}</code>" if m.code else e(m.delivery)
+        head = (
+            f"<td>{sent}</td><td>{e(m.to)}</td><td>{e(m.purpose.replace('_', ' '))}</td>"
+            f"<td>{e(m.subject)}</td><td>{detail}</td>"
+        )
+        if not m.html:
+            items.append(f"<tr>{head}</tr>")
+            continue
+        headers = "".join(f"<div><b>{e(k)}:</b> {e(v)}</div>" for k, v in m.headers.items())
+        items.append(
+            f"<tr>{head}</tr><tr><td></td><td colspan=4><details><summary>Open</summary>"
+            f'<iframe sandbox title="{e(m.subject)}" srcdoc="{e(m.html)}"></iframe>'
+            f"<pre>{e(m.body)}</pre><div class=h>{headers}</div></details></td></tr>"
+        )
+    return (
+        "<!doctype html><meta charset=utf-8><title>ePoint local outbox</title>"
+        "<style>body{font:16px system-ui;margin:2rem}td,th{padding:.3rem .8rem;text-align:left;"
+        "vertical-align:top}code{font-size:1.3em}iframe{width:100%;max-width:640px;height:520px;"
+        "border:1px solid #ddd}pre{white-space:pre-wrap;max-width:640px;background:#f6f6f6;"
+        "padding:1rem}.h{font-size:.85em;color:#555}</style><h1>Local outbox</h1>"
+        "<p>Emails the local cloud would have sent (newest first). Deployed, Cognito and SES "
+        "send them.</p><table><tr><th>time (UTC)</th><th>to</th><th>what</th><th>subject</th>"
+        f"<th>code / delivery</th></tr>{''.join(items)}</table>"
+    )
 
 
 class BackgroundServer:

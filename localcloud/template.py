@@ -326,11 +326,6 @@ def user_pool_client_kwargs(
     return {key: resolve(props[key], refs) for key in keys if key in props}
 
 
-def secret_generation(logical_id: str = "QrSigningSecret") -> dict[str, Any]:
-    """The secret's GenerateSecretString settings (length, excluded characters)."""
-    return dict(resource(logical_id).get("GenerateSecretString") or {})
-
-
 # ---------------------------------------------------------------- functions and API
 
 
@@ -542,3 +537,64 @@ def _logical_id(value: Any) -> str | None:
     if isinstance(value, dict) and "Ref" in value:
         return str(value["Ref"])
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class TopicSubscription:
+    """One function subscribed to an SNS topic (`Type: SNS`): invoked asynchronously."""
+
+    function: str
+    handler: str
+    topic: str  # the topic's logical id
+    event: str
+
+
+def topic_subscriptions(template: dict[str, Any] | None = None) -> list[TopicSubscription]:
+    """Every function event of type SNS on a topic of this template."""
+    found: list[TopicSubscription] = []
+    for function_id, res in resources_of_type("AWS::Serverless::Function", template).items():
+        props = res.get("Properties", {})
+        for name, event in (props.get("Events") or {}).items():
+            topic = _logical_id((event.get("Properties") or {}).get("Topic"))
+            if event.get("Type") == "SNS" and topic:
+                found.append(TopicSubscription(function_id, props["Handler"], topic, name))
+    return found
+
+
+def generated_secrets() -> dict[str, dict[str, Any]]:
+    """Secret logical id -> its GenerateSecretString settings (length, excluded characters)."""
+    return {
+        logical_id: dict(res["Properties"]["GenerateSecretString"])
+        for logical_id, res in resources_of_type("AWS::SecretsManager::Secret").items()
+        if "GenerateSecretString" in res.get("Properties", {})
+    }
+
+
+@dataclass(frozen=True)
+class MailEvents:
+    """Where SES publishes one configuration set's events: SNS topics by logical id."""
+
+    configuration_set: str  # its logical id
+    name: str  # its Name, resolved
+    topics: tuple[tuple[str, frozenset[str]], ...]  # (topic logical id, event types: bounce...)
+
+
+def mail_configuration_sets(refs: dict[str, Any]) -> list[MailEvents]:
+    """Every SES configuration set, with the SNS destinations of its events."""
+    destinations: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for res in resources_of_type("AWS::SES::ConfigurationSetEventDestination").values():
+        props = res["Properties"]
+        target = props["EventDestination"]
+        topic = _logical_id((target.get("SnsDestination") or {}).get("TopicARN"))
+        if topic and target.get("Enabled", True):
+            types = frozenset(str(t).lower() for t in target.get("MatchingEventTypes") or ())
+            config_set = _logical_id(props["ConfigurationSetName"]) or ""
+            destinations.setdefault(config_set, []).append((topic, types))
+    return [
+        MailEvents(
+            logical_id,
+            str(resolve(res["Properties"]["Name"], refs)),
+            tuple(destinations.get(logical_id, ())),
+        )
+        for logical_id, res in resources_of_type("AWS::SES::ConfigurationSet").items()
+    ]

@@ -146,6 +146,11 @@ def update(
     return from_item(client().update_item(**kwargs)["Attributes"]) or {}
 
 
+def delete(pk: str, sk: str) -> None:
+    """Delete one item (unconditionally; deleting what is not there is not an error)."""
+    client().delete_item(TableName=config.TABLE_NAME, Key=key(pk, sk))
+
+
 def is_condition_failure(error: ClientError) -> bool:
     """True when a single-item write was refused by its condition."""
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"

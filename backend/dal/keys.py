@@ -4,6 +4,8 @@ from __future__ import annotations
 
 PROFILE = "PROFILE"
 COUNTS = "COUNTS"  # USER#: businesses owned or staffed; MERCHANT#: invitations pending
+MAIL = "MAIL"  # EMAIL#<address>: whether the address may be mailed (bounces, opt-outs)
+DELETION_PREFIX = "DELETION#"  # DELETION#<sub> / ACCOUNT: a deleted account (DELETE /me)
 
 
 def user(user_id: str) -> str:
@@ -79,6 +81,16 @@ def qr_used(token_id: str) -> str:
 
 def short_code(code: str) -> str:
     return f"SHORTCODE#{code}"
+
+
+def reminder(merchant_id: str) -> str:
+    """Under USER#: the last reminder the customer got about one business."""
+    return f"REMINDER#{merchant_id}"
+
+
+def sent(item_key: str) -> str:
+    """The emails sent because of one item (`<pk>|<sk>`): one dedup item per email."""
+    return f"SENT#{item_key}"
 
 
 def idempotency(user_id: str, key: str) -> str:

@@ -40,6 +40,11 @@ class BadCursor(DomainError):
     status, code, message = 400, "bad_cursor", "The cursor does not belong to this list."
 
 
+class UnsubscribeLinkInvalid(DomainError):
+    status, code = 400, "unsubscribe_link_invalid"
+    message = "This unsubscribe link is not valid. Use the link from the email, whole."
+
+
 class Unauthorized(DomainError):
     status, code, message = 401, "unauthorized", "Sign in first."
 

@@ -56,6 +56,9 @@ PER_CALLER: dict[str, Limit] = {
     "invite_staff": Limit(30, HOUR),
     "create_business": Limit(3, DAY),  # POST /merchants
     "dispute": Limit(20, DAY),  # POST /transactions/{id}/dispute
+    # GET and PATCH /me/preferences, PATCH /me/preferences/businesses/{id}, together: the
+    # settings page loads once, then a switch per business at most (their buckets are small).
+    "mail_settings": Limit(30, MINUTE),
 }
 
 # Typed codes that open nothing (no such code, expired, used, declined, ignored): a few per

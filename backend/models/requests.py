@@ -108,6 +108,26 @@ class ProfileUpdate(Strict):
     display_name: DisplayName  # type: ignore[valid-type]
 
 
+# A BCP 47 / CLDR tag as a browser sends it (de, de-DE, zh-Hant-TW); the emails read it with
+# Babel (loyalty.formatting), where one CLDR does not know reads as English.
+Language = Annotated[
+    str, StringConstraints(max_length=35, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8}){0,3}$")
+]
+
+
+class MailSettingsUpdate(Strict):
+    """What the customer changes of their email settings (what is absent stays)."""
+
+    receipts: bool | None = None
+    reminders: bool | None = None
+    language: Language | None = None  # type: ignore[valid-type]
+    time_zone: TimeZone | None = None  # type: ignore[valid-type]
+
+
+class BusinessReceiptsUpdate(Strict):
+    receipts: bool
+
+
 class MerchantCreate(Strict):
     name: Name  # type: ignore[valid-type]
     category: Category

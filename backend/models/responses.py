@@ -121,6 +121,20 @@ class Profile(Shape):
     created_at: str
 
 
+class BusinessReceipts(Shape):
+    merchant_id: str
+    merchant_name: str
+    receipts: bool
+
+
+class MailSettings(Shape):
+    receipts: bool
+    reminders: bool
+    language: str | None
+    time_zone: str | None
+    businesses: list[BusinessReceipts]
+
+
 class Role(Shape):
     merchant_id: str
     name: str

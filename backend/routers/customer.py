@@ -5,10 +5,16 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import accounts, customers, visits
+from backend.logic import accounts, customers, preferences, visits
 from backend.logic.limits import per_caller
 from backend.models import responses as shapes
-from backend.models.requests import Approval, Dispute, ProfileUpdate
+from backend.models.requests import (
+    Approval,
+    BusinessReceiptsUpdate,
+    Dispute,
+    MailSettingsUpdate,
+    ProfileUpdate,
+)
 from backend.routers.identity import CallerId, SignedInAt
 from backend.routers.visits import count_failed_code_lookup
 
@@ -54,6 +60,37 @@ def get_my_export(
     """Everything ePoint holds about the caller: profile, memberships, roles, and a page of
     their ledger entries."""
     return accounts.export(caller, limit, cursor)
+
+
+@router.get("/me/preferences", responses=shapes.answers(shapes.MailSettings))
+@per_caller("mail_settings")
+def get_preferences(caller: CallerId) -> dict:
+    """The caller's email settings (receipts, reminders, language, time zone)."""
+    return preferences.settings(caller)
+
+
+@router.patch("/me/preferences", responses=shapes.answers(shapes.MailSettings))
+@per_caller("mail_settings")
+def patch_preferences(body: MailSettingsUpdate, caller: CallerId) -> dict:
+    """Change the caller's email settings."""
+    return preferences.change(
+        caller,
+        receipts=body.receipts,
+        reminders=body.reminders,
+        language=body.language,
+        time_zone=body.time_zone,
+    )
+
+
+@router.patch(
+    "/me/preferences/businesses/<merchant_id>", responses=shapes.answers(shapes.BusinessReceipts)
+)
+@per_caller("mail_settings")
+def patch_business_receipts(
+    merchant_id: str, body: BusinessReceiptsUpdate, caller: CallerId
+) -> dict:
+    """Receipts from one business (where the caller has points) on or off."""
+    return preferences.change_business(caller, merchant_id, body.receipts)
 
 
 @router.get("/wallet", responses=shapes.answers(shapes.Wallet))

@@ -465,6 +465,9 @@ def test_first_deploy_builds_creates_pushes_rolls_out_and_uploads_this_runs_expo
             params["PublicSubnetIds"] == params["TaskSubnetIds"] == "subnet-0a,subnet-0b,subnet-0c"
         )
         assert params["RepositoryUrl"] == "" and params["HostedZoneId"] == ""
+        # Email from the site's mail subdomain unless told otherwise (docs/deploy.md, "Email").
+        assert params["MailIdentity"] == f"mail.{SITE}"
+        assert params["MailFrom"] == f"no-reply@mail.{SITE}"
     assert overrides(first)["StateServerImageTag"] == ""
     assert overrides(second)["StateServerImageTag"] == tag
     assert outputs["FrontendUrl"] == APP_ORIGIN
@@ -588,20 +591,21 @@ def test_the_state_server_must_be_a_sibling_of_the_web_app_or_nothing_happens(wo
     assert world.steps() == []
 
 
-def test_the_pools_email_sender_and_threat_protection_come_from_the_environment(world):
-    identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
+def test_the_mail_identity_and_threat_protection_come_from_the_environment(world):
     ok(
         world.run(
             "deploy",
             "dev",
-            EPOINT_SES_IDENTITY_ARN=identity,
-            EPOINT_SES_FROM="no-reply@example.com",
+            EPOINT_MAIL_IDENTITY="example.com",
+            EPOINT_MAIL_FROM="hello@example.com",
             EPOINT_THREAT_PROTECTION="ENFORCED",
         )
     )
     params = overrides([c for c in world.calls() if step(c) == "sam deploy"][-1])
-    assert params["SesIdentityArn"] == identity
-    assert params["SesFromAddress"] == "no-reply@example.com"
+    # One identity for every email: the notifier's and (prod) the user pool's codes.
+    assert params["MailIdentity"] == "example.com"
+    assert params["MailFrom"] == "hello@example.com"
+    assert not {"SesIdentityArn", "SesFromAddress"} & set(params)
     assert params["ThreatProtection"] == "ENFORCED"
 
 
@@ -623,8 +627,10 @@ def test_teardown_lifts_deletion_protection_deletes_the_stack_and_keeps_the_ledg
     assert params["Stage"] == "prod" and params["VpcId"] == "vpc-0prod"
     assert params["TaskSubnetIds"] == "subnet-t1,subnet-t2"
     assert params["FrontendOrigins"] == APP_ORIGIN  # prod: only the web app's origin
-    # Accounts: Cognito's own sender and no threat protection unless asked for.
-    assert params["SesIdentityArn"] == "" and params["ThreatProtection"] == "OFF"
+    # Accounts: no threat protection unless asked for; the pool's codes go through the
+    # mail identity (the template, prod), the one the notifier sends from.
+    assert params["ThreatProtection"] == "OFF"
+    assert params["MailIdentity"] == f"mail.{SITE}"
     table = world.cloud()["stacks"]["epoint-prod"]["outputs"]["TableName"]
     alb = world.cloud()["stacks"]["epoint-prod"]["load_balancer_arn"]
 

@@ -1,9 +1,10 @@
 """The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
 
-The handlers are `backend.app.handler`, `backend.triggers.post_confirmation.handler` and
-`backend.events.hints.handler`, so each artifact must hold the `backend` package itself (not
-its contents at the root) and the `loyalty` package it imports, and nothing else of ours (no local cloud, app, tests or
-operator tools), plus the arm64/Python 3.12 wheels of backend/requirements.txt.
+The handlers are in FUNCTIONS (the API, the post-confirmation trigger, the hints, the
+notifier, the mail feedback and the unsubscribe page), so each artifact must hold the
+`backend` package itself (not its contents at the root) and the `loyalty` package it
+imports, and nothing else of ours (no local cloud, app, tests or operator tools), plus the
+arm64/Python 3.12 wheels of backend/requirements.txt.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ FUNCTIONS = {
     "ApiFunction": "backend.app.handler",
     "PostConfirmationFunction": "backend.triggers.post_confirmation.handler",
     "HintsFunction": "backend.events.hints.handler",
+    "NotifierFunction": "backend.events.notifier.handler",
+    "MailFeedbackFunction": "backend.events.mail_feedback.handler",
+    "UnsubscribeFunction": "backend.unsubscribe.handler",
 }
 
 
@@ -207,6 +211,11 @@ def test_the_built_handler_imports_in_a_fresh_interpreter(artifacts, function, t
         "Redis.PrimaryEndPoint.Port": "6379",
         "RedisAuthToken": "arn:aws:secretsmanager:redis",
         "UserPool": "eu-west-1_pool",
+        # The email functions' (the notifier, the unsubscribe page).
+        "MailFrom": "no-reply@mail.example.com",
+        "MailConfigurationSet": "epoint-dev",
+        "UnsubscribeSigningSecret": "arn:aws:secretsmanager:unsubscribe",
+        "HttpApi.ApiEndpoint": "https://api.example.com",
     }
     env.update(template.function_environment(function, refs))
     env.update(

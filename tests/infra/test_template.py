@@ -51,7 +51,12 @@ def http_api_operations(cfn: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # ---------------------------------------------------------------- the API's front door
 
 
-def test_every_route_but_the_openapi_document_needs_a_user_pool_access_token(cfn, sam_template):
+# The public routes: the API's own document, and an email's unsubscribe link (signed; served
+# by its own function, which may only turn mail off: test_the_unsubscribe_page_...).
+PUBLIC_ROUTES = {"GET /openapi.json", "GET /unsubscribe", "POST /unsubscribe"}
+
+
+def test_every_route_but_the_public_ones_needs_a_user_pool_access_token(cfn, sam_template):
     operations = http_api_operations(cfn)
     declared = [
         f"{ev['Properties']['Method'].upper()} {ev['Properties']['Path']}"
@@ -62,7 +67,8 @@ def test_every_route_but_the_openapi_document_needs_a_user_pool_access_token(cfn
     assert sorted(operations) == sorted(declared), (
         "a route of template.yaml is missing from the API"
     )
-    assert operations.pop("GET /openapi.json")["security"] == [{"NONE": []}]
+    for public in PUBLIC_ROUTES:
+        assert operations.pop(public)["security"] == [{"NONE": []}], public
     assert len(operations) >= 20
     for route, op in operations.items():
         assert op.get("security") == [{"CognitoJwt": [ACCESS_TOKEN_SCOPE]}], route
@@ -140,7 +146,14 @@ def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_function_roles_name_their_resources_and_actions(cfn):
     functions = of_type(cfn, "AWS::Lambda::Function")
-    assert set(functions) == {"ApiFunction", "PostConfirmationFunction", "HintsFunction"}
+    assert set(functions) == {
+        "ApiFunction",
+        "PostConfirmationFunction",
+        "HintsFunction",
+        "NotifierFunction",
+        "MailFeedbackFunction",
+        "UnsubscribeFunction",
+    }
     stream_readers = {
         m["Properties"]["FunctionName"]["Ref"]
         for m in of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
@@ -319,18 +332,22 @@ def test_threat_protection_is_a_stage_parameter_and_needs_the_plus_plan(stage_vi
         assert pool["UserPoolTier"] == "PLUS"
 
 
-def test_the_pools_email_goes_through_ses_when_given_an_identity(stage_view):
-    # Cognito's own sender has a small daily cap that scripted sign-ups could use up.
-    assert pool_as_deployed(stage_view("prod"))["EmailConfiguration"] == {
+def test_the_pools_email_goes_through_the_mail_identity_in_prod(stage_view):
+    # Cognito's own sender has a small daily cap that scripted sign-ups could use up: prod
+    # sends the codes through the one SES identity the notifier sends from too.
+    ses = pool_as_deployed(stage_view("prod"))["EmailConfiguration"]
+    assert ses["EmailSendingAccount"] == "DEVELOPER"
+    identity = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}"
+    assert ses["SourceArn"] == {"Fn::Sub": identity}
+    assert ses["From"] == {"Fn::Sub": "ePoint <${MailFrom}>"}
+    # The notifier may send as exactly that identity.
+    notifier = granted(stage_view("prod"), "NotifierFunctionRole")["ses:SendEmail"]
+    assert any(identity in json.dumps(st["Resource"]) for st in notifier)
+    # dev: a dev account's identity usually stays in the SES sandbox, where the codes would
+    # reach only verified addresses; Cognito's sender serves a few testers.
+    assert pool_as_deployed(stage_view("dev"))["EmailConfiguration"] == {
         "EmailSendingAccount": "COGNITO_DEFAULT"
     }
-    identity = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
-    ses = pool_as_deployed(stage_view("prod", SesIdentityArn=identity))["EmailConfiguration"]
-    assert ses == {"EmailSendingAccount": "DEVELOPER", "SourceArn": {"Ref": "SesIdentityArn"}}
-    named = pool_as_deployed(
-        stage_view("prod", SesIdentityArn=identity, SesFromAddress="ePoint <no-reply@example.com>")
-    )["EmailConfiguration"]
-    assert named["From"] == {"Ref": "SesFromAddress"}
 
 
 def test_the_state_server_counts_callers_by_the_address_the_load_balancer_saw(stage_view):
@@ -492,13 +509,17 @@ def test_the_export_is_built_against_the_state_servers_public_url(cfn):
 # ---------------------------------------------------------------- events off the write path
 
 
-def hints_mapping(cfn: dict[str, Any]) -> dict[str, Any]:
+def stream_mapping(cfn: dict[str, Any], function: str) -> dict[str, Any]:
     (mapping,) = [
         m["Properties"]
         for m in of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == {"Ref": "HintsFunction"}
+        if m["Properties"]["FunctionName"] == {"Ref": function}
     ]
     return mapping
+
+
+def hints_mapping(cfn: dict[str, Any]) -> dict[str, Any]:
+    return stream_mapping(cfn, "HintsFunction")
 
 
 def test_the_ledger_table_streams_both_images_of_every_change(cfn):
@@ -651,3 +672,131 @@ def test_waf_logs_never_hold_the_session_cookie(cfn):
         if str(v["Properties"].get("LogGroupName", {})).count("aws-waf-logs-")
     ]
     assert "RetentionInDays" in cfn["Resources"][group_id]["Properties"]
+
+
+# ---------------------------------------------------------------- email (README, "Email")
+
+
+def granted(cfn: dict[str, Any], role_id: str) -> dict[str, list[dict[str, Any]]]:
+    """action -> the statements granting it (resource and condition) in one role."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for st in statements(cfn["Resources"][role_id]):
+        for action in as_list(st["Action"]):
+            found.setdefault(action, []).append(st)
+    return found
+
+
+def leading_keys(statement: dict[str, Any]) -> list[str] | None:
+    condition = statement.get("Condition") or {}
+    return (condition.get("ForAllValues:StringLike") or {}).get("dynamodb:LeadingKeys")
+
+
+def test_the_notifier_reads_the_stream_at_least_once_and_gives_up_visibly(cfn):
+    from backend import config
+
+    mapping = stream_mapping(cfn, "NotifierFunction")
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["LedgerTable", "StreamArn"]}
+    assert mapping["StartingPosition"] == "LATEST"  # a new notifier emails no history
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    # No record comes back after its email's dedup claim lapsed (invariant 12).
+    assert mapping["MaximumRecordAgeInSeconds"] < config.MAIL_DEDUP_TTL_SECONDS
+    destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": ["MailFailedQueue", "Arn"]}
+
+
+def test_the_notifiers_filter_passes_what_an_email_follows_from(cfn):
+    from localcloud.streams import matches
+
+    patterns = [
+        json.loads(f["Pattern"])
+        for f in stream_mapping(cfn, "NotifierFunction")["FilterCriteria"]["Filters"]
+    ]
+
+    def passes(event: str, pk: str, sk: str) -> bool:
+        image = {"pk": {"S": pk}, "sk": {"S": sk}}
+        record = {"eventName": event, "dynamodb": {"NewImage": image}}
+        return any(matches(p, record) for p in patterns)
+
+    assert passes("INSERT", "MERCHANT#m_1", "TX#t_1")  # a receipt
+    assert passes("INSERT", "MERCHANT#m_1", "INVITE#a@example.com")  # an invitation
+    assert passes("INSERT", "DELETION#u_1", "ACCOUNT")  # a deletion's confirmation
+    assert passes("INSERT", "USER#u_1", "REMINDER#m_1")  # a first reminder
+    assert passes("MODIFY", "USER#u_1", "REMINDER#m_1")  # a later week's
+    for event, pk, sk in [
+        ("MODIFY", "MERCHANT#m_1", "TX#t_1"),  # a refund marks its original: no 2nd receipt
+        ("INSERT", "MERCHANT#m_1", "VISIT#v_1"),
+        ("INSERT", "SENT#MERCHANT#m_1|TX#t_1", "receipt"),  # its own claims
+        ("INSERT", "USER#u_1", "PROFILE"),
+        ("REMOVE", "MERCHANT#m_1", "INVITE#a@example.com"),
+    ]:
+        assert not passes(event, pk, sk), (event, pk, sk)
+
+
+def test_the_notifier_writes_only_its_claims_and_reminders_and_sends_only_as_the_identity(cfn):
+    rights = granted(cfn, "NotifierFunctionRole")
+    assert set(rights) == {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:UpdateItem",
+        "ses:SendEmail",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+    }
+    for action in ("dynamodb:PutItem", "dynamodb:DeleteItem"):
+        assert [leading_keys(st) for st in rights[action]] == [["SENT#*"]], action
+    assert [leading_keys(st) for st in rights["dynamodb:UpdateItem"]] == [["USER#*"]]
+    (send,) = rights["ses:SendEmail"]
+    resources = json.dumps(send["Resource"])
+    assert "identity/${MailIdentity}" in resources
+    assert "configuration-set/${MailConfigurationSet}" in resources
+    (secret,) = rights["secretsmanager:GetSecretValue"]
+    assert secret["Resource"] == {"Ref": "UnsubscribeSigningSecret"}  # not the QR key
+    env = cfn["Resources"]["NotifierFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["MAIL_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+
+
+def test_bounces_and_complaints_reach_the_function_that_suppresses_addresses(cfn):
+    (destination,) = of_type(cfn, "AWS::SES::ConfigurationSetEventDestination").values()
+    props = destination["Properties"]
+    assert props["ConfigurationSetName"] == {"Ref": "MailConfigurationSet"}
+    target = props["EventDestination"]
+    assert set(target["MatchingEventTypes"]) == {"bounce", "complaint"}
+    assert target["SnsDestination"]["TopicARN"] == {"Ref": "MailFeedbackTopic"}
+    (subscription,) = [
+        s["Properties"]
+        for s in of_type(cfn, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": "MailFeedbackTopic"}
+    ]
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["MailFeedbackFunction", "Arn"]}
+    # Only SES, for this account's configuration set, may publish on the topic.
+    (policy,) = of_type(cfn, "AWS::SNS::TopicPolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"]["AWS:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    # The feedback function writes address records and nothing else.
+    rights = granted(cfn, "MailFeedbackFunctionRole")
+    assert set(rights) == {"dynamodb:UpdateItem", "sqs:SendMessage"}
+    assert [leading_keys(st) for st in rights["dynamodb:UpdateItem"]] == [["EMAIL#*"]]
+    config_set = cfn["Resources"]["MailConfigurationSet"]["Properties"]
+    assert config_set["SuppressionOptions"]["SuppressedReasons"] == ["BOUNCE", "COMPLAINT"]
+
+
+def test_the_unsubscribe_page_can_only_turn_mail_off(cfn):
+    """The one public route that writes: its own function, no ledger rights, no QR key."""
+    operations = http_api_operations(cfn)
+    for route in ("GET /unsubscribe", "POST /unsubscribe"):
+        uri = json.dumps(operations[route]["x-amazon-apigateway-integration"]["uri"])
+        assert "UnsubscribeFunction" in uri and "ApiFunction" not in uri, route
+    rights = granted(cfn, "UnsubscribeFunctionRole")
+    assert set(rights) == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "secretsmanager:GetSecretValue",
+    }
+    assert [leading_keys(st) for st in rights["dynamodb:UpdateItem"]] == [["USER#*", "EMAIL#*"]]
+    (secret,) = rights["secretsmanager:GetSecretValue"]
+    assert secret["Resource"] == {"Ref": "UnsubscribeSigningSecret"}

@@ -67,9 +67,11 @@ class Scene:
     customer: Person
     customer2: Person
     hireable: list[Person]
-    # Other customers with points whose visits the matrix also opens, and more tills of
-    # business 1 to open them: one customer asking for a code per visit, or one till
-    # opening them all, would run into their per-caller limits (POST /qr-tokens, visits).
+    # The customers with points whose visits the matrix opens, and more tills of business 1
+    # to open them: one customer asking for a code per visit, or one till opening them all,
+    # would run into their per-caller limits (POST /qr-tokens, visits). The customer's own
+    # codes are kept for the routes about them (typed-code requests, disputes, replays):
+    # a dozen fresh visits of theirs in one minute would spend their 12 codes.
     regulars: list[Person] = field(default_factory=list)
     tills: list[Person] = field(default_factory=list)
     scanned_token_id: str = ""
@@ -118,10 +120,9 @@ class Scene:
         return self.hireable[self._hired % len(self.hireable)]
 
     def next_customer(self) -> Person:
-        """The customer, then each regular, in turn."""
+        """Each regular in turn."""
         self._served += 1
-        everyone = [self.customer, *self.regulars]
-        return everyone[self._served % len(everyone)]
+        return self.regulars[self._served % len(self.regulars)]
 
     def hire(self, person: Person, business: Business) -> None:
         """`person` works at `business` (invited and accepted, unless they already do)."""
@@ -411,6 +412,19 @@ RULES: dict[str, Rule] = {
     "PATCH /me": Rule("any", 200, lambda w, p: Call("PATCH", "/me", {"display_name": p.name})),
     "DELETE /me": Rule("self", 200, lambda w, p: Call("DELETE", "/me", as_person=w.stand_in(p))),
     "GET /me/export": Rule("any", 200, lambda w, p: Call("GET", "/me/export")),
+    "GET /me/preferences": Rule("any", 200, lambda w, p: Call("GET", "/me/preferences")),
+    "PATCH /me/preferences": Rule(
+        "any", 200, lambda w, p: Call("PATCH", "/me/preferences", {"reminders": True})
+    ),
+    # Receipts from business 1: only the customer has points there; to anyone else it is
+    # a business they have no membership at (not found, as for anyone's membership).
+    "PATCH /me/preferences/businesses/{merchant_id}": Rule(
+        "own",
+        200,
+        lambda w, p: Call(
+            "PATCH", f"/me/preferences/businesses/{w.merchant_id}", {"receipts": True}
+        ),
+    ),
     "GET /me/merchants": Rule("any", 200, lambda w, p: Call("GET", "/me/merchants")),
     "GET /me/merchants/{merchant_id}": Rule(
         "member", 200, lambda w, p: Call("GET", f"/me/merchants/{w.merchant_id}")

@@ -152,6 +152,28 @@ def authenticator_code(info: dict[str, Any], secret: str, ahead: int = 0) -> str
     return totp.code_for_step(secret, totp.step_at(cloud_now(info)) + ahead)
 
 
+def emails(info: dict[str, Any], to: str) -> list[dict[str, Any]]:
+    """The emails SES sent to this address (not Cognito's codes), oldest first."""
+    answer = httpx.get(info["outbox_url"], params={"format": "json", "to": to}, timeout=10)
+    answer.raise_for_status()
+    return [m for m in answer.json()["messages"] if not m["code"]][::-1]
+
+
+def wait_for_emails(
+    info: dict[str, Any], to: str, count: int, timeout_s: float = 60
+) -> list[dict[str, Any]]:
+    """The emails to `to` once there are `count` of them (the notifier reads the stream a
+    moment after the write); fails after `timeout_s`, or if more than `count` arrived."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = emails(info, to)
+        assert len(found) <= count, [m["subject"] for m in found]
+        if len(found) == count:
+            return found
+        assert time.monotonic() < deadline, (to, count, [m["subject"] for m in found])
+        time.sleep(0.2)
+
+
 def new_email(prefix: str = "user") -> str:
     """A fresh address per test, so tests never share users."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"

@@ -13,6 +13,11 @@ os.environ.update(
         "AWS_REGION": "eu-west-1",
         "TABLE_NAME": "epoint-unit",
         "QR_SECRET_ARN": "epoint-qr-unit",
+        "UNSUBSCRIBE_SECRET_ARN": "epoint-unsubscribe-unit",
+        "UNSUBSCRIBE_URL": "https://unit.execute-api.eu-west-1.amazonaws.com/unsubscribe",
+        "APP_URL": "https://app.example.com",
+        "MAIL_FROM": "no-reply@mail.epoint.localhost",
+        "MAIL_CONFIGURATION_SET": "epoint-unit",
         "POWERTOOLS_SERVICE_NAME": "epoint",
         "POWERTOOLS_METRICS_NAMESPACE": "ePoint",
         "POWERTOOLS_TRACE_DISABLED": "1",
@@ -26,13 +31,14 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from backend import clock, config
-from backend.dal import cache, qr_secret, secrets, user_pool
+from backend.dal import cache, qr_secret, secrets, ses, user_pool
 from backend.dal import dynamodb as db
 from localcloud import dynamodb_streams
 from localcloud.template import table_create_kwargs
 from tests.support.world import TRUSTING_STAFF_LIMITS, Business, InProcess, Person, World
 
 QR_SECRET = "unit-test-signing-key-0123456789abcdef"
+UNSUBSCRIBE_SECRET = "unit-test-unsubscribe-key-0123456789abcdef"
 # The environment as set above, before any suite ran: restored around each test module,
 # because suites that ran earlier in the session (e2e, integration) may have pointed the
 # environment at a local cloud they started, and moto only intercepts AWS endpoints.
@@ -86,13 +92,18 @@ def moto_account():
             )
             pool = boto3.client("cognito-idp").create_user_pool(PoolName="epoint-unit")
             env.setattr(config, "USER_POOL_ID", pool["UserPool"]["Id"])
+            boto3.client("secretsmanager").create_secret(
+                Name=config.UNSUBSCRIBE_SECRET_ARN, SecretString=UNSUBSCRIBE_SECRET
+            )
             db.reset_client()
             user_pool.reset_client()
+            ses.reset_client()
             qr_secret.signing_key.cache_clear()
             secrets.secret_string.cache_clear()
             yield boto3.client("dynamodb")
             db.reset_client()
             user_pool.reset_client()
+            ses.reset_client()
             qr_secret.signing_key.cache_clear()
             secrets.secret_string.cache_clear()
 

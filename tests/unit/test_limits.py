@@ -28,6 +28,7 @@ def test_one_caller_past_its_limit_gets_429_while_another_is_served(world):
     [
         ("create_business", "POST", "/merchants"),
         ("token_status", "GET", "/qr-tokens/{token_id}"),
+        ("mail_settings", "GET", "/me/preferences"),
     ],
 )
 def test_each_limited_route_counts_per_caller(world, customer, name, method, path):
