@@ -18,27 +18,34 @@ from aws_lambda_powertools.logging import correlation_paths
 from backend import config
 from backend.logic import errors
 from backend.observability import log_metrics, logger, tracer
-from backend.routers import customer, identity, merchants, staff, visits
+from backend.routers import customer, identity, members, merchants, staff, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(customer.router)
 app.include_router(merchants.router)
+app.include_router(members.router)
 app.include_router(staff.router)
 app.include_router(visits.router)
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """The one error body of the API."""
     return Response(
         status_code=status,
         content_type="application/json",
         body={"error": {"code": code, "message": message}},
+        headers=headers,
     )
 
 
 @app.exception_handler(errors.DomainError)
 def _domain_error(error: errors.DomainError) -> Response:
-    return error_response(error.status, error.code, error.message)
+    headers = None
+    if isinstance(error, errors.TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
+    return error_response(error.status, error.code, error.message, headers)
 
 
 def _describe(detail: dict[str, Any]) -> str:

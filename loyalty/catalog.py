@@ -18,3 +18,9 @@ CATEGORIES: dict[str, str] = {
 # need a different formula before it is added here.
 CURRENCIES: tuple[str, ...] = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK")
 DEFAULT_CURRENCY = "EUR"
+
+# Why an owner adds or removes points by hand (the ledger entry keeps it, with a note).
+ADJUSTMENT_REASONS: dict[str, str] = {
+    "goodwill": "Goodwill",
+    "correction": "Correction",
+}

@@ -7,7 +7,7 @@ from typing import Any
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, pages, rewards
+from backend.logic import errors, expiry, pages, rewards
 from backend.logic.ledger import public_entry
 from loyalty import tiers
 
@@ -53,6 +53,7 @@ def wallet(user_id: str) -> dict[str, Any]:
                 "next_tier": tiers.next_tier(lifetime, profile["tiers"]),
                 "affordable_rewards": rewards.affordable(reward_items, balance),
                 "updated_at": member["updated_at"],
+                "expiry": expiry.upcoming(member, profile),
             }
         )
     return {"memberships": sorted(out, key=lambda m: m["updated_at"], reverse=True)}

@@ -72,6 +72,11 @@ class SelfScan(DomainError):
     status, code, message = 403, "self_scan", "You cannot scan your own code."
 
 
+class OwnClaim(DomainError):
+    status, code = 403, "own_claim"
+    message = "You work at this business, so you cannot claim its receipts' points yourself."
+
+
 class NotFound(DomainError):
     status, code, message = 404, "not_found", "Not found."
 
@@ -159,6 +164,13 @@ class NotReversible(Conflict):
     code, message = "not_reversible", "A reversal cannot itself be reversed."
 
 
+class ClaimCodeUsed(Conflict):
+    code, message = (
+        "claim_code_used",
+        "This code was already claimed. Each receipt's code works once.",
+    )
+
+
 class TokenExpired(DomainError):
     status, code, message = (
         410,
@@ -183,6 +195,14 @@ class InvitationExpired(DomainError):
     )
 
 
+class ClaimCodeExpired(DomainError):
+    status, code, message = (
+        410,
+        "claim_code_expired",
+        "This code has expired: a receipt's points can be claimed for 7 days.",
+    )
+
+
 class PayloadTooLarge(DomainError):
     status, code, message = 413, "payload_too_large", "The request body is larger than 16 KiB."
 
@@ -199,6 +219,24 @@ class BelowMinimumPurchase(DomainError):
 class IdempotencyKeyReused(DomainError):
     status, code = 422, "idempotency_key_reused"
     message = "This Idempotency-Key was already used for a different request."
+
+
+class TooManyRequests(DomainError):
+    """A per-caller (or per-business) limit is spent; `retry_after` seconds until it renews."""
+
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"Too many requests. Try again in {_wait(self.retry_after)}.")
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 class IdempotentReplay(Exception):

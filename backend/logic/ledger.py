@@ -3,8 +3,9 @@
 One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
 reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
 as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
-stale and drafts again. An operation (earn, redeem, reverse; stamps, expiry... later) says
-only how to draft its change from what it reads and what each refusal means. The
+stale and drafts again. An operation (earn, redeem, reverse here; an owner's adjustment in
+`adjustments`, a receipt's claim in `claims`, an expiry in `expiry`) says only how to draft
+its change from what it reads and what each refusal means. The
 conditions, not the cache, decide: the balance never goes below zero (invariant 1) and a
 membership's ledger always sums to its balance (invariant 2).
 """
@@ -23,7 +24,7 @@ from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import earning, tiers
+from loyalty import earning, expiry, tiers
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -49,9 +50,12 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "reward_name": item.get("reward_name"),
         "reverses": item.get("reverses"),
         "reversed_by": item.get("reversed_by"),
+        "reason": item.get("reason") or None,
+        "note": item.get("note") or None,
+        "claim_id": item.get("claim_id"),
         "balance_after": int(item["balance_after"]),
         "visit_id": item.get("visit_id"),
-        "staff_id": item["staff_id"],
+        "staff_id": item.get("staff_id"),
         "created_at": item["created_at"],
     }
 
@@ -69,6 +73,12 @@ class Member:
     lifetime: int = 0
     version: int | None = None
     known: bool = False
+    last_activity: str | None = None  # ISO time of the last earn, redemption, claim or adjustment
+
+    @property
+    def exists(self) -> bool:
+        """Whether the customer has a membership here (a first balance change makes one)."""
+        return self.version is not None
 
 
 def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
@@ -82,6 +92,7 @@ def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
         int(item["lifetime_points"]),
         int(item["version"]),
         known=consistent,
+        last_activity=item.get("last_activity_at"),
     )
 
 
@@ -109,16 +120,17 @@ class Attempt:
 
     def __init__(
         self,
-        staff_id: str,
+        staff_id: str | None,
         merchant_id: str,
         visit_id: str | None,
         idem: Idempotency,
         *,
+        role: store.RoleCheck | None,
         fresh: bool,
         member_known: bool,
     ) -> None:
         self.staff_id, self.merchant_id, self.visit_id = staff_id, merchant_id, visit_id
-        self.idem, self.fresh, self._member_known = idem, fresh, member_known
+        self.idem, self.role, self.fresh, self._member_known = idem, role, fresh, member_known
         self.now_s, self.now_iso = clock.now_s(), clock.iso()
         self._business: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
         self._with_rewards = False
@@ -201,8 +213,10 @@ class Attempt:
             "balance": entry["balance_after"],
             **(answer or {}),
         }
+        # The expiry clock restarts when the customer is active here (loyalty.expiry).
+        active = expiry.is_activity(entry["kind"])
         change = store.BalanceChange(
-            staff_id=self.staff_id,
+            role=self.role,
             merchant_id=self.merchant_id,
             customer_id=member.customer_id,
             now_s=self.now_s,
@@ -218,6 +232,7 @@ class Attempt:
             entry=entry,
             idempotency=self.idem.record(201, body, self.now_s),
             visit_id=self.visit_id,
+            last_activity_at=self.now_iso if active else member.last_activity,
             **guards,
         )
         return Proposal(change, body)
@@ -236,31 +251,54 @@ def _refresh(refused: store.ChangeRefused, change: store.BalanceChange) -> None:
         cache.forget_merchant(change.merchant_id)
 
 
+def _role_refusal(role: store.RoleCheck, item: dict[str, Any] | None) -> errors.DomainError:
+    """What a failed role check means: a stranger, staff asking for the owner's action, or a
+    customer who works at the business claiming its receipt."""
+    if role.must_be == "outsider":
+        return errors.OwnClaim()
+    if role.must_be == "owner" and item is not None:
+        return errors.OwnerOnly()
+    return errors.Forbidden()
+
+
 def _backoff(attempt: int) -> None:
     # Small jitter so racing writers spread out instead of colliding again in lockstep.
     time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
 
 
 def change_balance(
-    staff_id: str,
+    staff_id: str | None,
     merchant_id: str,
     idem: Idempotency,
     draft: Callable[[Attempt], Proposal],
     *,
     visit_id: str | None = None,
     refusals: Mapping[str, type[errors.DomainError]] | None = None,
+    role: store.RoleCheck | None = None,
 ) -> dict[str, Any]:
     """Draft, commit in one round trip, and on a refused guard refresh and draft again.
 
+    `staff_id` is who acts for the business (on the entry; None for nobody: an expiry).
+    `role` is whose role the transaction checks; by default `staff_id` must work there.
     `draft` raises the operation's refusals; `refusals` says which refused guards end the
-    change with which error (a replayed key and a missing staff role always do).
+    change with which error (a replayed key and a failed role check always do).
     """
+    if role is None and staff_id is not None:
+        role = store.RoleCheck(staff_id, "staff")
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
         if visit_id and not fresh:
             # A container that did not open this visit reads it and the business together.
             store.prefetch(merchant_id, visit_id)
-        at = Attempt(staff_id, merchant_id, visit_id, idem, fresh=fresh, member_known=member_known)
+        at = Attempt(
+            staff_id,
+            merchant_id,
+            visit_id,
+            idem,
+            role=role,
+            fresh=fresh,
+            member_known=member_known,
+        )
         try:
             proposal = draft(at)
         except _ReadAgain:
@@ -271,8 +309,8 @@ def change_balance(
         except store.ChangeRefused as refused:
             if refused.part == "idempotency":
                 raise errors.IdempotentReplay(refused.item or {}) from refused
-            if refused.part == "staff":
-                raise errors.Forbidden() from refused
+            if refused.part == "role" and role is not None:
+                raise _role_refusal(role, refused.item) from refused
             if refusals and refused.part in refusals:
                 raise refusals[refused.part]() from refused
             _refresh(refused, proposal.change)

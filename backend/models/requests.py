@@ -21,6 +21,7 @@ from loyalty import tiers as tier_rules
 from loyalty.bounds import Range
 
 Category = Literal[tuple(catalog.CATEGORIES)]  # type: ignore[valid-type]
+AdjustmentReason = Literal[tuple(catalog.ADJUSTMENT_REASONS)]  # type: ignore[valid-type]
 Currency = Literal[tuple(catalog.CURRENCIES)]  # type: ignore[valid-type]
 
 
@@ -92,11 +93,16 @@ class MerchantCreate(Strict):
     tiers: Tiers | None = None
 
 
+ExpiryMonths = Annotated[int, _within(bounds.EXPIRY_MONTHS)]
+
+
 class MerchantUpdate(Strict):
     name: Name | None = None  # type: ignore[valid-type]
     category: Category | None = None
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
+    # Points expire after this many months without activity; 0 switches expiry off.
+    expiry_months: ExpiryMonths | Literal[0] | None = None
 
 
 class RewardCreate(Strict):
@@ -146,3 +152,17 @@ class Redeem(Strict):
 
 class Reverse(Strict):
     reason: Description | None = None  # type: ignore[valid-type]
+
+
+class Adjustment(Strict):
+    """An owner's adjustment: signed points (never 0), a reason and an optional note."""
+
+    points: Annotated[int, Field(ge=-bounds.POINTS.high, le=bounds.POINTS.high)]
+    reason: AdjustmentReason
+    note: Description = ""  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> "Adjustment":
+        if abs(self.points) < bounds.POINTS.low:
+            raise ValueError(f"points: add or remove at least {bounds.POINTS.low}")
+        return self

@@ -63,6 +63,7 @@ class Merchant(Shape):
     tiers: list[Tier]
     owner_id: str
     created_at: str
+    expiry_months: int  # 0: points never expire
     rewards: list[Reward]
 
 
@@ -90,6 +91,15 @@ class RolePage(Shape):
     next_cursor: str | None
 
 
+class Expiry(Shape):
+    """What expires when, unless the customer is active there before."""
+
+    points: int
+    expires_at: str
+    expires_on: str  # the date at the business (its time zone)
+    notice: bool  # within the notice period: the wallet says so
+
+
 class Membership(Shape):
     merchant_id: str
     merchant_name: str
@@ -101,6 +111,7 @@ class Membership(Shape):
     next_tier: NextTier | None
     affordable_rewards: list[Reward]
     updated_at: str
+    expiry: Expiry | None
 
 
 class Wallet(Shape):
@@ -113,21 +124,42 @@ class Transaction(Shape):
     merchant_name: str
     customer_id: str
     customer_name: str
-    kind: Literal["earn", "redeem", "reversal"]
+    kind: Literal["earn", "redeem", "reversal", "adjustment", "expiry"]
     points: int
     amount_cents: int | None
     reward_id: str | None
     reward_name: str | None
     reverses: str | None
     reversed_by: str | None
+    reason: str | None  # a refund's reason; an adjustment's ("goodwill", "correction")
+    note: str | None  # an adjustment's note
+    claim_id: str | None  # an earn from a receipt's claim code
     balance_after: int
     visit_id: str | None
-    staff_id: str
+    staff_id: str | None  # who acted for the business (None: the expiry job)
     created_at: str
 
 
 class TransactionPage(Shape):
     items: list[Transaction]
+    next_cursor: str | None
+
+
+class Member(Shape):
+    """A customer of the business, as its owner sees them."""
+
+    customer_id: str
+    display_name: str
+    balance: int
+    lifetime_points: int
+    tier: str
+    last_activity_at: str | None
+    member_since: str | None
+    expiry: Expiry | None
+
+
+class MemberPage(Shape):
+    items: list[Member]
     next_cursor: str | None
 
 
