@@ -18,6 +18,9 @@ AWS_REGION: str = (
 QR_TOKEN_TTL_SECONDS = 60
 VISIT_TTL_SECONDS = 10 * 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+# Receipt codes that earn nothing (unknown, spent, expired), per customer per hour: a few
+# typos pass, guessing does not (docs/api.md has the arithmetic).
+CLAIM_FAILURES_PER_HOUR = 10
 INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
 # A page of an export (members, the ledger of a date range): a Query of this many items
 # stays well inside a Lambda's time and DynamoDB's 1 MB page, however large the business.

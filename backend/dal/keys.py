@@ -118,3 +118,12 @@ def directory_category(category: str) -> str:
 
 def directory_sort(name: str, merchant_id: str) -> str:
     return f"{name.lower()}#{merchant_id}"
+
+
+def limit(name: str, subject: str) -> str:
+    """A per-caller (or per-business) limit's counters: one item per window."""
+    return f"LIMIT#{name}#{subject}"
+
+
+def window(start_s: int) -> str:
+    return f"W#{start_s}"

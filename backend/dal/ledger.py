@@ -268,15 +268,15 @@ def find_claim_code(merchant_id: str, claim_id: str) -> dict[str, Any] | None:
     return items[0] if items else None
 
 
-def void_claim_code(digest: str, merchant_id: str, at: str) -> dict[str, Any] | None:
-    """Void an unclaimed code of this business (a refund before the customer claimed it);
-    None if it was claimed or voided meanwhile."""
+def void_claim_code(item: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """Void an unclaimed code (a refund before the customer claimed it); None if it was
+    claimed or voided meanwhile."""
     try:
         return db.update(
-            keys.claim_code(digest),
-            "CODE",
+            item["pk"],
+            item["sk"],
             "SET voided_at = :at",
-            {":at": at, ":m": merchant_id},
+            {":at": at, ":m": item["merchant_id"]},
             condition=(
                 "merchant_id = :m AND attribute_not_exists(claimed_by)"
                 " AND attribute_not_exists(voided_at)"

@@ -171,6 +171,13 @@ class ClaimCodeUsed(Conflict):
     )
 
 
+class ClaimCodeVoided(Conflict):
+    code, message = (
+        "claim_code_voided",
+        "The business cancelled this code (the purchase was refunded).",
+    )
+
+
 class TokenExpired(DomainError):
     status, code, message = (
         410,

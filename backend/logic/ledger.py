@@ -327,6 +327,44 @@ def change_balance(
 # ------------------------------------------------------------------ earn, redeem, reverse
 
 
+def draft_purchase(
+    at: Attempt,
+    member: Member,
+    amount_cents: int,
+    *,
+    customer_name: str,
+    details: Mapping[str, Any] | None = None,
+    **guards: Any,
+) -> Proposal:
+    """What a purchase of `amount_cents` earns this customer now: the business's rule, their
+    tier (from lifetime points before it); refused under the minimum purchase. The settings
+    check makes a rule changed meanwhile refuse the draft (refresh, draft again)."""
+    tier = tiers.tier_for(member.lifetime, at.profile["tiers"])
+    try:
+        points = earning.points_for_purchase(
+            amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
+        )
+    except earning.BelowMinimum:
+        raise errors.BelowMinimumPurchase() from None
+    entry = at.entry(
+        member,
+        "earn",
+        points,
+        customer_name=customer_name,
+        amount_cents=amount_cents,
+        **(details or {}),
+    )
+    lifetime = member.lifetime + points
+    return at.propose(
+        member,
+        entry,
+        lifetime_points=lifetime,
+        answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
+        settings_version=int(at.profile["settings_version"]),
+        **guards,
+    )
+
+
 @access.staff_only
 def earn(
     staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from loyalty import bounds, catalog
+from loyalty import bounds, catalog, claim_codes
 from loyalty import tiers as tier_rules
 from loyalty.bounds import Range
 
@@ -166,3 +166,24 @@ class Adjustment(Strict):
         if abs(self.points) < bounds.POINTS.low:
             raise ValueError(f"points: add or remove at least {bounds.POINTS.low}")
         return self
+
+
+class ClaimCodeRequest(Strict):
+    """A purchase closed without a scan: its amount, for the receipt's code."""
+
+    amount_cents: Annotated[int, _within(bounds.AMOUNT_CENTS)]
+
+
+def _a_claim_code(typed: str) -> str:
+    code = claim_codes.normalize(typed)
+    if code is None:
+        raise ValueError(f"a receipt's code is {claim_codes.LENGTH} letters and digits")
+    return code
+
+
+class Claim(Strict):
+    """A customer claims a receipt's points; `merchant_id` (optional) says where they expect
+    them (another business's code is then not found)."""
+
+    code: Annotated[str, StringConstraints(max_length=64), AfterValidator(_a_claim_code)]
+    merchant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

@@ -163,6 +163,31 @@ class MemberPage(Shape):
     next_cursor: str | None
 
 
+class ClaimCode(Shape):
+    """A receipt's claim code as its business sees it (never the code itself)."""
+
+    claim_id: str
+    amount_cents: int
+    currency: str
+    issued_by: str
+    issued_at: str
+    valid_until: str
+    status: Literal["open", "claimed", "voided", "expired"]
+    tx_id: str | None
+
+
+class ClaimCodeIssued(ClaimCode):
+    """The code, shown once: to print or write on the receipt."""
+
+    code: str
+    merchant_name: str
+
+
+class ClaimCodePage(Shape):
+    items: list[ClaimCode]
+    next_cursor: str | None
+
+
 class QrToken(Shape):
     token_id: str
     token: str
