@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from loyalty import bounds, catalog, claim_codes, tiers
@@ -178,3 +179,18 @@ def claim_code(typed: str) -> Checked[str]:
             "like 7K3M-Q9XA-2HPD."
         )
     return code, None
+
+
+def date_range(first: str, last: str) -> Checked[tuple[str, str]]:
+    """An export's days, `YYYY-MM-DD` each (as a date input gives them), the last not before
+    the first."""
+    try:
+        start, end = (
+            date.fromisoformat((first or "").strip()),
+            date.fromisoformat((last or "").strip()),
+        )
+    except ValueError:
+        return None, "Choose the first and the last day."
+    if end < start:
+        return None, "The last day must not be before the first."
+    return (start.isoformat(), end.isoformat()), None

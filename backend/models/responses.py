@@ -319,4 +319,4 @@ def answers(model: type[Shape] | None, status: int = 200) -> dict[int, Any]:
     success: dict[str, Any] = {"description": "OK" if status < 300 else "Created"}
     if model is not None:
         success["content"] = {"application/json": {"model": model}}
-    return {status: success, 400: error, 403: error, 404: error, 409: error, 422: error}
+    return {status: success, **{code: error for code in (400, 403, 404, 409, 410, 422, 429)}}

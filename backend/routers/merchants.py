@@ -91,7 +91,7 @@ def retire_reward(merchant_id: str, reward_id: str, caller: CallerId) -> dict:
 def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
-    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal)$")] = None,
+    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal|adjustment|expiry)$")] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,

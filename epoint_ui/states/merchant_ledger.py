@@ -9,9 +9,17 @@ import reflex as rx
 from epoint_ui.api import ApiClient, new_idempotency_key
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from loyalty import catalog
 from loyalty.money import format_cents
 
-KINDS = {"all": "All", "earn": "Awards", "redeem": "Redemptions", "reversal": "Reversals"}
+KINDS = {
+    "all": "All",
+    "earn": "Awards",
+    "redeem": "Redemptions",
+    "reversal": "Reversals",
+    "adjustment": "Adjustments",
+    "expiry": "Expiries",
+}
 REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
     "already_reversed": "This transaction was already reversed.",
@@ -22,11 +30,17 @@ REVERSE_PROBLEMS = {
 def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
     """A transaction as the ledger shows it."""
     amount = tx.get("amount_cents")
+    reason = catalog.ADJUSTMENT_REASONS.get(str(tx.get("reason")), "")
     detail = {
         "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
+        "adjustment": f"Adjusted by the owner ({reason.lower() or 'no reason'})"
+        + (f": {tx['note']}" if tx.get("note") else ""),
+        "expiry": "Points expired (no visit within the expiry period)",
     }.get(str(tx.get("kind")), "")
+    if tx.get("claim_id"):
+        detail += f" · receipt code {tx['claim_id']}"
     return {
         "tx_id": str(tx.get("tx_id", "")),
         "kind": str(tx.get("kind", "")),

@@ -9,7 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty import bounds, earning, forms
+from loyalty import bounds, earning, expiry, forms
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
 
@@ -29,6 +29,7 @@ class MerchantSettingsState(rx.State):
     points_per_unit: str = "1"
     min_purchase: str = "0"
     tiers: list[dict[str, str]] = []
+    expiry_months: str = ""  # empty: points never expire
     sample_amount: str = "12.50"
     saving: bool = False
     error: str = ""
@@ -67,6 +68,8 @@ class MerchantSettingsState(rx.State):
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))
         self.tiers = _as_rows(business.get("tiers") or tier_rules.DEFAULT_TIERS)
+        months = int(business.get("expiry_months") or 0)
+        self.expiry_months = str(months) if months else ""
         self.error = self.saved = ""
 
     @rx.event
@@ -88,6 +91,25 @@ class MerchantSettingsState(rx.State):
     def set_min_purchase(self, value: str):
         """Edits the minimum purchase."""
         self.min_purchase = value
+
+    @rx.event
+    def set_expiry_months(self, value: str):
+        """Edits the months without a visit after which points expire (empty: never)."""
+        self.expiry_months = value
+
+    @rx.var
+    def expiry_summary(self) -> str:
+        """The policy in words, as the customers' wallets will apply it."""
+        months, problem = forms.expiry_months(self.expiry_months)
+        if problem:
+            return ""
+        if months is None:
+            return "Points never expire."
+        return (
+            f"A customer's points expire {months} months after their last visit. Wallets show "
+            f"the date {expiry.NOTICE_DAYS} days ahead, and a new or changed policy expires "
+            f"nothing for {expiry.NOTICE_DAYS} days."
+        )
 
     @rx.event
     def set_sample_amount(self, value: str):
@@ -119,11 +141,18 @@ class MerchantSettingsState(rx.State):
         category, category_problem = forms.category(self.category)
         rule, rule_problem = forms.earning_rule(self.points_per_unit, self.min_purchase)
         tiers, tiers_problem = forms.tier_list(self.tiers)
-        problem = problem or category_problem or rule_problem or tiers_problem
+        months, expiry_problem = forms.expiry_months(self.expiry_months)
+        problem = problem or category_problem or rule_problem or tiers_problem or expiry_problem
         if problem:
             self.error = problem
             return None
-        return {"name": name, "category": category, "earning_rule": rule, "tiers": tiers}
+        return {
+            "name": name,
+            "category": category,
+            "earning_rule": rule,
+            "tiers": tiers,
+            "expiry_months": months or 0,
+        }
 
     @rx.event
     async def save(self):

@@ -2,8 +2,11 @@
 
 from epoint_ui.pages.merchant import (  # noqa: F401
     businesses,
+    exports,
     figures,
     ledger,
+    members,
+    receipts,
     rewards,
     scan,
     settings,
