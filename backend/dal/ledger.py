@@ -47,6 +47,21 @@ def merchant_members(
     )
 
 
+def idle_members(
+    merchant_id: str, active_until: str, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A business's memberships holding points whose last activity was at `active_until` or
+    before (ISO), the longest idle first: what the expiry job reads."""
+    return db.query(
+        ("gsi2pk", keys.idle(merchant_id)),
+        index="gsi2",
+        sort_between=("0", keys.idle_sort(active_until, "~")),
+        limit=limit,
+        cursor=cursor,
+        list_tag=active_until,
+    )
+
+
 # ------------------------------------------------------------------ ledger entries
 
 
