@@ -1,5 +1,8 @@
 """Ledger benchmark: DynamoDB round trips on the warm path, and the handler's cold import.
 
+The bench business runs a stamp card and two promotions (x2 every day, a welcome bonus), so
+the warm path measured is the one with promotions and stamps on.
+
     python bench/ledger.py            # prints `name: value` lines
 
 Round trips are counted from botocore's own `before-send` event (one per HTTP request the
@@ -104,6 +107,19 @@ def round_trips() -> dict[str, float]:
         rid = call(
             "POST", f"/merchants/{mid}/rewards", "owner", {"name": "Coffee", "cost_points": 10}
         )["reward_id"]
+        # Promotions and stamps on: every earn is stamped and doubled (a welcome bonus too).
+        card = {"stamps_needed": 10, "reward_name": "Free coffee"}
+        call("PATCH", f"/merchants/{mid}", "owner", {"stamp_card": card})
+        for promotion in (
+            {"name": "Double", "kind": "multiplier", "multiplier_pct": 200},
+            {"name": "Welcome", "kind": "welcome", "bonus_points": 50},
+        ):
+            call(
+                "POST",
+                f"/merchants/{mid}/promotions",
+                "owner",
+                promotion | {"starts_on": "2026-01-01"},
+            )
 
         sent: list[str] = []
         db.client().meta.events.register_first(
@@ -117,7 +133,7 @@ def round_trips() -> dict[str, float]:
             call("POST", path, "staff", body, key)
             return len(sent), (time.perf_counter() - start) * 1000
 
-        earn_trips, redeem_trips, earn_ms, redeem_ms = [], [], [], []
+        earn_trips, redeem_trips, card_trips, earn_ms, redeem_ms = [], [], [], [], []
         for n in range(ROUNDS):
             token = call("POST", "/qr-tokens", "customer")["token"]
             vid = call("POST", f"/merchants/{mid}/visits", "staff", {"token": token})["visit_id"]
@@ -125,6 +141,9 @@ def round_trips() -> dict[str, float]:
             trips, ms = counted(f"{base}/earn", {"amount_cents": 2500}, f"earn-{n:06d}")
             earn_trips.append(trips)
             earn_ms.append(ms)
+            if n % 10 == 9:  # a full card: its reward is a redemption on the same budget
+                trips, _ = counted(f"{base}/redeem", {"stamp_card": True}, f"card-{n:06d}")
+                card_trips.append(trips)
             trips, ms = counted(f"{base}/redeem", {"reward_id": rid}, f"redeem-{n:06d}")
             redeem_trips.append(trips)
             redeem_ms.append(ms)
@@ -142,6 +161,7 @@ def round_trips() -> dict[str, float]:
     return {
         "dynamodb_round_trips_per_earn": max(earn_trips),
         "dynamodb_round_trips_per_redeem": max(redeem_trips),
+        "dynamodb_round_trips_per_stamp_card_reward": max(card_trips),
         "dynamodb_round_trips_per_earn_cold_cache": cold_earn,
         "dynamodb_round_trips_per_redeem_cold_cache": cold_redeem,
         "earn_ms_median_moto_in_process": round(statistics.median(earn_ms), 2),

@@ -5,13 +5,15 @@
 
 `users.json` holds people who already signed up and signed in (the test makes them through
 Cognito before the run, so the measured part is the API):
-`{"merchants": [{"merchant_id", "reward_id", "reward_cost", "staff": Person}],
+`{"merchants": [{"merchant_id", "reward_id", "reward_cost", "stamps_needed", "staff": Person}],
 "customers": [Person]}` with Person = `{"user_id", "email", "name", "access_token", ...}`.
+The businesses run a stamp card of `stamps_needed` and promotions (set up by the test).
 
 Each simulated user is one till of one business serving its own customers (a customer is
 at one till at a time, as in a shop), in a realistic mix: the customer shows a fresh QR code,
-the till opens a visit and awards points, often redeems a reward or points, sometimes
-refunds; customers read their wallet and history; owners read their ledger. Every request
+the till opens a visit and awards points (and a stamp, and whatever promotion is in force),
+often gives the stamp card's free reward when the card is full, redeems a reward or points,
+sometimes refunds; customers read their wallet and history; owners read their ledger. Every request
 is named by its route, so the statistics are per route. Any status other than the one the
 API promises for that call counts as an error.
 """
@@ -108,6 +110,10 @@ class Till(HttpUser):
         balance = earned["balance"]
         self.last_tx = earned["transaction"]["tx_id"]
         redeem_name = "POST /merchants/{merchant_id}/visits/{visit_id}/redeem"
+        if earned["stamps"] >= self.merchant["stamps_needed"] and random.random() < 0.7:
+            given = self._post(f"{base}/redeem", redeem_name, {"stamp_card": True}, staff)
+            if given:
+                self.last_tx = given["transaction"]["tx_id"]
         if balance >= self.merchant["reward_cost"] and random.random() < 0.5:
             redeemed = self._post(
                 f"{base}/redeem", redeem_name, {"reward_id": self.merchant["reward_id"]}, staff

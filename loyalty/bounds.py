@@ -33,6 +33,14 @@ TIER_COUNT = Range(1, 6)
 THRESHOLD = Range(0, 100_000_000)  # lifetime points
 MULTIPLIER_PCT = Range(100, 500)  # x1.00 to x5.00
 
+# Stamp cards: one stamp per qualifying purchase; this many make a full card (a free reward).
+STAMPS_NEEDED = Range(2, 50)
+
+# Promotions: a multiplier on a purchase's points (x1.01 to x10), or a fixed bonus.
+PROMOTION_MULTIPLIER_PCT = Range(101, 1000)
+BONUS_POINTS = Range(1, 100_000)
+
+
 # Points expiry (off unless set): months without activity before a balance expires. Not
 # less than a season, so a holiday never costs a customer their points.
 EXPIRY_MONTHS = Range(3, 60)
@@ -44,10 +52,9 @@ AMOUNT_CENTS = Range(1, 10_000_000)
 POINTS = Range(1, 1_000_000)
 
 # Text, in characters after trimming the spaces around it.
-NAME_LENGTH = Range(1, 80)  # a business, a reward, a tier
-DESCRIPTION_LENGTH = Range(
-    0, 280
-)  # a reward's description, a refund's reason, an adjustment's note
+NAME_LENGTH = Range(1, 80)  # a business, a reward, a tier, a promotion, a stamp card's reward
+# A reward's description, a refund's reason, an adjustment's note.
+DESCRIPTION_LENGTH = Range(0, 280)
 DISPLAY_NAME_LENGTH = Range(1, 60)  # how businesses greet a customer
 EMAIL_LENGTH = Range(5, 254)  # an invitation's address (a@b.c is the shortest that can work)
 

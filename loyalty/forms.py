@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from loyalty import bounds, catalog, claim_codes, tiers
+from loyalty import bounds, catalog, claim_codes, promotions, tiers
 from loyalty.bounds import Range
 from loyalty.money import format_cents, parse_cents
 
@@ -139,6 +139,91 @@ def purchase_amount(text: str) -> Checked[int]:
         high = format_cents(bounds.AMOUNT_CENTS.high)
         return None, f"Enter the purchase total, like 12.50 (at most {high})."
     return cents, None
+
+
+def time_zone(value: str) -> Checked[str]:
+    """One of the time zones (an IANA name, like Europe/Berlin)."""
+    if catalog.is_time_zone(value):
+        return value, None
+    return None, "Choose the time zone the business is in, like Europe/Berlin."
+
+
+def stamp_card(
+    active: bool, stamps_needed: str, min_purchase: str, reward: str, replaces_points: bool
+) -> Checked[dict[str, Any]]:
+    """The stamp card from its fields: how many stamps make the free reward, the minimum
+    purchase for a stamp, what the reward is, and whether the card replaces points."""
+    needed = whole_number(stamps_needed, bounds.STAMPS_NEEDED)
+    if needed is None:
+        low, high = bounds.STAMPS_NEEDED.low, bounds.STAMPS_NEEDED.high
+        return None, f"A full card is a whole number of stamps from {low} to {high}."
+    minimum = parse_cents(min_purchase)
+    if minimum is None or not bounds.MIN_PURCHASE_CENTS.holds(minimum):
+        high = format_cents(bounds.MIN_PURCHASE_CENTS.high)
+        return (
+            None,
+            f"Enter the minimum purchase for a stamp as an amount up to {high}, like 0 or 3.50.",
+        )
+    name, problem = _text(
+        reward,
+        bounds.NAME_LENGTH,
+        f"Name the free reward in up to {bounds.NAME_LENGTH.high} characters, like Free coffee.",
+    )
+    if name is None:
+        return None, problem
+    return {
+        "active": bool(active),
+        "stamps_needed": needed,
+        "min_purchase_cents": minimum,
+        "reward_name": name,
+        "replaces_points": bool(replaces_points),
+    }, None
+
+
+def promotion(
+    name: str,
+    kind: str,
+    amount: str,
+    starts_on: str,
+    ends_on: str,
+    weekdays: Sequence[int],
+    from_time: str,
+    until_time: str,
+) -> Checked[dict[str, Any]]:
+    """A promotion from its form: `amount` is the multiplier in percent for a multiplier,
+    the bonus points otherwise; an empty last day runs on, an empty window is all day."""
+    checked_name, problem = _text(
+        name,
+        bounds.NAME_LENGTH,
+        f"Give the promotion a name of up to {bounds.NAME_LENGTH.high} characters, "
+        "like Double Tuesdays.",
+    )
+    if checked_name is None:
+        return None, problem
+    bound = bounds.PROMOTION_MULTIPLIER_PCT if kind == "multiplier" else bounds.BONUS_POINTS
+    number = whole_number(amount, bound)
+    rule: dict[str, Any] = {
+        "name": checked_name,
+        "kind": kind,
+        "multiplier_pct": number if kind == "multiplier" else None,
+        "bonus_points": None if kind == "multiplier" else number,
+        "starts_on": (starts_on or "").strip(),
+        "ends_on": (ends_on or "").strip() or None,
+        "weekdays": sorted(int(d) for d in weekdays),
+        "from_time": (from_time or "").strip() or None,
+        "until_time": (until_time or "").strip() or None,
+    }
+    if number is None and kind in promotions.KINDS:
+        return None, promotions.amount_problem(kind)
+    problem = promotions.problem(rule)
+    return (None, problem) if problem else (rule, None)
+
+
+def min_tier(value: str, tier_names: Sequence[str]) -> Checked[str]:
+    """The tier a reward needs ('' for none: every customer may redeem it)."""
+    if value == "" or value in tier_names:
+        return value, None
+    return None, "Choose one of the business's tiers, or none."
 
 
 def expiry_months(text: str) -> Checked[int | None]:

@@ -65,3 +65,27 @@ def progress_pct(lifetime_points: int, tier: Tier, upcoming: Tier | None) -> int
     start = int(tier.get("threshold") or 0)
     span = max(1, int(upcoming.get("threshold") or 0) - start)
     return max(0, min(100, (lifetime_points - start) * 100 // span))
+
+
+def reaches(lifetime_points: int, tier_name: str | None, tiers: Sequence[Tier]) -> bool:
+    """Whether the lifetime points reach the tier named `tier_name` (None: no tier needed).
+
+    A tier the business no longer has is reached by nobody: a reward gated on it stays
+    locked until the owner changes the reward.
+    """
+    if not tier_name:
+        return True
+    needed = next((t for t in tiers if t["name"] == tier_name), None)
+    return needed is not None and lifetime_points >= int(needed["threshold"])
+
+
+def lock_reason(lifetime_points: int, tier_name: str | None, tiers: Sequence[Tier]) -> str | None:
+    """Why a reward for `tier_name` members is locked for these lifetime points, as the wallet
+    and the till say it; None when it is not locked."""
+    if reaches(lifetime_points, tier_name, tiers):
+        return None
+    needed = next((t for t in tiers if t["name"] == tier_name), None)
+    if needed is None:
+        return f"{tier_name} members only"
+    to_go = int(needed["threshold"]) - lifetime_points
+    return f"{tier_name} members only: {to_go:,} more point{'' if to_go == 1 else 's'} to go"

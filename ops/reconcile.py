@@ -1,4 +1,5 @@
-"""Reconcile the ledger: every balance equals the sum of its ledger, every reversal its original.
+"""Reconcile the ledger: every balance and stamp count equals the sum of its ledger, every
+reversal its original, every entry its kind's rules.
 
     python -m ops.reconcile                                  # TABLE_NAME / AWS_* from the env
     python -m ops.reconcile --table epoint-ledger-prod --region eu-west-1 --max-pages-per-s 5
@@ -22,17 +23,21 @@ between, because every balance change bumps the version in the same transaction 
 entry). Only a difference that survives that re-check is reported.
 
 What is checked (architecture invariants 1, 2 and 11), per kind of entry:
-- every membership: balance >= 0 and equal to the sum of its entries' points; lifetime
-  points equal to what its earns gave, less refunded earns (adjustments and expiries leave
-  it alone);
-- `reversal`: the opposite of its original, of the same customer, marked on the original,
-  once, and never of another reversal;
-- `adjustment`: moves some points, for a reason from the list, by the business's owner;
-- `expiry`: takes the whole balance (to 0), by nobody, and only once its points were due
-  (the entry keeps the policy's months and the last activity it counted from);
+- every membership: balance and stamps >= 0, each equal to the sum of its entries' `points`
+  and `stamps`; lifetime points equal to what its earns gave, less refunded earns
+  (adjustments and expiries leave it alone);
+- `earn`: at most one stamp; what a promotion added is within the entry's points and names
+  its promotion; a welcome bonus only on the membership's first entry, once;
+- `stamp_redeem`: no points, and exactly one full card (`-stamps_needed`) of stamps;
+- `reversal`: the opposite of its original in points, stamps and promotion points, of the
+  same customer, marked on the original, once, and never of another reversal;
+- `adjustment`: moves some points (no stamps), for a reason from the list, by the
+  business's owner;
+- `expiry`: takes the whole balance (to 0, no stamps), by nobody, and only once its points
+  were due (the entry keeps the policy's months and the last activity it counted from);
 - an earn from a receipt's claim code: its code exists, was spent by this very entry (same
   customer, business and amount), and no other entry claims it; a spent code names an
-  entry that exists.
+  entry that names it.
 
 It runs from an operator's machine and is left out of the Lambda artifact (backend/Makefile).
 It reads the table's key layout from `backend.dal.keys`, so it follows the layout the API writes.
@@ -92,6 +97,7 @@ class _Sums:
     """What a membership's ledger adds up to."""
 
     balance: int = 0
+    stamps: int = 0
     lifetime: int = 0
     entries: int = 0
 
@@ -103,6 +109,8 @@ class Report:
     memberships: int = 0
     entries: int = 0
     reversals: int = 0
+    stamp_redemptions: int = 0
+    promotion_entries: int = 0  # entries a promotion added points to (or took back)
     adjustments: int = 0
     expiries: int = 0
     claims: int = 0  # earns from a receipt's claim code
@@ -195,6 +203,9 @@ class Reconciler:
         # and reversals, not with the whole ledger.
         reversals: dict[tuple[str, str], dict[str, Any]] = {}
         reversed_originals: dict[tuple[str, str], dict[str, Any]] = {}
+        # Per membership: its first entry's id, and the earns that carried a welcome bonus.
+        firsts: dict[tuple[str, str], str] = {}
+        welcomes: dict[tuple[str, str], list[str]] = {}
         owners: dict[str, str] = {}  # business -> its owner (who may adjust)
         adjusted_by: list[tuple[dict[str, Any], str]] = []  # (adjustment, who made it)
         claim_codes: dict[str, dict[str, Any]] = {}  # claim id -> the code's item
@@ -206,13 +217,17 @@ class Reconciler:
                 pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
                 if pk.startswith(_USER) and sk.startswith(_MEMBER):
                     key = (pk.removeprefix(_USER), sk.removeprefix(_MEMBER))
-                    members[key] = {k: item.get(k) for k in ("balance", "lifetime_points")}
+                    members[key] = {
+                        k: item.get(k) for k in ("balance", "stamps", "lifetime_points")
+                    }
                 elif pk.startswith(_MERCHANT) and sk == keys.PROFILE:
                     owners[str(item.get("merchant_id"))] = str(item.get("owner_id"))
                 elif pk.startswith(_CLAIM_CODE):
                     claim_codes[str(item["claim_id"])] = item
                 elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
+                    report.stamp_redemptions += item["kind"] == "stamp_redeem"
+                    report.promotion_entries += bool(item.get("promotion_id"))
                     for problem in entry_problems(item):
                         report.add(
                             f"entry {item['tx_id']} at merchant {item['merchant_id']}: {problem}"
@@ -226,7 +241,13 @@ class Reconciler:
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
                     total.balance += int(item["points"])
+                    total.stamps += int(item.get("stamps") or 0)
                     total.entries += 1
+                    first = firsts.get(key)
+                    if first is None or item["tx_id"] < first:
+                        firsts[key] = item["tx_id"]
+                    if item["kind"] == "earn" and item.get("promotion_kind") == "welcome":
+                        welcomes.setdefault(key, []).append(item["tx_id"])
                     if item["kind"] == "earn":
                         total.lifetime += int(item["points"])
                     ref = (item["merchant_id"], item["tx_id"])
@@ -249,6 +270,12 @@ class Reconciler:
                 key = (reversal["customer_id"], reversal["merchant_id"])
                 sums[key].lifetime += int(reversal["points"])
         self._check_reversals(report, reversals, reversed_originals, originals)
+        for (customer_id, merchant_id), tx_ids in sorted(welcomes.items()):
+            where = f"membership customer={customer_id} merchant={merchant_id}"
+            if len(tx_ids) > 1:
+                report.add(f"{where}: {len(tx_ids)} welcome bonuses ({', '.join(sorted(tx_ids))})")
+            elif tx_ids[0] != firsts[(customer_id, merchant_id)]:
+                report.add(f"{where}: welcome bonus {tx_ids[0]} is not its first entry")
         for adjustment, by in adjusted_by:
             if owners.get(str(adjustment["merchant_id"])) != by:
                 report.add(
@@ -273,10 +300,12 @@ class Reconciler:
     def _adds_up(member: dict[str, Any] | None, total: _Sums) -> bool:
         if member is None:
             return total.entries == 0
-        balance = int(member.get("balance", 0))
+        balance, stamps = int(member.get("balance", 0)), int(member.get("stamps") or 0)
         return (
             balance >= 0
             and balance == total.balance
+            and stamps >= 0
+            and stamps == total.stamps
             and int(member.get("lifetime_points", 0)) == max(total.lifetime, 0)
         )
 
@@ -293,6 +322,7 @@ class Reconciler:
             originals = {e["tx_id"]: e for e in entries}
             for entry in entries:
                 total.balance += int(entry["points"])
+                total.stamps += int(entry.get("stamps") or 0)
                 if entry["kind"] == "earn":
                     total.lifetime += int(entry["points"])
                 elif entry["kind"] == "reversal":
@@ -304,12 +334,17 @@ class Reconciler:
             if after is None:
                 return f"{where}: {total.entries} ledger entries ({total.balance:+d}) but no membership"
             balance = int(after.get("balance", 0))
+            stamps = int(after.get("stamps") or 0)
             lifetime = int(after.get("lifetime_points", 0))
             problems = []
             if balance < 0:
                 problems.append(f"negative balance {balance}")
             if balance != total.balance:
                 problems.append(f"balance {balance} != ledger sum {total.balance}")
+            if stamps < 0:
+                problems.append(f"negative stamps {stamps}")
+            if stamps != total.stamps:
+                problems.append(f"stamps {stamps} != ledger stamps {total.stamps}")
             if lifetime != max(total.lifetime, 0):
                 problems.append(f"lifetime_points {lifetime} != earned {max(total.lifetime, 0)}")
             return f"{where}: " + "; ".join(problems)
@@ -366,11 +401,13 @@ class Reconciler:
                 continue
             if original["kind"] == "reversal":
                 report.add(f"{where}: reverses another reversal {target[1]}")
-            if int(original["points"]) != -int(reversal["points"]):
-                report.add(
-                    f"{where}: points {int(reversal['points']):+d} are not the opposite"
-                    f" of the original's {int(original['points']):+d}"
-                )
+            for moved in ("points", "stamps", "promotion_points"):
+                theirs, ours = int(original.get(moved) or 0), int(reversal.get(moved) or 0)
+                if theirs != -ours:
+                    report.add(
+                        f"{where}: {moved} {ours:+d} are not the opposite"
+                        f" of the original's {theirs:+d}"
+                    )
             if original.get("customer_id") != reversal.get("customer_id"):
                 report.add(f"{where}: customer differs from the original's")
             if original.get("reversed_by") != tx_id:
@@ -397,15 +434,34 @@ def _epoch(iso: Any) -> int | None:
 def entry_problems(entry: dict[str, Any]) -> list[str]:
     """What is wrong with one ledger entry on its own, by its kind (nothing for a kind this
     version does not know: its own checks come with it)."""
-    kind, points = entry["kind"], int(entry["points"])
+    kind = entry["kind"]
+    points, stamps = int(entry["points"]), int(entry.get("stamps") or 0)
+    added = int(entry.get("promotion_points") or 0)
     problems = []
-    if kind == "adjustment":
+    if kind == "earn":
+        if stamps not in (0, 1):
+            problems.append(f"an earn adds one stamp at most, not {stamps:+d}")
+        if not 0 <= added <= points:
+            problems.append(f"promotion points {added} outside the entry's {points}")
+        if bool(added) != bool(entry.get("promotion_id")):
+            problems.append("promotion points without their promotion, or the other way round")
+    elif kind == "stamp_redeem":
+        needed = entry.get("stamps_needed")
+        if points != 0:
+            problems.append(f"a stamp card's reward moves no points, not {points:+d}")
+        if not needed or stamps != -int(needed):
+            problems.append(f"stamps {stamps:+d} are not one full card of {needed}")
+    elif kind == "redeem" and (stamps or added):
+        problems.append("a redemption of points moves no stamps and no promotion points")
+    elif kind == "adjustment":
         if points == 0:
             problems.append("an adjustment of 0 points")
         if entry.get("reason") not in catalog.ADJUSTMENT_REASONS:
             problems.append(f"an adjustment without a known reason ({entry.get('reason')!r})")
         if not entry.get("staff_id"):
             problems.append("an adjustment by nobody")
+        if stamps or added:
+            problems.append("an adjustment moves no stamps and no promotion points")
     elif kind == "expiry":
         if points >= 0 or int(entry["balance_after"]) != 0:
             problems.append(
@@ -413,6 +469,8 @@ def entry_problems(entry: dict[str, Any]) -> list[str]:
             )
         if entry.get("staff_id"):
             problems.append(f"an expiry made by {entry['staff_id']}, not by the job")
+        if stamps or added:
+            problems.append("an expiry takes points only (stamps and tiers stay)")
         months, last = entry.get("expiry_months"), _epoch(entry.get("last_activity_at"))
         created = _epoch(entry.get("created_at"))
         if not months or last is None or created is None:
@@ -514,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memberships_checked: {report.memberships}")
     print(f"ledger_entries_checked: {report.entries}")
     print(f"reversals_checked: {report.reversals}")
+    print(f"stamp_redemptions_checked: {report.stamp_redemptions}")
+    print(f"promotion_entries_checked: {report.promotion_entries}")
     print(f"adjustments_checked: {report.adjustments}")
     print(f"expiries_checked: {report.expiries}")
     print(f"claims_checked: {report.claims}")

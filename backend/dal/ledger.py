@@ -358,6 +358,15 @@ class ClaimTerms:
     amount_cents: int
 
 
+@dataclass(frozen=True)
+class RewardTerms:
+    """A reward as a redemption saw it: still offered, at this cost, for this tier (or all)."""
+
+    reward_id: str
+    cost: int
+    min_tier: str | None = None
+
+
 @dataclass
 class BalanceChange:
     """Everything one balance change writes (earn, redeem, reverse, an adjustment, a claim,
@@ -369,7 +378,7 @@ class BalanceChange:
     now_s: int
     now_iso: str
     # membership: the version we read (None = did not exist), the new lifetime figure
-    # (the new balance is the entry's `balance_after`)
+    # (the new balance and stamps are the entry's `balance_after` and `stamps_after`)
     expected_version: int | None
     lifetime_points: int
     min_old_balance: int | None  # condition "balance >= x" (redeem, reversing an earn)
@@ -379,8 +388,9 @@ class BalanceChange:
     settings_version: int | None = None
     visit_id: str | None = None
     visit_must_not_be_earned: bool = False
-    reward: tuple[str, int] | None = None  # (reward_id, cost) that must be active at that cost
+    reward: RewardTerms | None = None  # the reward as redeemed: it must still be so
     reverses_tx_id: str | None = None
+    min_old_stamps: int | None = None  # condition "stamps >= x" (a full card, a stamp refunded)
     claim: ClaimTerms | None = None  # the receipt's code this change spends
     # The customer's last activity here after the change (the expiry clock): now for an
     # earn, a redemption, a claim or an adjustment; unchanged by a reversal or an expiry.
@@ -390,6 +400,11 @@ class BalanceChange:
     def balance(self) -> int:
         """The membership's balance after the change."""
         return int(self.entry["balance_after"])
+
+    @property
+    def stamps(self) -> int:
+        """The membership's stamps after the change."""
+        return int(self.entry.get("stamps_after", 0))
 
 
 class ChangeRefused(Exception):
@@ -412,6 +427,21 @@ _PRIORITY = (
     "settings",
     "membership",
     "entry",
+)
+
+
+# What a visit remembers of each change in it: the customer's My code screen reads these.
+ACTIVITY_FIELDS = (
+    "tx_id",
+    "kind",
+    "points",
+    "balance_after",
+    "stamps",
+    "stamps_after",
+    "stamps_needed",
+    "promotion_name",
+    "reward_name",
+    "created_at",
 )
 
 
@@ -446,6 +476,7 @@ def _membership_update(change: BalanceChange) -> dict[str, Any]:
     """
     values: dict[str, Any] = {
         ":b": change.balance,
+        ":s": change.stamps,
         ":l": change.lifetime_points,
         ":nv": (change.expected_version or 0) + 1,
         ":now": change.now_iso,
@@ -463,8 +494,12 @@ def _membership_update(change: BalanceChange) -> dict[str, Any]:
         if change.min_old_balance is not None:
             condition += " AND balance >= :min"
             values[":min"] = change.min_old_balance
+        if change.min_old_stamps is not None:
+            condition += " AND stamps >= :smin"
+            values[":smin"] = change.min_old_stamps
     update = (
-        "SET balance = :b, lifetime_points = :l, version = :nv, updated_at = :now,"
+        "SET balance = :b, stamps = :s, lifetime_points = :l, version = :nv,"
+        " updated_at = :now,"
         " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
         " currency = :cur, created_at = if_not_exists(created_at, :now),"
         " gsi1pk = :members, gsi1sk = :member"
@@ -556,13 +591,19 @@ def _settings_check(merchant_id: str, settings_version: int) -> dict[str, Any]:
     }
 
 
-def _reward_check(merchant_id: str, reward: tuple[str, int]) -> dict[str, Any]:
-    reward_id, cost = reward
+def _reward_check(merchant_id: str, reward: RewardTerms) -> dict[str, Any]:
+    values: dict[str, Any] = {":yes": True, ":cost": reward.cost}
+    condition = "active = :yes AND cost_points = :cost"
+    if reward.min_tier is None:
+        condition += " AND attribute_not_exists(min_tier)"
+    else:
+        condition += " AND min_tier = :tier"
+        values[":tier"] = reward.min_tier
     return {
         "ConditionCheck": {
-            "Key": db.key(keys.merchant(merchant_id), keys.reward(reward_id)),
-            "ConditionExpression": "active = :yes AND cost_points = :cost",
-            "ExpressionAttributeValues": {":yes": True, ":cost": cost},
+            "Key": db.key(keys.merchant(merchant_id), keys.reward(reward.reward_id)),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
         }
     }
 
@@ -570,10 +611,8 @@ def _reward_check(merchant_id: str, reward: tuple[str, int]) -> dict[str, Any]:
 def commit(change: BalanceChange) -> None:
     """Write the change in one round trip, or raise ChangeRefused naming the failed guard."""
     mid, cid = change.merchant_id, change.customer_id
-    # The visit records each balance change made in it.
-    activity = {
-        k: change.entry[k] for k in ("tx_id", "kind", "points", "balance_after", "created_at")
-    }
+    # The visit records each balance change made in it (what the customer's screen shows).
+    activity = {k: change.entry.get(k) for k in ACTIVITY_FIELDS}
     guarded: list[tuple[str, dict[str, Any] | None]] = [
         ("membership", _membership_update(change)),
         (
@@ -629,6 +668,7 @@ def commit(change: BalanceChange) -> None:
             "customer_id": cid,
             "merchant_id": mid,
             "balance": change.balance,
+            "stamps": change.stamps,
             "lifetime_points": change.lifetime_points,
             "version": (change.expected_version or 0) + 1,
             "last_activity_at": change.last_activity_at,

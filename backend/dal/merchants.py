@@ -9,7 +9,15 @@ from botocore.exceptions import ClientError
 from backend.dal import cache, keys, staff
 from backend.dal import dynamodb as db
 
-_PROFILE_FIELDS = ("name", "category", "currency", "earning_rule", "tiers")
+_PROFILE_FIELDS = (
+    "name",
+    "category",
+    "currency",
+    "earning_rule",
+    "tiers",
+    "time_zone",
+    "stamp_card",
+)
 
 
 def _directory_keys(merchant_id: str, name: str, category: str) -> dict[str, str]:
@@ -151,6 +159,28 @@ def expiry_policies(limit: int, cursor: str | None) -> tuple[list[dict[str, Any]
     return db.query(("pk", keys.EXPIRY_POLICIES), limit=limit, cursor=cursor)
 
 
+def save_promotions(
+    merchant_id: str, promotions: list[dict[str, Any]], settings_version: int
+) -> dict[str, Any] | None:
+    """Replace the business's promotions if its settings are still at `settings_version`,
+    bumping it: an earn drafted under the old promotions is refused by its settings check.
+    None when the settings moved meanwhile (read again and redo the change)."""
+    try:
+        item = db.update(
+            keys.merchant(merchant_id),
+            keys.PROFILE,
+            "SET promotions = :p, settings_version = settings_version + :one",
+            {":p": promotions, ":one": 1, ":sv": settings_version},
+            condition="settings_version = :sv",
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return None
+        raise
+    cache.forget_merchant(merchant_id)
+    return item
+
+
 def directory(
     category: str | None, q: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -197,10 +227,20 @@ def put_reward(merchant_id: str, reward: dict[str, Any]) -> None:
 def update_reward(
     merchant_id: str, reward_id: str, changes: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """Change a reward's fields; None if there is no such reward."""
+    """Change a reward's fields (a field set to None is removed); None if there is no such
+    reward."""
     names = {f"#{k}": k for k in changes}
-    values = {f":{k}": v for k, v in changes.items()}
-    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in changes)
+    values = {f":{k}": v for k, v in changes.items() if v is not None}
+    sets = [f"#{k} = :{k}" for k, v in changes.items() if v is not None]
+    removes = [f"#{k}" for k, v in changes.items() if v is None]
+    expression = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(sets) if sets else "",
+            "REMOVE " + ", ".join(removes) if removes else "",
+        )
+        if part
+    )
     try:
         item = db.update(
             keys.merchant(merchant_id),

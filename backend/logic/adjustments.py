@@ -35,7 +35,7 @@ def adjust(
 
     def draft(at: Attempt) -> Proposal:
         member = at.member(customer_id)
-        if not member.exists:
+        if member.new:
             at.refuse(errors.NotFound("This customer has no points card here."), known=member.known)
         if member.balance + points < 0:
             at.refuse(

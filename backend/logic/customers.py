@@ -7,7 +7,7 @@ from typing import Any
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, expiry, pages, rewards
+from backend.logic import errors, expiry, merchants, pages, promotions, rewards
 from backend.logic.ledger import public_entry
 from loyalty import tiers
 
@@ -41,6 +41,7 @@ def wallet(user_id: str) -> dict[str, Any]:
             continue
         profile, reward_items = loaded
         balance, lifetime = int(member["balance"]), int(member["lifetime_points"])
+        tier_list = profile["tiers"]
         out.append(
             {
                 "merchant_id": member["merchant_id"],
@@ -49,9 +50,15 @@ def wallet(user_id: str) -> dict[str, Any]:
                 "currency": profile.get("currency", "EUR"),
                 "balance": balance,
                 "lifetime_points": lifetime,
-                "tier": tiers.tier_for(lifetime, profile["tiers"]),
-                "next_tier": tiers.next_tier(lifetime, profile["tiers"]),
-                "affordable_rewards": rewards.affordable(reward_items, balance),
+                "tier": tiers.tier_for(lifetime, tier_list),
+                "next_tier": tiers.next_tier(lifetime, tier_list),
+                "stamps": int(member.get("stamps") or 0),
+                "stamp_card": merchants.public_stamp_card(profile.get("stamp_card")),
+                "promotions": promotions.current(profile),
+                "affordable_rewards": rewards.affordable(
+                    reward_items, balance, lifetime, tier_list
+                ),
+                "locked_rewards": rewards.locked(reward_items, lifetime, tier_list),
                 "updated_at": member["updated_at"],
                 "expiry": expiry.upcoming(member, profile),
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from loyalty import bounds
+from loyalty.promotions import MAX_PROMOTIONS
 
 
 class DomainError(Exception):
@@ -175,6 +176,35 @@ class ClaimCodeVoided(Conflict):
     code, message = (
         "claim_code_voided",
         "The business cancelled this code (the purchase was refunded).",
+    )
+
+
+class TierRequired(Conflict):
+    code, message = "tier_required", "This reward is for customers of a higher tier."
+
+
+class NoStampCard(Conflict):
+    code, message = "no_stamp_card", "This business does not run a stamp card."
+
+
+class StampCardNotFull(Conflict):
+    code, message = (
+        "stamp_card_not_full",
+        "The customer's stamp card is not full yet.",
+    )
+
+
+class StampsAlreadySpent(Conflict):
+    code, message = (
+        "stamps_already_spent",
+        "This purchase's stamp was already used for a free reward; it cannot be taken back.",
+    )
+
+
+class TooManyPromotions(Conflict):
+    code, message = (
+        "too_many_promotions",
+        f"A business has at most {MAX_PROMOTIONS} promotions: delete an ended one first.",
     )
 
 

@@ -14,7 +14,7 @@ from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, ledger
+from backend.logic import errors, ledger, promotions
 from backend.logic.idempotency import Idempotency
 from loyalty import expiry
 
@@ -27,7 +27,7 @@ def epoch_of(iso: str | None) -> int | None:
 
 
 def _zone(profile: dict[str, Any]) -> ZoneInfo:
-    return ZoneInfo(str(profile.get("time_zone") or "UTC"))
+    return ZoneInfo(promotions.time_zone_of(profile))
 
 
 def upcoming(member: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any] | None:

@@ -3,11 +3,12 @@
 One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
 reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
 as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
-stale and drafts again. An operation (earn, redeem, reverse here; an owner's adjustment in
-`adjustments`, a receipt's claim in `claims`, an expiry in `expiry`) says only how to draft
-its change from what it reads and what each refusal means. The
-conditions, not the cache, decide: the balance never goes below zero (invariant 1) and a
-membership's ledger always sums to its balance (invariant 2).
+stale and drafts again. An operation (earn, redeem, the stamp card's reward, reverse here;
+an owner's adjustment in `adjustments`, a receipt's claim in `claims`, an expiry in
+`expiry`) says only how to draft its change from what it reads and what each refusal
+means. The conditions, not the cache, decide: the balance and the stamps never go below
+zero (invariant 1) and a membership's ledger always sums to its balance and its stamps
+(invariant 2).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import earning, expiry, tiers
+from loyalty import catalog, earning, expiry, stamps, tiers
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
 
@@ -54,6 +55,13 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "note": item.get("note") or None,
         "claim_id": item.get("claim_id"),
         "balance_after": int(item["balance_after"]),
+        "stamps": int(item.get("stamps") or 0),
+        "stamps_after": int(item.get("stamps_after") or 0),
+        "stamps_needed": item.get("stamps_needed"),
+        "promotion_id": item.get("promotion_id"),
+        "promotion_name": item.get("promotion_name"),
+        "promotion_kind": item.get("promotion_kind"),
+        "promotion_points": int(item.get("promotion_points") or 0),
         "visit_id": item.get("visit_id"),
         "staff_id": item.get("staff_id"),
         "created_at": item["created_at"],
@@ -73,16 +81,18 @@ class Member:
     lifetime: int = 0
     version: int | None = None
     known: bool = False
+    stamps: int = 0
     last_activity: str | None = None  # ISO time of the last earn, redemption, claim or adjustment
 
     @property
-    def exists(self) -> bool:
-        """Whether the customer has a membership here (a first balance change makes one)."""
-        return self.version is not None
+    def new(self) -> bool:
+        """No membership yet: the customer never earned here (a welcome bonus's "first
+        visit"; the transaction's `attribute_not_exists` makes that race-safe)."""
+        return self.version is None
 
 
 def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
-    """A customer's balance, lifetime points and version at one business."""
+    """A customer's balance, stamps, lifetime points and version at one business."""
     item = store.membership(customer_id, merchant_id, consistent=consistent)
     if item is None:
         return Member(customer_id, known=consistent)
@@ -92,6 +102,7 @@ def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
         int(item["lifetime_points"]),
         int(item["version"]),
         known=consistent,
+        stamps=int(item.get("stamps") or 0),
         last_activity=item.get("last_activity_at"),
     )
 
@@ -178,9 +189,17 @@ class Attempt:
         return dataclasses.replace(member, known=member.known or self._member_known)
 
     def entry(
-        self, member: Member, kind: str, points: int, *, customer_name: str, **details: Any
+        self,
+        member: Member,
+        kind: str,
+        points: int,
+        *,
+        customer_name: str,
+        stamps: int = 0,
+        **details: Any,
     ) -> dict[str, Any]:
-        """A new ledger entry moving `points` from the balance as read; `details` by kind."""
+        """A new ledger entry moving `points` (and `stamps`) from the membership as read;
+        `details` by kind."""
         return {
             "tx_id": ids.new_id("t"),
             "merchant_id": self.merchant_id,
@@ -189,8 +208,10 @@ class Attempt:
             "customer_name": customer_name,
             "kind": kind,
             "points": points,
+            "stamps": stamps,
             **details,
             "balance_after": member.balance + points,
+            "stamps_after": member.stamps + stamps,
             "visit_id": self.visit_id,
             "staff_id": self.staff_id,
             "created_at": self.now_iso,
@@ -211,6 +232,7 @@ class Attempt:
         body = {
             "transaction": public_entry(entry),
             "balance": entry["balance_after"],
+            "stamps": entry["stamps_after"],
             **(answer or {}),
         }
         # The expiry clock restarts when the customer is active here (loyalty.expiry).
@@ -336,31 +358,53 @@ def draft_purchase(
     details: Mapping[str, Any] | None = None,
     **guards: Any,
 ) -> Proposal:
-    """What a purchase of `amount_cents` earns this customer now: the business's rule, their
-    tier (from lifetime points before it); refused under the minimum purchase. The settings
-    check makes a rule changed meanwhile refuse the draft (refresh, draft again)."""
-    tier = tiers.tier_for(member.lifetime, at.profile["tiers"])
+    """What a purchase of `amount_cents` earns this customer now, as the one transaction
+    writing it: at the till (`earn`) or from a receipt's code (`claims`), the same rules.
+
+    It is `loyalty.earning.for_purchase` at this moment on the business's clock: the rule,
+    the tier (from lifetime points before the purchase), the best promotion in force, the
+    stamp card; refused under the minimum purchase. The settings check makes a rule,
+    promotion or card changed meanwhile refuse the draft (refresh, draft again), and the
+    membership's `attribute_not_exists` makes a welcome bonus go to one purchase only.
+    """
+    profile = at.profile
+    tier = tiers.tier_for(member.lifetime, profile["tiers"])
+    card = profile.get("stamp_card")
     try:
-        points = earning.points_for_purchase(
-            amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
+        earned = earning.for_purchase(
+            amount_cents,
+            profile["earning_rule"],
+            tier["multiplier_pct"],
+            at_s=at.now_s,
+            time_zone=profile.get("time_zone") or catalog.DEFAULT_TIME_ZONE,
+            offers=profile.get("promotions") or [],
+            stamp_card=card,
+            first_visit=member.new,
         )
     except earning.BelowMinimum:
         raise errors.BelowMinimumPurchase() from None
+    promotion = earned.promotion or {}
     entry = at.entry(
         member,
         "earn",
-        points,
+        earned.points,
         customer_name=customer_name,
+        stamps=earned.stamps,
+        stamps_needed=int(card["stamps_needed"]) if earned.stamps else None,
         amount_cents=amount_cents,
+        promotion_id=promotion.get("promotion_id"),
+        promotion_name=promotion.get("name"),
+        promotion_kind=promotion.get("kind"),
+        promotion_points=earned.promotion_points,
         **(details or {}),
     )
-    lifetime = member.lifetime + points
+    lifetime = member.lifetime + earned.points
     return at.propose(
         member,
         entry,
         lifetime_points=lifetime,
-        answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
-        settings_version=int(at.profile["settings_version"]),
+        answer={"tier": tiers.tier_for(lifetime, profile["tiers"])},
+        settings_version=int(profile["settings_version"]),
         **guards,
     )
 
@@ -369,34 +413,19 @@ def draft_purchase(
 def earn(
     staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency
 ) -> dict[str, Any]:
-    """Award points for a purchase in an open visit (one earn per visit)."""
+    """Award points (and a stamp) for a purchase in an open visit (one earn per visit):
+    `draft_purchase`, in the visit."""
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
         if visit.get("earned"):  # only ever turns true, so the cache may say so
             raise errors.VisitAlreadyEarned()
         member = at.member(visit["customer_id"])
-        tier = tiers.tier_for(member.lifetime, at.profile["tiers"])
-        try:
-            points = earning.points_for_purchase(
-                amount_cents, at.profile["earning_rule"], tier["multiplier_pct"]
-            )
-        except earning.BelowMinimum:
-            raise errors.BelowMinimumPurchase() from None
-        entry = at.entry(
+        return draft_purchase(
+            at,
             member,
-            "earn",
-            points,
+            amount_cents,
             customer_name=visit.get("customer_name", ""),
-            amount_cents=amount_cents,
-        )
-        lifetime = member.lifetime + points
-        return at.propose(
-            member,
-            entry,
-            lifetime_points=lifetime,
-            answer={"tier": tiers.tier_for(lifetime, at.profile["tiers"])},
-            settings_version=int(at.profile["settings_version"]),
             visit_must_not_be_earned=True,
         )
 
@@ -412,7 +441,8 @@ def redeem(
     points: int | None,
     idem: Idempotency,
 ) -> dict[str, Any]:
-    """Spend points in an open visit: a reward (at its cost) or a number of points."""
+    """Spend points in an open visit: a reward (at its cost, if the customer's tier may have
+    it) or a number of points."""
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
@@ -427,6 +457,9 @@ def redeem(
         else:
             cost = int(points or 0)
         member = at.member(visit["customer_id"])
+        min_tier = reward.get("min_tier") if reward else None
+        if min_tier and not tiers.reaches(member.lifetime, min_tier, at.profile["tiers"]):
+            at.refuse(errors.TierRequired(f"This reward is for {min_tier} members only."))
         if member.balance < cost:
             at.refuse(errors.InsufficientPoints(), known=member.known)
         entry = at.entry(
@@ -444,7 +477,49 @@ def redeem(
             lifetime_points=member.lifetime,
             min_old_balance=cost,
             answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
-            reward=(reward_id, cost) if reward_id else None,
+            reward=store.RewardTerms(reward_id, cost, min_tier) if reward_id else None,
+            # A tier's threshold is a setting: a gated reward is given under today's tiers.
+            settings_version=int(at.profile["settings_version"]) if min_tier else None,
+        )
+
+    return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
+
+
+@access.staff_only
+def redeem_stamp_card(
+    staff_id: str, merchant_id: str, visit_id: str, idem: Idempotency
+) -> dict[str, Any]:
+    """Give the stamp card's free reward in an open visit: a full card's stamps come off
+    (the card restarts; stamps beyond it stay for the next one)."""
+
+    def draft(at: Attempt) -> Proposal:
+        visit = at.open_visit()
+        card = at.profile.get("stamp_card")
+        if not stamps.running(card):
+            at.refuse(errors.NoStampCard())
+        needed = int(card["stamps_needed"])
+        member = at.member(visit["customer_id"])
+        if member.stamps < needed:
+            at.refuse(errors.StampCardNotFull(), known=member.known)
+        entry = at.entry(
+            member,
+            "stamp_redeem",
+            0,
+            customer_name=visit.get("customer_name", ""),
+            stamps=-needed,
+            stamps_needed=needed,
+            amount_cents=None,
+            reward_id=None,
+            reward_name=card["reward_name"],
+        )
+        return at.propose(
+            member,
+            entry,
+            lifetime_points=member.lifetime,
+            min_old_stamps=needed,
+            answer={"tier": tiers.tier_for(member.lifetime, at.profile["tiers"])},
+            # The card's size is a setting: a card changed meanwhile is drafted again.
+            settings_version=int(at.profile["settings_version"]),
         )
 
     return change_balance(staff_id, merchant_id, idem, draft, visit_id=visit_id)
@@ -466,20 +541,30 @@ def reverse(
     if original.get("reversed_by"):
         raise errors.AlreadyReversed()
     delta = -int(original["points"])  # earn +P -> -P; redeem -P -> +P
+    stamp_delta = -int(original.get("stamps") or 0)  # a purchase's stamp back; a card's given back
 
     def draft(at: Attempt) -> Proposal:
         member = at.member(original["customer_id"])
         if member.balance + delta < 0:
             at.refuse(errors.PointsAlreadySpent(), known=member.known)
+        if member.stamps + stamp_delta < 0:
+            at.refuse(errors.StampsAlreadySpent(), known=member.known)
         lifetime = member.lifetime + delta if original["kind"] == "earn" else member.lifetime
         entry = at.entry(
             member,
             "reversal",
             delta,
             customer_name=original.get("customer_name", ""),
+            stamps=stamp_delta,
+            stamps_needed=original.get("stamps_needed"),
             amount_cents=original.get("amount_cents"),
             reward_id=original.get("reward_id"),
             reward_name=original.get("reward_name"),
+            # A refunded purchase takes back what its promotion added (the figures count it).
+            promotion_id=original.get("promotion_id"),
+            promotion_name=original.get("promotion_name"),
+            promotion_kind=original.get("promotion_kind"),
+            promotion_points=-int(original.get("promotion_points") or 0),
             reverses=tx_id,
             reason=reason or "",
         )
@@ -488,6 +573,7 @@ def reverse(
             entry,
             lifetime_points=max(lifetime, 0),
             min_old_balance=-delta if delta < 0 else None,
+            min_old_stamps=-stamp_delta if stamp_delta < 0 else None,
             reverses_tx_id=tx_id,
         )
 

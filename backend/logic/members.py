@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import access, errors, expiry, ids, pages
+from backend.logic import access, errors, expiry, ids, pages, promotions
 from backend.logic.ledger import public_entry
 from loyalty import tiers
 
@@ -35,7 +35,7 @@ def day_range(
     """
     if first and last and last < first:
         raise errors.ValidationFailed("to: must be on or after from")
-    zone = ZoneInfo(str(profile.get("time_zone") or "UTC"))
+    zone = ZoneInfo(promotions.time_zone_of(profile))
     start = datetime.combine(first, time.min, zone) if first else None
     end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
     return start, end
@@ -53,6 +53,7 @@ def public_member(
         "balance": int(item.get("balance") or 0),
         "lifetime_points": lifetime,
         "tier": tiers.tier_for(lifetime, profile["tiers"])["name"],
+        "stamps": int(item.get("stamps") or 0),
         "last_activity_at": item.get("last_activity_at") or item.get("updated_at"),
         "member_since": item.get("created_at"),
         "expiry": expiry.upcoming(item, profile),

@@ -10,7 +10,7 @@ from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import staff as staff_store
 from backend.dal import users
-from backend.logic import access, errors, ids, pages, rewards
+from backend.logic import access, errors, ids, pages, promotions, rewards
 from backend.logic.ledger import public_entry
 from loyalty import bounds, catalog, earning, tiers
 
@@ -26,10 +26,26 @@ def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]])
         "currency": profile.get("currency", catalog.DEFAULT_CURRENCY),
         "earning_rule": profile["earning_rule"],
         "tiers": profile["tiers"],
+        "time_zone": promotions.time_zone_of(profile),
+        "stamp_card": public_stamp_card(profile.get("stamp_card")),
+        "promotions": promotions.current(profile),
         "owner_id": profile["owner_id"],
         "created_at": profile["created_at"],
         "expiry_months": int(profile.get("expiry_months") or 0),
         "rewards": rewards.active_rewards(reward_items),
+    }
+
+
+def public_stamp_card(card: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The API shape of a business's stamp card (None: it never had one)."""
+    if not card:
+        return None
+    return {
+        "active": bool(card.get("active", True)),
+        "stamps_needed": int(card["stamps_needed"]),
+        "reward_name": card["reward_name"],
+        "min_purchase_cents": int(card.get("min_purchase_cents") or 0),
+        "replaces_points": bool(card.get("replaces_points", False)),
     }
 
 
@@ -44,9 +60,13 @@ def create_merchant(owner_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         "currency": fields.get("currency") or catalog.DEFAULT_CURRENCY,
         "earning_rule": fields.get("earning_rule") or dict(earning.DEFAULT_EARNING_RULE),
         "tiers": fields.get("tiers") or [dict(t) for t in tiers.DEFAULT_TIERS],
+        "time_zone": fields.get("time_zone") or catalog.DEFAULT_TIME_ZONE,
+        "promotions": [],
         "owner_id": owner_id,
         "created_at": clock.iso(),
     }
+    if fields.get("stamp_card"):
+        profile["stamp_card"] = fields["stamp_card"]
     try:
         merchant_store.create(
             profile, {**owner, "user_id": owner_id}, bounds.BUSINESSES_PER_ACCOUNT
@@ -65,7 +85,7 @@ def get_merchant(merchant_id: str) -> dict[str, Any]:
 
 
 def update_merchant(user_id: str, merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Owner changes name, category, earning rule or tiers."""
+    """Owner changes name, category, earning rule, tiers, time zone or stamp card."""
     access.require_owner(merchant_id, user_id)
     months = changes.pop("expiry_months", None)
     current = merchant_store.get_profile(merchant_id, consistent=True) or {}
@@ -105,9 +125,22 @@ def list_rewards(user_id: str, merchant_id: str, include_retired: bool) -> dict[
     return {"rewards": sorted(items, key=lambda r: (not r["active"], r["cost_points"], r["name"]))}
 
 
+def _check_min_tier(merchant_id: str, min_tier: str | None) -> None:
+    """A reward can be for one of the business's tiers and up, and for no other."""
+    if min_tier is None:
+        return
+    profile = merchant_store.get_profile(merchant_id, consistent=True) or {}
+    names = [t["name"] for t in profile.get("tiers") or []]
+    if min_tier not in names:
+        raise errors.ValidationFailed(
+            f"min_tier: must be one of this business's tiers: {', '.join(names)}."
+        )
+
+
 def create_reward(user_id: str, merchant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Owner adds a reward."""
+    """Owner adds a reward (for every customer, or for one tier and up)."""
     access.require_owner(merchant_id, user_id)
+    _check_min_tier(merchant_id, fields.get("min_tier"))
     reward = {
         "reward_id": ids.new_id("r"),
         "name": fields["name"],
@@ -116,6 +149,8 @@ def create_reward(user_id: str, merchant_id: str, fields: dict[str, Any]) -> dic
         "active": True,
         "created_at": clock.iso(),
     }
+    if fields.get("min_tier"):
+        reward["min_tier"] = fields["min_tier"]
     merchant_store.put_reward(merchant_id, reward)
     return rewards.public_reward(reward)
 
@@ -123,8 +158,10 @@ def create_reward(user_id: str, merchant_id: str, fields: dict[str, Any]) -> dic
 def update_reward(
     user_id: str, merchant_id: str, reward_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Owner edits or retires/reactivates a reward (404 for another business's reward)."""
+    """Owner edits or retires/reactivates a reward (404 for another business's reward);
+    `min_tier: None` opens it to every tier."""
     access.require_owner(merchant_id, user_id)
+    _check_min_tier(merchant_id, changes.get("min_tier"))
     if not changes:
         item = merchant_store.get_reward(merchant_id, reward_id)
     else:

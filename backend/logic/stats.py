@@ -12,8 +12,8 @@ from backend.logic import access, ids
 
 
 def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
-    """Points issued/redeemed, visits, unique and returning customers, and a daily series
-    (staff only)."""
+    """Points issued/redeemed, visits, unique and returning customers, stamps, the points
+    each promotion added, and a daily series (staff only)."""
     access.require_staff(merchant_id, user_id)
     today = datetime.fromtimestamp(clock.now_s(), UTC).date()
     first_day = today - timedelta(days=days - 1)
@@ -34,12 +34,32 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
         for i in range(days)
     }
     visits_by_customer: defaultdict[str, set[str]] = defaultdict(set)
-    issued = redeemed = 0
+    issued = redeemed = stamps_issued = cards_redeemed = 0
+    by_promotion: dict[str, dict[str, Any]] = {}
     for entry in entries:
         day = daily.get(entry["created_at"][:10])
         if day is None:
             continue
         points = int(entry["points"])
+        stamps = int(entry.get("stamps") or 0)
+        # Stamps: a purchase's stamp (or its refund); a full card given (or given back).
+        if entry["kind"] == "stamp_redeem" or (entry["kind"] == "reversal" and stamps > 0):
+            cards_redeemed += 1 if entry["kind"] == "stamp_redeem" else -1
+        else:
+            stamps_issued += stamps
+        if entry.get("promotion_id"):
+            # What each promotion added (a refund takes its part back), and on how many purchases.
+            promo = by_promotion.setdefault(
+                entry["promotion_id"],
+                {
+                    "promotion_id": entry["promotion_id"],
+                    "name": entry.get("promotion_name") or "",
+                    "points_issued": 0,
+                    "purchases": 0,
+                },
+            )
+            promo["points_issued"] += int(entry.get("promotion_points") or 0)
+            promo["purchases"] += 1 if entry["kind"] == "earn" else -1
         if entry["kind"] == "earn":
             issued += points
             day["points_issued"] += points
@@ -53,9 +73,11 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
             else:
                 redeemed -= points
                 day["points_redeemed"] -= points
-        if entry["kind"] in ("earn", "redeem") and entry.get("visit_id"):
-            day["visits"].add(entry["visit_id"])
-            visits_by_customer[entry["customer_id"]].add(entry["visit_id"])
+        # A purchase claimed with a receipt's code was a visit too (one, whatever its id).
+        visit = entry.get("visit_id") or entry.get("claim_id")
+        if entry["kind"] in ("earn", "redeem", "stamp_redeem") and visit:
+            day["visits"].add(visit)
+            visits_by_customer[entry["customer_id"]].add(visit)
     visit_count = Counter(len(v) for v in visits_by_customer.values())
     return {
         "days": days,
@@ -64,6 +86,9 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
         "visits": sum(len(v) for v in visits_by_customer.values()),
         "unique_customers": len(visits_by_customer),
         "returning_customers": sum(n for size, n in visit_count.items() if size > 1),
+        "stamps_issued": stamps_issued,
+        "stamp_cards_redeemed": cards_redeemed,
+        "promotions": sorted(by_promotion.values(), key=lambda p: (-p["points_issued"], p["name"])),
         "daily": [
             {
                 "date": date,

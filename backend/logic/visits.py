@@ -8,7 +8,7 @@ from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import qr_secret, users
-from backend.logic import access, errors, ids, ledger, qr_tokens, rewards
+from backend.logic import access, errors, ids, ledger, merchants, promotions, qr_tokens, rewards
 from loyalty import tiers
 
 SHORT_CODE_ATTEMPTS = 20
@@ -46,6 +46,7 @@ def token_status(customer_id: str, token_id: str) -> dict[str, Any]:
             "merchant": None,
             "activity": [],
             "balance": None,
+            "stamps": None,
         }
     visit = store.get_visit(marker["merchant_id"], marker["visit_id"], fresh=True) or {}
     member = ledger.read_member(customer_id, marker["merchant_id"], consistent=True)
@@ -53,8 +54,25 @@ def token_status(customer_id: str, token_id: str) -> dict[str, Any]:
         "token_id": token_id,
         "status": "scanned",
         "merchant": {"merchant_id": marker["merchant_id"], "name": marker.get("merchant_name", "")},
-        "activity": visit.get("activity", []),
+        "activity": [_activity(a) for a in visit.get("activity", [])],
         "balance": member.balance,
+        "stamps": member.stamps,
+    }
+
+
+def _activity(item: dict[str, Any]) -> dict[str, Any]:
+    """A change in the visit as the customer's screen reads it (older visits lack stamps)."""
+    return {
+        "tx_id": item["tx_id"],
+        "kind": item["kind"],
+        "points": int(item["points"]),
+        "balance_after": int(item["balance_after"]),
+        "stamps": int(item.get("stamps") or 0),
+        "stamps_after": int(item.get("stamps_after") or 0),
+        "stamps_needed": item.get("stamps_needed"),
+        "promotion_name": item.get("promotion_name"),
+        "reward_name": item.get("reward_name"),
+        "created_at": item["created_at"],
     }
 
 
@@ -113,16 +131,24 @@ def open_visit(staff_id: str, merchant_id: str, raw_token: str) -> dict[str, Any
     if refused == "not_staff":
         raise errors.Forbidden()
     member = ledger.read_member(token.customer_id, merchant_id, consistent=True)
-    balance, lifetime = member.balance, member.lifetime
+    balance, lifetime, tier_list = member.balance, member.lifetime, profile["tiers"]
     return {
         "visit_id": visit_id,
+        "opened_at": visit["created_at"],
         "expires_at": clock.iso(expires_at),
         "customer": {"customer_id": token.customer_id, "display_name": visit["customer_name"]},
         "balance": balance,
         "lifetime_points": lifetime,
-        "tier": tiers.tier_for(lifetime, profile["tiers"]),
-        "next_tier": tiers.next_tier(lifetime, profile["tiers"]),
+        "tier": tiers.tier_for(lifetime, tier_list),
+        "next_tier": tiers.next_tier(lifetime, tier_list),
         "earned": False,
+        # What the till needs to preview the award as the API will make it.
+        "first_visit": member.new,
+        "stamps": member.stamps,
+        "stamp_card": merchants.public_stamp_card(profile.get("stamp_card")),
+        "time_zone": promotions.time_zone_of(profile),
+        "promotions": promotions.current(profile),
         "rewards": rewards.active_rewards(all_rewards),
-        "affordable_rewards": rewards.affordable(all_rewards, balance),
+        "affordable_rewards": rewards.affordable(all_rewards, balance, lifetime, tier_list),
+        "locked_rewards": rewards.locked(all_rewards, lifetime, tier_list),
     }

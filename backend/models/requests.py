@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from loyalty import bounds, catalog, claim_codes
+from loyalty import bounds, catalog, claim_codes, promotions
 from loyalty import tiers as tier_rules
 from loyalty.bounds import Range
 
@@ -43,6 +43,13 @@ def _text(length: Range) -> object:
     ]
 
 
+def _a_time_zone(value: str) -> str:
+    if not catalog.is_time_zone(value):
+        raise ValueError("must be a time zone's IANA name, like Europe/Berlin")
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_a_time_zone)]
 Name = _text(bounds.NAME_LENGTH)
 Description = _text(bounds.DESCRIPTION_LENGTH)
 DisplayName = _text(bounds.DISPLAY_NAME_LENGTH)
@@ -81,6 +88,16 @@ Tiers = Annotated[
 ]
 
 
+class StampCard(Strict):
+    """A business's stamp card (loyalty.stamps)."""
+
+    active: bool = True
+    stamps_needed: Annotated[int, _within(bounds.STAMPS_NEEDED)]
+    reward_name: Name  # type: ignore[valid-type]
+    min_purchase_cents: Annotated[int, _within(bounds.MIN_PURCHASE_CENTS)] = 0
+    replaces_points: bool = False
+
+
 class ProfileUpdate(Strict):
     display_name: DisplayName  # type: ignore[valid-type]
 
@@ -91,6 +108,8 @@ class MerchantCreate(Strict):
     currency: Currency = catalog.DEFAULT_CURRENCY
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
+    time_zone: TimeZone = catalog.DEFAULT_TIME_ZONE
+    stamp_card: StampCard | None = None
 
 
 ExpiryMonths = Annotated[int, _within(bounds.EXPIRY_MONTHS)]
@@ -101,6 +120,8 @@ class MerchantUpdate(Strict):
     category: Category | None = None
     earning_rule: EarningRule | None = None
     tiers: Tiers | None = None
+    time_zone: TimeZone | None = None
+    stamp_card: StampCard | None = None
     # Points expire after this many months without activity; 0 switches expiry off.
     expiry_months: ExpiryMonths | Literal[0] | None = None
 
@@ -109,13 +130,57 @@ class RewardCreate(Strict):
     name: Name  # type: ignore[valid-type]
     description: Description = ""  # type: ignore[valid-type]
     cost_points: Points
+    min_tier: Name | None = None  # type: ignore[valid-type]
 
 
 class RewardUpdate(Strict):
+    """Fields to change; `min_tier: null` opens the reward to every tier again."""
+
     name: Name | None = None  # type: ignore[valid-type]
     description: Description | None = None  # type: ignore[valid-type]
     cost_points: Points | None = None
     active: bool | None = None
+    min_tier: Name | None = None  # type: ignore[valid-type]
+
+
+# Dates and times are checked with the whole rule (loyalty.promotions.problem), so a bad one
+# reads the same sentence as in the app's form.
+Day = Annotated[str, StringConstraints(max_length=10)]  # 2026-12-01
+ClockTime = Annotated[str, StringConstraints(max_length=5)]  # 16:00
+Weekday = Annotated[int, Field(ge=1, le=7)]
+
+
+class PromotionFields(Strict):
+    """What a promotion's rule is made of (loyalty.promotions); the whole rule is checked
+    by `loyalty.promotions.problem`, as the app's form checks it."""
+
+    name: Name | None = None  # type: ignore[valid-type]
+    kind: Literal[tuple(promotions.KINDS)] | None = None  # type: ignore[valid-type]
+    multiplier_pct: Annotated[int, _within(bounds.PROMOTION_MULTIPLIER_PCT)] | None = None
+    bonus_points: Annotated[int, _within(bounds.BONUS_POINTS)] | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    weekdays: Annotated[list[Weekday], Field(max_length=7)] | None = None
+    from_time: ClockTime | None = None
+    until_time: ClockTime | None = None
+
+
+class PromotionCreate(PromotionFields):
+    name: Name  # type: ignore[valid-type]
+    kind: Literal[tuple(promotions.KINDS)]  # type: ignore[valid-type]
+    starts_on: Day
+    weekdays: Annotated[list[Weekday], Field(max_length=7)] = []
+
+    @model_validator(mode="after")
+    def _a_rule(self) -> "PromotionCreate":
+        problem = promotions.problem(self.model_dump())
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class PromotionUpdate(PromotionFields):
+    """Fields to change; the promotion they make is checked whole (422 if it is no rule)."""
 
 
 class Invite(Strict):
@@ -140,13 +205,18 @@ class Earn(Strict):
 
 
 class Redeem(Strict):
+    """One of: a reward (`reward_id`), a number of `points`, or the stamp card's free reward
+    (`stamp_card: true`)."""
+
     reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     points: Points | None = None
+    stamp_card: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Redeem":
-        if (self.reward_id is None) == (self.points is None):
-            raise ValueError("give either reward_id or points")
+        given = [v for v in (self.reward_id, self.points, self.stamp_card) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give one of reward_id, points or stamp_card")
         return self
 
 

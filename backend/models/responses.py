@@ -46,8 +46,42 @@ class Reward(Shape):
     name: str
     description: str
     cost_points: int
+    min_tier: str | None
     active: bool
     created_at: str
+
+
+class LockedReward(Reward):
+    locked_reason: str
+
+
+class StampCard(Shape):
+    active: bool
+    stamps_needed: int
+    reward_name: str
+    min_purchase_cents: int
+    replaces_points: bool
+
+
+class Promotion(Shape):
+    promotion_id: str
+    name: str
+    kind: Literal["multiplier", "bonus", "welcome"]
+    multiplier_pct: int | None
+    bonus_points: int | None
+    starts_on: str
+    ends_on: str | None
+    weekdays: list[int]
+    from_time: str | None
+    until_time: str | None
+    status: Literal["scheduled", "running", "ended"]
+    description: str
+    created_at: str
+
+
+class PromotionList(Shape):
+    time_zone: str
+    promotions: list[Promotion]
 
 
 class RewardList(Shape):
@@ -61,6 +95,9 @@ class Merchant(Shape):
     currency: str
     earning_rule: EarningRule
     tiers: list[Tier]
+    time_zone: str
+    stamp_card: StampCard | None
+    promotions: list[Promotion]
     owner_id: str
     created_at: str
     expiry_months: int  # 0: points never expire
@@ -109,7 +146,11 @@ class Membership(Shape):
     lifetime_points: int
     tier: Tier
     next_tier: NextTier | None
+    stamps: int
+    stamp_card: StampCard | None
+    promotions: list[Promotion]
     affordable_rewards: list[Reward]
+    locked_rewards: list[LockedReward]
     updated_at: str
     expiry: Expiry | None
 
@@ -124,7 +165,7 @@ class Transaction(Shape):
     merchant_name: str
     customer_id: str
     customer_name: str
-    kind: Literal["earn", "redeem", "reversal", "adjustment", "expiry"]
+    kind: Literal["earn", "redeem", "stamp_redeem", "reversal", "adjustment", "expiry"]
     points: int
     amount_cents: int | None
     reward_id: str | None
@@ -135,6 +176,13 @@ class Transaction(Shape):
     note: str | None  # an adjustment's note
     claim_id: str | None  # an earn from a receipt's claim code
     balance_after: int
+    stamps: int
+    stamps_after: int
+    stamps_needed: int | None
+    promotion_id: str | None
+    promotion_name: str | None
+    promotion_kind: Literal["multiplier", "bonus", "welcome"] | None
+    promotion_points: int
     visit_id: str | None
     staff_id: str | None  # who acted for the business (None: the expiry job)
     created_at: str
@@ -153,6 +201,7 @@ class Member(Shape):
     balance: int
     lifetime_points: int
     tier: str
+    stamps: int
     last_activity_at: str | None
     member_since: str | None
     expiry: Expiry | None
@@ -201,6 +250,11 @@ class Activity(Shape):
     kind: str
     points: int
     balance_after: int
+    stamps: int
+    stamps_after: int
+    stamps_needed: int | None
+    promotion_name: str | None
+    reward_name: str | None
     created_at: str
 
 
@@ -215,6 +269,7 @@ class QrTokenStatus(Shape):
     merchant: MerchantRef | None
     activity: list[Activity]
     balance: int | None
+    stamps: int | None
 
 
 class StaffMember(Shape):
@@ -271,6 +326,7 @@ class Customer(Shape):
 
 class Visit(Shape):
     visit_id: str
+    opened_at: str
     expires_at: str
     customer: Customer
     balance: int
@@ -278,19 +334,27 @@ class Visit(Shape):
     tier: Tier
     next_tier: NextTier | None
     earned: bool
+    first_visit: bool
+    stamps: int
+    stamp_card: StampCard | None
+    time_zone: str
+    promotions: list[Promotion]
     rewards: list[Reward]
     affordable_rewards: list[Reward]
+    locked_rewards: list[LockedReward]
 
 
 class BalanceChange(Shape):
     transaction: Transaction
     balance: int
+    stamps: int
     tier: Tier
 
 
 class Reversal(Shape):
     transaction: Transaction
     balance: int
+    stamps: int
 
 
 class Day(Shape):
@@ -300,6 +364,13 @@ class Day(Shape):
     visits: int
 
 
+class PromotionFigures(Shape):
+    promotion_id: str
+    name: str
+    points_issued: int
+    purchases: int
+
+
 class Stats(Shape):
     days: int
     points_issued: int
@@ -307,6 +378,9 @@ class Stats(Shape):
     visits: int
     unique_customers: int
     returning_customers: int
+    stamps_issued: int
+    stamp_cards_redeemed: int
+    promotions: list[PromotionFigures]
     daily: list[Day]
 
 

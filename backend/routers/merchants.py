@@ -1,17 +1,20 @@
-"""Business routes: directory, registration, settings, rewards, ledger, stats (staff:
-routers/staff.py)."""
+"""Business routes: directory, registration, settings, rewards, promotions, ledger, stats
+(staff: routers/staff.py)."""
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from backend.logic import errors, merchants, stats
+from backend.logic import errors, merchants, promotions, stats
 from backend.models import responses as shapes
 from backend.models.requests import (
     Category,
     MerchantCreate,
     MerchantUpdate,
+    PromotionCreate,
+    PromotionUpdate,
     RewardCreate,
     RewardUpdate,
 )
@@ -23,8 +26,15 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
-def _changes(body: MerchantUpdate | RewardUpdate) -> dict:
-    return body.model_dump(exclude_none=True)
+def _changes(
+    body: MerchantUpdate | RewardUpdate | PromotionUpdate, *, clearable: tuple = ()
+) -> dict:
+    """The fields a PATCH sets; a `clearable` field sent as null is a change to None."""
+    changes = body.model_dump(exclude_none=True)
+    for name in clearable:
+        if name in body.model_fields_set and getattr(body, name) is None:
+            changes[name] = None
+    return changes
 
 
 @router.get("/merchants", responses=shapes.answers(shapes.MerchantPage))
@@ -73,8 +83,9 @@ def create_reward(merchant_id: str, body: RewardCreate, caller: CallerId) -> tup
     "/merchants/<merchant_id>/rewards/<reward_id>", responses=shapes.answers(shapes.Reward)
 )
 def patch_reward(merchant_id: str, reward_id: str, body: RewardUpdate, caller: CallerId) -> dict:
-    """Owner edits a reward."""
-    return merchants.update_reward(caller, merchant_id, reward_id, _changes(body))
+    """Owner edits a reward (`min_tier: null` opens it to every tier)."""
+    changes = _changes(body, clearable=("min_tier",))
+    return merchants.update_reward(caller, merchant_id, reward_id, changes)
 
 
 @router.delete(
@@ -85,13 +96,51 @@ def retire_reward(merchant_id: str, reward_id: str, caller: CallerId) -> dict:
     return merchants.update_reward(caller, merchant_id, reward_id, {"active": False})
 
 
+@router.get("/merchants/<merchant_id>/promotions", responses=shapes.answers(shapes.PromotionList))
+def list_promotions(merchant_id: str, caller: CallerId) -> dict:
+    """Staff see the business's promotions, ended ones too."""
+    return promotions.list_promotions(caller, merchant_id)
+
+
+@router.post("/merchants/<merchant_id>/promotions", responses=shapes.answers(shapes.Promotion, 201))
+def create_promotion(merchant_id: str, body: PromotionCreate, caller: CallerId) -> tuple[dict, int]:
+    """Owner adds a promotion."""
+    return promotions.create_promotion(caller, merchant_id, body.model_dump()), 201
+
+
+@router.patch(
+    "/merchants/<merchant_id>/promotions/<promotion_id>",
+    responses=shapes.answers(shapes.Promotion),
+)
+def patch_promotion(
+    merchant_id: str, promotion_id: str, body: PromotionUpdate, caller: CallerId
+) -> dict:
+    """Owner changes a promotion (`ends_on`, the window's ends, `weekdays`: null clears)."""
+    changes = _changes(body, clearable=("ends_on", "from_time", "until_time", "weekdays"))
+    return promotions.update_promotion(caller, merchant_id, promotion_id, changes)
+
+
+@router.delete(
+    "/merchants/<merchant_id>/promotions/<promotion_id>", responses=shapes.answers(None, 204)
+)
+def delete_promotion(
+    merchant_id: str, promotion_id: str, caller: CallerId
+):  # -> Response (unannotated: Powertools would model it)
+    """Owner deletes a promotion (the entries it applied to keep its name)."""
+    promotions.delete_promotion(caller, merchant_id, promotion_id)
+    return Response(status_code=204, body="")
+
+
 @router.get(
     "/merchants/<merchant_id>/transactions", responses=shapes.answers(shapes.TransactionPage)
 )
 def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
-    kind: Annotated[str | None, Query(pattern="^(earn|redeem|reversal|adjustment|expiry)$")] = None,
+    kind: Annotated[
+        str | None,
+        Query(pattern="^(earn|redeem|stamp_redeem|reversal|adjustment|expiry)$"),
+    ] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,

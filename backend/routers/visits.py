@@ -45,7 +45,9 @@ def earn(
 def redeem(
     merchant_id: str, visit_id: str, body: Redeem, caller: CallerId, idem: IdempotencyKey
 ) -> tuple[dict, int]:
-    """Spend points on a reward or an amount of points."""
+    """Spend points on a reward or an amount of points, or give the stamp card's reward."""
+    if body.stamp_card:
+        return ledger.redeem_stamp_card(caller, merchant_id, visit_id, idem), 201
     result = ledger.redeem(caller, merchant_id, visit_id, body.reward_id, body.points, idem)
     metrics.add_metric(
         name="PointsRedeemed", unit=MetricUnit.Count, value=-result["transaction"]["points"]

@@ -24,6 +24,7 @@ MERCHANT_SECTIONS = [
     ("Exports", "/merchant/exports", True),
     ("Settings", "/merchant/settings", True),
     ("Rewards", "/merchant/rewards", True),
+    ("Programs", "/merchant/programs", True),
     ("Staff", "/merchant/staff", True),
 ]
 

@@ -12,6 +12,7 @@ def _business(b: Business) -> rx.Component:
     return card(
         rx.heading(b.name, as_="h3", size="4"),
         rx.text(b.earning, size="2"),
+        rx.foreach(b.programs, lambda line: rx.text(line, size="2", class_name="business-program")),
         rx.cond(
             b.rewards.length() > 0,
             rx.el.ul(

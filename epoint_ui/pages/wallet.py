@@ -3,6 +3,7 @@
 import reflex as rx
 
 from epoint_ui.components import card, empty_state, error_callout, link, page_shell, text_link
+from epoint_ui.components.stamps import stamp_card
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.states.views import WalletCard
 from epoint_ui.states.wallet import WalletState
@@ -52,6 +53,7 @@ def _membership(m: WalletCard) -> rx.Component:
             ),
             rx.text("Top tier reached", size="2", color=rx.color("gray", 11)),
         ),
+        rx.cond(m.stamp_slots.length() > 0, stamp_card(m.stamp_slots, m.stamps_text)),
         rx.cond(
             m.rewards.length() > 0,
             rx.vstack(
@@ -64,6 +66,46 @@ def _membership(m: WalletCard) -> rx.Component:
                 spacing="1",
             ),
         ),
+        rx.cond(
+            m.locked.length() > 0,
+            rx.vstack(
+                rx.text("For higher tiers:", size="2", weight="medium"),
+                rx.el.ul(
+                    rx.foreach(
+                        m.locked,
+                        lambda r: rx.el.li(
+                            rx.hstack(
+                                rx.icon("lock", size=14, aria_hidden="true"),
+                                rx.text(r, size="2"),
+                                align="center",
+                                spacing="1",
+                            ),
+                            class_name="locked-reward",
+                        ),
+                    ),
+                    padding_left="0",
+                    list_style="none",
+                    margin="0",
+                ),
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            m.promotions.length() > 0,
+            rx.vstack(
+                rx.text("Promotions:", size="2", weight="medium"),
+                rx.el.ul(
+                    rx.foreach(
+                        m.promotions,
+                        lambda p: rx.el.li(rx.text(p, size="2"), class_name="wallet-promotion"),
+                    ),
+                    padding_left="1.2em",
+                    margin="0",
+                ),
+                spacing="1",
+            ),
+        ),
+        class_name="membership",
     )
 
 

@@ -1,4 +1,4 @@
-"""The business's figures over the last 7 or 30 days."""
+"""The business's figures over the last 7 or 30 days (stamps and points per promotion too)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class FiguresState(rx.State):
     visits: int = 0
     unique_customers: int = 0
     returning_customers: int = 0
+    stamps_issued: int = 0
+    stamp_cards_redeemed: int = 0
+    promotions: list[dict[str, Any]] = []
     daily: list[dict[str, Any]] = []
     loading: bool = False
     error: str = ""
@@ -41,6 +44,16 @@ class FiguresState(rx.State):
             setattr(self, name, int(stats.get(name, 0)))
         self.unique_customers = int(stats.get("unique_customers", 0))
         self.returning_customers = int(stats.get("returning_customers", 0))
+        self.stamps_issued = int(stats.get("stamps_issued", 0))
+        self.stamp_cards_redeemed = int(stats.get("stamp_cards_redeemed", 0))
+        self.promotions = [
+            {
+                "name": str(p.get("name", "")),
+                "points_issued": int(p.get("points_issued", 0)),
+                "purchases": int(p.get("purchases", 0)),
+            }
+            for p in stats.get("promotions", [])
+        ]
         self.daily = [
             {
                 "date": str(day.get("date", ""))[5:],

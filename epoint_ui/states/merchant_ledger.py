@@ -9,6 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient, new_idempotency_key
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.views import change_detail, stamp_line
 from loyalty import catalog
 from loyalty.money import format_cents
 
@@ -16,12 +17,14 @@ KINDS = {
     "all": "All",
     "earn": "Awards",
     "redeem": "Redemptions",
+    "stamp_redeem": "Stamp cards",
     "reversal": "Reversals",
     "adjustment": "Adjustments",
     "expiry": "Expiries",
 }
 REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
+    "stamps_already_spent": "This can't be reversed: this purchase's stamp already went into a free reward. Reverse that reward first.",
     "already_reversed": "This transaction was already reversed.",
     "not_reversible": "A reversal cannot itself be reversed.",
 }
@@ -34,11 +37,14 @@ def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
     detail = {
         "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
+        "stamp_redeem": f"Stamp card: gave the {tx.get('reward_name') or 'free reward'}"
+        f" ({-int(tx.get('stamps') or 0)} stamps)",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
         "adjustment": f"Adjusted by the owner ({reason.lower() or 'no reason'})"
         + (f": {tx['note']}" if tx.get("note") else ""),
         "expiry": "Points expired (no visit within the expiry period)",
     }.get(str(tx.get("kind")), "")
+    detail = " · ".join(part for part in (detail, change_detail(tx)) if part)
     if tx.get("claim_id"):
         detail += f" · receipt code {tx['claim_id']}"
     return {
@@ -49,7 +55,8 @@ def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
         "points": f"{int(tx.get('points', 0)):+d}",
         "when": str(tx.get("created_at", "")).replace("T", " ").rstrip("Z")[:16],
         "reversed": bool(tx.get("reversed_by")),
-        "reversible": tx.get("kind") in ("earn", "redeem") and not tx.get("reversed_by"),
+        "reversible": tx.get("kind") in ("earn", "redeem", "stamp_redeem")
+        and not tx.get("reversed_by"),
     }
 
 
@@ -145,9 +152,15 @@ class LedgerState(rx.State):
                 idempotency_key=self.reverse_key,
             )
             tx = result.get("transaction") or {}
+            moved = int(tx.get("stamps") or 0)
+            stamps = (
+                f", {stamp_line(moved, int(tx.get('stamps_after') or 0), int(tx['stamps_needed']))}"
+                if moved and tx.get("stamps_needed")
+                else ""
+            )
             self.notice = (
-                f"Reversed: {int(tx.get('points', 0)):+d} points, the customer's balance is now "
-                f"{int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
+                f"Reversed: {int(tx.get('points', 0)):+d} points{stamps}, the customer's balance"
+                f" is now {int(result.get('balance', 0))}. Transaction {tx.get('tx_id', '')}."
             )
             self.confirm_tx = ""
 

@@ -18,6 +18,7 @@ def _row(reward: dict[str, Any]) -> dict[str, Any]:
         "name": str(reward.get("name", "")),
         "description": str(reward.get("description") or ""),
         "cost_points": int(reward.get("cost_points", 0)),
+        "min_tier": str(reward.get("min_tier") or ""),
         "active": bool(reward.get("active", True)),
     }
 
@@ -30,6 +31,8 @@ class MerchantRewardsState(rx.State):
     form_name: str = ""
     form_description: str = ""
     form_cost: str = ""
+    form_min_tier: str = ""  # "" = every customer
+    tier_names: list[str] = []  # the business's tiers, for "who may redeem it"
     saving: bool = False
     busy_id: str = ""
     error: str = ""
@@ -51,6 +54,8 @@ class MerchantRewardsState(rx.State):
         return f"/merchants/{merchant.merchant_id}/rewards"
 
     async def _fetch(self, client: ApiClient) -> None:
+        merchant = await self.get_state(MerchantState)
+        self.tier_names = [str(t.get("name", "")) for t in merchant.business.get("tiers") or []]
         answer = await client.get(await self._path(), {"include_retired": "true"})
         self.rewards = [_row(r) for r in answer.get("rewards", [])]
 
@@ -76,6 +81,11 @@ class MerchantRewardsState(rx.State):
         self.form_cost = value
 
     @rx.event
+    def set_form_min_tier(self, value: str):
+        """Chooses the tier a reward is for ("" for every customer)."""
+        self.form_min_tier = value
+
+    @rx.event
     def edit(self, reward_id: str):
         """Loads one reward into the form for editing."""
         reward = next((r for r in self.rewards if r["reward_id"] == reward_id), None)
@@ -84,13 +94,14 @@ class MerchantRewardsState(rx.State):
             self.form_name = reward["name"]
             self.form_description = reward["description"]
             self.form_cost = str(reward["cost_points"])
+            self.form_min_tier = reward["min_tier"]
             self.form_error = self.notice = ""
 
     @rx.event
     def cancel_edit(self):
         """Empties the form (back to adding a new reward)."""
         self.editing_id = self.form_name = self.form_description = self.form_cost = ""
-        self.form_error = ""
+        self.form_min_tier = self.form_error = ""
 
     @rx.event
     async def save(self):
@@ -99,10 +110,16 @@ class MerchantRewardsState(rx.State):
         name, name_problem = forms.reward_name(self.form_name)
         description, description_problem = forms.description(self.form_description)
         cost, cost_problem = forms.reward_cost(self.form_cost)
-        self.form_error = name_problem or description_problem or cost_problem or ""
+        tier, tier_problem = forms.min_tier(self.form_min_tier, self.tier_names)
+        self.form_error = name_problem or description_problem or cost_problem or tier_problem or ""
         if self.form_error:
             return
-        body = {"name": name, "description": description, "cost_points": cost}
+        body = {
+            "name": name,
+            "description": description,
+            "cost_points": cost,
+            "min_tier": tier or None,  # None: every customer (and, editing, no tier any more)
+        }
 
         async def send(client: ApiClient) -> None:
             path = await self._path()
@@ -114,6 +131,7 @@ class MerchantRewardsState(rx.State):
                 self.notice = f"{body['name']} added: customers can redeem it for {cost} points."
             await self._fetch(client)
             self.editing_id = self.form_name = self.form_description = self.form_cost = ""
+            self.form_min_tier = ""
 
         async for update in call_api(self, send, working="saving", error="form_error"):
             yield update

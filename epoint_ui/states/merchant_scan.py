@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,8 @@ from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
 from epoint_ui.components.scanner import camera_problem_message
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty import earning, forms
+from epoint_ui.states.views import change_detail, stamp_line
+from loyalty import catalog, earning, forms, stamps, tiers
 from loyalty.money import format_cents, parse_cents
 
 _SHORT_CODE = re.compile(r"^\d{6}$")
@@ -46,12 +48,16 @@ def _retryable(exc: ApiError) -> bool:
     return exc.status is None or exc.status >= 500
 
 
-def _seconds_until(iso: str) -> float:
+def _epoch(iso: str) -> float | None:
     try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
     except ValueError:
-        return 600.0
-    return (when - datetime.now(UTC)).total_seconds()
+        return None
+
+
+def _seconds_until(iso: str) -> float:
+    when = _epoch(iso)
+    return 600.0 if when is None else when - datetime.now(UTC).timestamp()
 
 
 class ScanState(rx.State):
@@ -69,6 +75,18 @@ class ScanState(rx.State):
     points_per_unit: int = 1
     min_purchase_cents: int = 0
     currency: str = ""
+    # What the preview needs beyond the rule and the tier: the business's tiers (for
+    # tier-only rewards), its stamp card, its promotions on its clock, and the customer's
+    # stamps and whether this is their first visit (a welcome bonus).
+    tier_list: list[dict[str, Any]] = []
+    stamps: int = 0
+    stamp_card: dict[str, Any] = {}
+    promotions: list[dict[str, Any]] = []
+    time_zone: str = catalog.DEFAULT_TIME_ZONE
+    first_visit: bool = False
+    # The API's clock minus ours when the visit opened: the preview reads the promotions at
+    # the API's time (the local cloud's clock may have been moved; ours may be off).
+    clock_skew_s: float = 0.0
 
     code: str = ""
     opening: bool = False
@@ -92,7 +110,8 @@ class ScanState(rx.State):
 
     @rx.var
     def preview(self) -> str:
-        """What the typed amount will earn, computed as the API will."""
+        """What the typed amount will earn (points, the promotion, a stamp), computed as the
+        API will: `loyalty.earning.for_purchase` at the API's clock."""
         if not parse_cents(self.amount):
             return ""
         cents, problem = forms.purchase_amount(self.amount)
@@ -103,17 +122,86 @@ class ScanState(rx.State):
             "min_purchase_cents": self.min_purchase_cents,
         }
         try:
-            points = earning.points_for_purchase(cents, rule, self.multiplier_pct)
+            earned = earning.for_purchase(
+                cents,
+                rule,
+                self.multiplier_pct,
+                at_s=time.time() + self.clock_skew_s,
+                time_zone=self.time_zone,
+                offers=self.promotions,
+                stamp_card=self.stamp_card or None,
+                first_visit=self.first_visit,
+            )
         except earning.BelowMinimum:
-            return f"Purchases under {format_cents(self.min_purchase_cents)} {self.currency} earn no points."
-        return f"{format_cents(cents)} {self.currency} earns {points} points at {self.tier_name}."
+            minimum = self.min_purchase_cents
+            if stamps.running(self.stamp_card or None):
+                minimum = int(self.stamp_card.get("min_purchase_cents", 0))
+                if not self.stamp_card.get("replaces_points"):
+                    minimum = min(minimum, self.min_purchase_cents)
+                return f"Purchases under {format_cents(minimum)} {self.currency} earn nothing."
+            return f"Purchases under {format_cents(minimum)} {self.currency} earn no points."
+        stamp = ""
+        if earned.stamps:
+            needed = int(self.stamp_card["stamps_needed"])
+            stamp = stamp_line(earned.stamps, self.stamps + earned.stamps, needed)
+        if self.stamp_card.get("replaces_points") and stamps.running(self.stamp_card):
+            return f"{format_cents(cents)} {self.currency} earns {stamp}."
+        text = f"{format_cents(cents)} {self.currency} earns {earned.points} points at {self.tier_name}"
+        if earned.promotion:
+            text += f" with {earned.promotion['name']} (+{earned.promotion_points})"
+        return text + (f" and {stamp}." if stamp else ".")
 
     @rx.var
     def affordable(self) -> list[dict[str, Any]]:
-        """The active rewards the customer's balance covers, cheapest first."""
+        """The active rewards the customer's balance covers and tier opens, cheapest first."""
         return sorted(
-            (r for r in self.rewards if int(r.get("cost_points", 0)) <= self.balance),
+            (
+                r
+                for r in self.rewards
+                if int(r.get("cost_points", 0)) <= self.balance
+                and tiers.reaches(self.lifetime_points, r.get("min_tier"), self.tier_list)
+            ),
             key=lambda r: int(r.get("cost_points", 0)),
+        )
+
+    @rx.var
+    def locked(self) -> list[dict[str, Any]]:
+        """Rewards for a tier above the customer's, each with the reason."""
+        out = []
+        for reward in self.rewards:
+            reason = tiers.lock_reason(self.lifetime_points, reward.get("min_tier"), self.tier_list)
+            if reason:
+                out.append({**reward, "reason": reason})
+        return out
+
+    @rx.var
+    def stamp_slots(self) -> list[bool]:
+        """The customer's card as the till draws it: filled and empty stamps."""
+        needed = int(self.stamp_card.get("stamps_needed", 0)) if self.stamp_card else 0
+        filled = stamps.on_card(self.stamps, needed)
+        return [n < filled for n in range(needed)]
+
+    @rx.var
+    def stamps_text(self) -> str:
+        """'7 of 10 stamps' (and what a full card gives)."""
+        if not self.stamp_card:
+            return ""
+        needed = int(self.stamp_card.get("stamps_needed", 0))
+        ready = stamps.rewards_ready(self.stamps, needed)
+        text = f"{stamps.on_card(self.stamps, needed)} of {needed} stamps"
+        if ready:
+            text += f": {self.stamp_card.get('reward_name', 'the reward')} is free today"
+        if not self.stamp_card.get("active", True):
+            text += " (the card is paused)"
+        return text
+
+    @rx.var
+    def card_full(self) -> bool:
+        """Whether the till offers the stamp card's free reward now."""
+        needed = int(self.stamp_card.get("stamps_needed", 0)) if self.stamp_card else 0
+        return (
+            stamps.running(self.stamp_card or None)
+            and stamps.rewards_ready(self.stamps, needed) > 0
         )
 
     @rx.event
@@ -156,7 +244,13 @@ class ScanState(rx.State):
         async def open_visit(client: ApiClient):
             merchant = await self.get_state(MerchantState)
             visit = await client.post(f"/merchants/{merchant.merchant_id}/visits", {"token": token})
-            self._start_visit(visit, merchant.business.get("earning_rule") or {}, merchant.currency)
+            business = merchant.business
+            self._start_visit(
+                visit,
+                business.get("earning_rule") or {},
+                merchant.currency,
+                tier_list=business.get("tiers") or [],
+            )
             return ScanState.watch_expiry
 
         async for update in call_api(
@@ -164,8 +258,23 @@ class ScanState(rx.State):
         ):
             yield update
 
-    def _start_visit(self, visit: dict[str, Any], rule: dict[str, Any], currency: str) -> None:
+    def _start_visit(
+        self,
+        visit: dict[str, Any],
+        rule: dict[str, Any],
+        currency: str,
+        *,
+        tier_list: list[dict[str, Any]] | None = None,
+    ) -> None:
         tier = visit.get("tier") or {}
+        opened = _epoch(str(visit.get("opened_at") or ""))
+        self.clock_skew_s = opened - time.time() if opened is not None else 0.0
+        self.tier_list = list(tier_list or [])
+        self.stamps = int(visit.get("stamps") or 0)
+        self.stamp_card = dict(visit.get("stamp_card") or {})
+        self.promotions = list(visit.get("promotions") or [])
+        self.time_zone = str(visit.get("time_zone") or catalog.DEFAULT_TIME_ZONE)
+        self.first_visit = bool(visit.get("first_visit", False))
         self.visit_id = str(visit["visit_id"])
         self.expires_at = str(visit.get("expires_at", ""))
         self.customer_name = str((visit.get("customer") or {}).get("display_name", ""))
@@ -201,6 +310,7 @@ class ScanState(rx.State):
         self.visit_expired = False
         self.rewards = []
         self.receipts = []
+        self.stamps, self.stamp_card, self.promotions = 0, {}, []
         self.code = self.amount = self.amount_error = self.action_error = self.scan_error = ""
 
     @rx.event
@@ -218,6 +328,16 @@ class ScanState(rx.State):
         # now, so that late change is not taken for a new amount with a new key.
         self.amount = amount
         async for update in self._change("earn", {"amount_cents": cents}, key, "awarding"):
+            yield update
+
+    @rx.event
+    async def give_card_reward(self, key: str):
+        """Gives the stamp card's free reward (a full card's stamps come off)."""
+        if self.redeeming or not self.visit_open or not self.card_full:
+            return
+        async for update in self._change(
+            "redeem", {"stamp_card": True}, key or self.redeem_key, "redeeming", "stamp_card"
+        ):
             yield update
 
     @rx.event
@@ -280,28 +400,41 @@ class ScanState(rx.State):
         tx = result.get("transaction") or {}
         tier = result.get("tier") or {}
         self.balance = int(result.get("balance", self.balance))
+        self.stamps = int(result.get("stamps", self.stamps))
         if tier:
             self.tier_name = str(tier.get("name", self.tier_name))
             self.multiplier_pct = int(tier.get("multiplier_pct", self.multiplier_pct))
         if action == "earn":
             self.earned = True
+            self.first_visit = False
             self.lifetime_points += int(tx.get("points", 0))
         if any(r["tx_id"] == tx.get("tx_id") for r in self.receipts):
             return  # a replayed answer to a double tap: already on screen
-        title = (
-            f"Awarded for {format_cents(int(tx.get('amount_cents') or 0))} {self.currency}"
-            if action == "earn"
-            else f"Redeemed {tx.get('reward_name') or 'a reward'}"
-        )
+        if action == "earn":
+            title = f"Awarded for {format_cents(int(tx.get('amount_cents') or 0))} {self.currency}"
+        elif tx.get("kind") == "stamp_redeem":
+            title = f"Gave the stamp card's {tx.get('reward_name') or 'reward'}"
+        else:
+            title = f"Redeemed {tx.get('reward_name') or 'a reward'}"
         self.receipts = [
             {
                 "tx_id": str(tx.get("tx_id", "")),
                 "title": title,
                 "points": f"{int(tx.get('points', 0)):+d}",
                 "balance": self.balance,
+                "detail": change_detail(tx) or stamp_card_detail(tx),
             },
             *self.receipts,
         ]
+
+
+def stamp_card_detail(tx: dict[str, Any]) -> str:
+    """A stamp card's reward on its receipt: the full card it took ('-4 stamps (a full card)')."""
+    if tx.get("kind") != "stamp_redeem" or not tx.get("stamps_needed"):
+        return ""
+    return stamp_line(
+        int(tx.get("stamps") or 0), int(tx.get("stamps_after") or 0), int(tx["stamps_needed"])
+    )
 
 
 def _reward_row(reward: dict[str, Any]) -> dict[str, Any]:
@@ -310,4 +443,5 @@ def _reward_row(reward: dict[str, Any]) -> dict[str, Any]:
         "name": str(reward.get("name", "")),
         "description": str(reward.get("description", "")),
         "cost_points": int(reward.get("cost_points", 0)),
+        "min_tier": reward.get("min_tier") or "",
     }

@@ -9,7 +9,7 @@ import reflex as rx
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from loyalty import bounds, earning, expiry, forms
+from loyalty import bounds, catalog, earning, expiry, forms
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
 
@@ -26,6 +26,7 @@ class MerchantSettingsState(rx.State):
 
     name: str = ""
     category: str = "other"
+    time_zone: str = catalog.DEFAULT_TIME_ZONE
     points_per_unit: str = "1"
     min_purchase: str = "0"
     tiers: list[dict[str, str]] = []
@@ -65,6 +66,7 @@ class MerchantSettingsState(rx.State):
         rule = business.get("earning_rule") or {}
         self.name = str(business.get("name", ""))
         self.category = str(business.get("category", "other"))
+        self.time_zone = str(business.get("time_zone") or catalog.DEFAULT_TIME_ZONE)
         self.points_per_unit = str(rule.get("points_per_unit", 1))
         self.min_purchase = format_cents(int(rule.get("min_purchase_cents", 0)))
         self.tiers = _as_rows(business.get("tiers") or tier_rules.DEFAULT_TIERS)
@@ -81,6 +83,11 @@ class MerchantSettingsState(rx.State):
     def set_category(self, value: str):
         """Edits the category."""
         self.category = value
+
+    @rx.event
+    def set_time_zone(self, value: str):
+        """Edits the time zone (promotions run on its clock)."""
+        self.time_zone = value
 
     @rx.event
     def set_points_per_unit(self, value: str):
@@ -139,16 +146,25 @@ class MerchantSettingsState(rx.State):
         """The PATCH body, or None with `error` set to what to fix."""
         name, problem = forms.business_name(self.name)
         category, category_problem = forms.category(self.category)
+        zone, zone_problem = forms.time_zone(self.time_zone)
         rule, rule_problem = forms.earning_rule(self.points_per_unit, self.min_purchase)
         tiers, tiers_problem = forms.tier_list(self.tiers)
         months, expiry_problem = forms.expiry_months(self.expiry_months)
-        problem = problem or category_problem or rule_problem or tiers_problem or expiry_problem
+        problem = (
+            problem
+            or category_problem
+            or zone_problem
+            or rule_problem
+            or tiers_problem
+            or expiry_problem
+        )
         if problem:
             self.error = problem
             return None
         return {
             "name": name,
             "category": category,
+            "time_zone": zone,
             "earning_rule": rule,
             "tiers": tiers,
             "expiry_months": months or 0,

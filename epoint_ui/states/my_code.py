@@ -11,7 +11,7 @@ import segno
 from epoint_ui.api import ApiClient, ApiError
 from epoint_ui.states.api_call import refused
 from epoint_ui.states.session import SessionState, api
-from epoint_ui.states.views import points
+from epoint_ui.states.views import scan_messages
 
 # A new code is fetched this many seconds before the shown one expires, so the
 # merchant never scans a code that dies mid-scan.
@@ -124,22 +124,7 @@ class MyCodeState(rx.State):
                 return False
             first = not self.scanned
             self.scanned = True
-            merchant = (answer.get("merchant") or {}).get("name") or "a business"
-            activity = answer.get("activity") or []
-            parts = []
-            for entry in activity:
-                n = int(entry.get("points") or 0)
-                if entry.get("kind") == "redeem":
-                    parts.append(f"{abs(n)} points redeemed")
-                else:
-                    parts.append(points(n))
-            self.scanned_message = f"Scanned at {merchant}" + (
-                f": {', '.join(parts)}" if parts else ""
-            )
-            balance = answer.get("balance")
-            self.balance_message = (
-                f"Your balance at {merchant}: {balance} points" if balance is not None else ""
-            )
+            self.scanned_message, self.balance_message = scan_messages(answer)
             return first
 
     @rx.event

@@ -6,8 +6,10 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from loyalty import catalog
+from loyalty import catalog, stamps
+from loyalty import promotions as promotion_rules
 from loyalty import tiers as tier_rules
+from loyalty.money import format_cents
 
 CATEGORY_LABELS = catalog.CATEGORIES
 
@@ -53,6 +55,62 @@ def points(n: int) -> str:
     return f"{sign}{n} point{'' if abs(n) == 1 else 's'}"
 
 
+def stamp_line(moved: int, after: int, needed: int) -> str:
+    """Stamps moved and where the card is: '+1 stamp (7/10)', '+1 stamp (10/10): card full',
+    '-10 stamps (a free reward)', '-1 stamp (6/10)'."""
+    filled = stamps.on_card(after, needed)
+    what = f"{moved:+d} stamp{'' if abs(moved) == 1 else 's'}"
+    if moved < 0 and -moved == needed:
+        return f"{what} (a full card)"
+    line = f"{what} ({filled}/{needed})"
+    return line + (": card full" if moved > 0 and filled == needed else "")
+
+
+def change_detail(tx: dict[str, Any]) -> str:
+    """What a ledger entry adds to its points, as the till's receipt, the ledger and the
+    history say it: the promotion that applied, the stamps it moved ('Double Tuesdays: +12
+    points · +1 stamp (7/10)'); a stamp card's reward says its stamps itself."""
+    parts = []
+    if tx.get("promotion_name") and int(tx.get("promotion_points") or 0):
+        parts.append(f"{tx['promotion_name']}: {int(tx['promotion_points']):+d} points")
+    moved = int(tx.get("stamps") or 0)
+    if moved and tx.get("stamps_needed") and tx.get("kind") != "stamp_redeem":
+        parts.append(stamp_line(moved, int(tx.get("stamps_after") or 0), int(tx["stamps_needed"])))
+    return " · ".join(parts)
+
+
+def activity_line(entry: dict[str, Any]) -> str:
+    """One change in a visit as the customer reads it: '+24 points (Double Tuesdays), +1 stamp
+    (7/10)', '100 points redeemed', 'Free coffee from your stamp card'."""
+    kind, n = entry.get("kind"), int(entry.get("points") or 0)
+    moved = int(entry.get("stamps") or 0)
+    if kind == "stamp_redeem":
+        return f"{entry.get('reward_name') or 'A free reward'} from your stamp card"
+    parts = []
+    if kind == "redeem":
+        parts.append(f"{abs(n)} points redeemed")
+    elif n or not moved:
+        parts.append(
+            points(n) + (f" ({entry['promotion_name']})" if entry.get("promotion_name") else "")
+        )
+    if moved and entry.get("stamps_needed"):
+        parts.append(
+            stamp_line(moved, int(entry.get("stamps_after") or 0), int(entry["stamps_needed"]))
+        )
+    return ", ".join(parts)
+
+
+def scan_messages(answer: dict[str, Any]) -> tuple[str, str]:
+    """What My code says once a till scanned it (`GET /qr-tokens/{id}`): what happened in the
+    visit, and the balance (and stamps) there now."""
+    merchant = (answer.get("merchant") or {}).get("name") or "a business"
+    parts = [activity_line(entry) for entry in answer.get("activity") or []]
+    said = f"Scanned at {merchant}" + (f": {', '.join(parts)}" if parts else "")
+    balance = answer.get("balance")
+    left = f"Your balance at {merchant}: {balance} points" if balance is not None else ""
+    return said, left
+
+
 @dataclasses.dataclass
 class WalletCard:
     """One business in the wallet."""
@@ -67,6 +125,29 @@ class WalletCard:
     progress_pct: int = 100
     rewards: list[str] = dataclasses.field(default_factory=list)
     expiry_notice: str = ""  # '120 points expire on 3 March', within the notice period
+    locked: list[str] = dataclasses.field(default_factory=list)
+    promotions: list[str] = dataclasses.field(default_factory=list)
+    stamp_slots: list[bool] = dataclasses.field(default_factory=list)
+    stamps_text: str = ""
+
+
+def _stamp_card(m: dict[str, Any]) -> tuple[list[bool], str]:
+    """The membership's stamp card as slots (filled or not) and a sentence; none without one."""
+    card = m.get("stamp_card") or {}
+    held = int(m.get("stamps") or 0)
+    if not card or (not card.get("active", True) and not held):
+        return [], ""
+    needed = int(card["stamps_needed"])
+    filled = stamps.on_card(held, needed)
+    text = f"{filled} of {needed} stamps towards a {card['reward_name']}"
+    ready = stamps.rewards_ready(held, needed)
+    if ready:
+        text = f"Your {card['reward_name']} is free: show your code at the till" + (
+            f" ({ready} cards full)" if ready > 1 else ""
+        )
+    if not card.get("active", True):
+        text += " (the card is paused)"
+    return [n < filled for n in range(needed)], text
 
 
 def wallet_card(m: dict[str, Any]) -> WalletCard:
@@ -74,6 +155,7 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
     tier = m.get("tier") or {}
     nxt = m.get("next_tier") or None
     lifetime = int(m.get("lifetime_points") or 0)
+    slots, stamps_text = _stamp_card(m)
     return WalletCard(
         merchant_id=str(m.get("merchant_id", "")),
         name=str(m.get("merchant_name", "")),
@@ -87,6 +169,15 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
             f"{r.get('name', '')} ({r.get('cost_points', 0)} points)"
             for r in m.get("affordable_rewards") or []
         ],
+        locked=[
+            f"{r.get('name', '')} ({r.get('cost_points', 0)} points): {r.get('locked_reason', '')}"
+            for r in m.get("locked_rewards") or []
+        ],
+        promotions=[
+            f"{p.get('name', '')}: {promotion_rules.describe(p)}" for p in m.get("promotions") or []
+        ],
+        stamp_slots=slots,
+        stamps_text=stamps_text,
         expiry_notice=_expiry_notice(m.get("expiry")),
     )
 
@@ -119,9 +210,12 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
     amount = t.get("amount_cents")
     if kind == "earn":
         title = "Purchase (receipt code)" if t.get("claim_id") else "Purchase"
-        detail = f"Spent {int(amount) / 100:.2f}" if amount else ""
+        detail = f"Spent {format_cents(int(amount))}" if amount else ""
     elif kind == "redeem":
         title = f"Reward: {t.get('reward_name')}" if t.get("reward_name") else "Points redeemed"
+        detail = ""
+    elif kind == "stamp_redeem":
+        title = f"Stamp card: {t.get('reward_name') or 'a free reward'}"
         detail = ""
     elif kind == "adjustment":
         reason = catalog.ADJUSTMENT_REASONS.get(str(t.get("reason")), "Adjustment")
@@ -134,18 +228,24 @@ def history_row(t: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> HistoryR
         original = by_id.get(str(t.get("reverses") or ""))
         title = "Refund"
         if original:
-            what = "purchase" if original.get("kind") == "earn" else "redemption"
+            what = {"earn": "purchase", "stamp_redeem": "stamp card reward"}.get(
+                str(original.get("kind")), "redemption"
+            )
             detail = f"Reverses the {what} of {when(original.get('created_at'))}"
         else:
             detail = "Reverses an earlier entry"
-    n = int(t.get("points") or 0)
+    detail = " · ".join(x for x in (detail, change_detail(t)) if x)
+    n, moved = int(t.get("points") or 0), int(t.get("stamps") or 0)
+    shown, positive = points(n), n >= 0
+    if not n and moved:  # a stamp card's reward, or a stamps-only purchase
+        shown, positive = f"{moved:+d} stamp{'' if abs(moved) == 1 else 's'}", moved >= 0
     return HistoryRow(
         tx_id=str(t.get("tx_id", "")),
         business=str(t.get("merchant_name", "")),
         title=title,
         detail=detail,
-        points=points(n),
-        positive=n >= 0,
+        points=shown,
+        positive=positive,
         when=when(t.get("created_at")),
         balance_after=int(t.get("balance_after") or 0),
         reversed=bool(t.get("reversed_by")),
@@ -161,6 +261,7 @@ class Business:
     category: str = ""
     earning: str = ""
     rewards: list[str] = dataclasses.field(default_factory=list)
+    programs: list[str] = dataclasses.field(default_factory=list)
 
 
 def business(m: dict[str, Any]) -> Business:
@@ -179,7 +280,24 @@ def business(m: dict[str, Any]) -> Business:
         earning=earning,
         rewards=[
             f"{r.get('name', '')}: {r.get('cost_points', 0)} points"
+            + (f" ({r['min_tier']} members only)" if r.get("min_tier") else "")
             for r in m.get("rewards") or []
             if r.get("active", True)
         ],
+        programs=_programs(m),
     )
+
+
+def _programs(m: dict[str, Any]) -> list[str]:
+    """The business's stamp card and promotions, in words."""
+    card = m.get("stamp_card") or {}
+    lines = []
+    if card.get("active"):
+        lines.append(
+            f"Stamp card: {card['stamps_needed']} stamps for a {card['reward_name']}"
+            + (" (instead of points)" if card.get("replaces_points") else "")
+        )
+    lines += [
+        f"{p.get('name', '')}: {promotion_rules.describe(p)}" for p in m.get("promotions") or []
+    ]
+    return lines

@@ -66,6 +66,7 @@ class Scene:
     hireable: list[Person]
     scanned_token_id: str = ""
     other_pool_token: str = ""
+    promotion_id: str = ""
     _hired: int = 0
     _invited: int = 0
     _waiting_invitation: str = ""
@@ -259,6 +260,24 @@ def _retire_call(w: Scene, p: Person) -> Call:
     return Call("DELETE", f"{_m(w)}/rewards/{reward.reward_id}")
 
 
+PROMOTION = {"name": "Authz bonus", "kind": "bonus", "bonus_points": 5, "starts_on": "2026-01-01"}
+
+
+def _promotion_id(w: Scene, p: Person) -> str:
+    """A promotion to change or delete: a fresh one for the owner's (successful) delete, the
+    standing one for everyone else (so the business stays under its 20)."""
+    if not w.promotion_id:
+        w.promotion_id = w.world.promotion(w.shop, **PROMOTION)["promotion_id"]
+    return w.promotion_id
+
+
+def _delete_promotion_call(w: Scene, p: Person) -> Call:
+    if p is w.owner:
+        fresh = w.world.promotion(w.shop, **PROMOTION)["promotion_id"]
+        return Call("DELETE", f"{_m(w)}/promotions/{fresh}")
+    return Call("DELETE", f"{_m(w)}/promotions/{_promotion_id(w, p)}")
+
+
 def _invite_call(w: Scene, p: Person) -> Call:
     w._invited += 1
     return Call("POST", f"{_m(w)}/invitations", {"email": f"invitee-{w._invited}@example.com"})
@@ -339,6 +358,25 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "DELETE /merchants/{merchant_id}/rewards/{reward_id}": Rule("owner", 200, _retire_call),
+    "GET /merchants/{merchant_id}/promotions": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/promotions")
+    ),
+    "POST /merchants/{merchant_id}/promotions": Rule(
+        # Only the owner's call succeeds: one promotion a run (a business may have 20).
+        "owner",
+        201,
+        lambda w, p: Call("POST", f"{_m(w)}/promotions", PROMOTION),
+    ),
+    "PATCH /merchants/{merchant_id}/promotions/{promotion_id}": Rule(
+        "owner",
+        200,
+        lambda w, p: Call(
+            "PATCH", f"{_m(w)}/promotions/{_promotion_id(w, p)}", {"bonus_points": 6}
+        ),
+    ),
+    "DELETE /merchants/{merchant_id}/promotions/{promotion_id}": Rule(
+        "owner", 204, _delete_promotion_call
+    ),
     "GET /merchants/{merchant_id}/staff": Rule(
         "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/staff")
     ),

@@ -23,6 +23,7 @@ CUSTOMERS = scale(12, 48)
 TILLS = scale(6, 16)
 RUN_TIME = scale("45s", "120s")
 REWARD_COST = 40
+STAMPS_NEEDED = 3
 
 
 def _locust(api_url: str, users_file: Path, csv_prefix: Path) -> subprocess.Popen[str]:
@@ -68,11 +69,26 @@ def test_load_has_no_errors_and_every_balance_reconciles(
         shop = world.business(owner, f"Load Shop {index + 1}")
         world.staff(shop, cashier)
         reward = world.reward(shop, cost=REWARD_COST)
+        # Stamps and promotions in the mix: every purchase a stamp, a full card often given,
+        # a welcome bonus on each customer's first visit, double points in the morning and
+        # +10 in the afternoon (UTC), overlapping the welcome.
+        world.stamp_card(shop, stamps_needed=STAMPS_NEEDED)
+        world.promotion(shop, "Welcome", kind="welcome", bonus_points=20)
+        world.promotion(shop, "Morning double", from_time="00:00", until_time="12:00")
+        world.promotion(
+            shop,
+            "Afternoon bonus",
+            kind="bonus",
+            bonus_points=10,
+            from_time="12:00",
+            until_time="24:00",
+        )
         merchants.append(
             {
                 "merchant_id": shop.merchant_id,
                 "reward_id": reward.reward_id,
                 "reward_cost": REWARD_COST,
+                "stamps_needed": STAMPS_NEEDED,
                 "staff": cashier.to_json(),
             }
         )
@@ -130,7 +146,14 @@ def test_load_has_no_errors_and_every_balance_reconciles(
 
     found, output = reconcile(proof_cloud.api_url)
     figures.record("reconcile_discrepancies", found)
-    figures.record(
-        "reconcile_ledger_entries", int(output.split("ledger_entries_checked: ")[1].split()[0])
-    )
+
+    def counted(name: str) -> int:
+        return int(output.split(f"{name}: ")[1].split()[0])
+
+    figures.record("reconcile_ledger_entries", counted("ledger_entries_checked"))
+    figures.record("reconcile_stamp_redemptions", counted("stamp_redemptions_checked"))
+    figures.record("reconcile_promotion_entries", counted("promotion_entries_checked"))
     assert found == 0, output
+    # The new kinds were in the mix: cards given, promotions applied (welcome and windows).
+    assert counted("stamp_redemptions_checked") > 0, output
+    assert counted("promotion_entries_checked") > 0, output

@@ -19,13 +19,17 @@ def _table(cloud: RunningCloud) -> Any:
 
 @pytest.fixture(scope="module")
 def ledger(world: World) -> dict[str, Any]:
-    """A business with two customers: earns, a redemption, a reversed earn and a reversed redemption."""
+    """A business with two customers, a 2-stamp card and a welcome bonus: earns (welcomed,
+    stamped), a redemption, a full card given, a reversed earn and a reversed redemption."""
     owner, alice, bob = world.people(3, "Reconcile")
     shop = world.business(owner)
+    world.stamp_card(shop, stamps_needed=2)
+    world.promotion(shop, "Welcome", kind="welcome", bonus_points=5)
     txs = []
     for customer, cents in ((alice, 4200), (bob, 1999), (alice, 1000)):
         txs.append(world.earn(world.visit(shop, customer), cents).expect(201)["transaction"])
     redeemed = world.redeem(world.visit(shop, alice), points=5).expect(201)["transaction"]
+    world.redeem(world.visit(shop, alice), stamp_card=True).expect(201)
     for tx in (txs[1], redeemed):
         world.reverse(shop, tx["tx_id"], reason=None).expect(201)
     return {"merchant_id": shop.merchant_id, "alice": alice, "bob": bob, "earn_tx": txs[0]["tx_id"]}
@@ -35,8 +39,10 @@ def test_a_clean_ledger_has_no_discrepancies(proof_cloud: RunningCloud, ledger: 
     found, output = reconcile(proof_cloud.api_url)
     assert found == 0, output
     assert "memberships_checked: 2" in output
-    assert "ledger_entries_checked: 6" in output
+    assert "ledger_entries_checked: 7" in output
     assert "reversals_checked: 2" in output
+    assert "stamp_redemptions_checked: 1" in output
+    assert "promotion_entries_checked: 3" in output  # two welcomes and a refunded one
 
 
 def test_a_balance_tampered_in_the_table_is_reported(
@@ -57,6 +63,27 @@ def test_a_balance_tampered_in_the_table_is_reported(
         assert f"customer={alice.user_id} merchant={merchant_id}" in output
         balance = int(before["balance"]["N"])
         assert f"balance {balance + 1000} != ledger sum {balance}" in output
+    finally:
+        table.put_item(TableName=proof_cloud.table_name, Item=before)
+    assert reconcile(proof_cloud.api_url)[0] == 0
+
+
+def test_stamps_tampered_in_the_table_are_reported(proof_cloud: RunningCloud, ledger: dict) -> None:
+    table, merchant_id, bob = _table(proof_cloud), ledger["merchant_id"], ledger["bob"]
+    key = {"pk": {"S": f"USER#{bob.user_id}"}, "sk": {"S": f"MEMBER#{merchant_id}"}}
+    before = table.get_item(TableName=proof_cloud.table_name, Key=key)["Item"]
+    table.update_item(
+        TableName=proof_cloud.table_name,
+        Key=key,
+        UpdateExpression="SET stamps = :full",
+        ExpressionAttributeValues={":full": {"N": "2"}},  # a free coffee out of thin air
+    )
+    try:
+        found, output = reconcile(proof_cloud.api_url)
+        assert found == 1, output
+        assert (
+            f"customer={bob.user_id} merchant={merchant_id}: stamps 2 != ledger stamps 0" in output
+        )
     finally:
         table.put_item(TableName=proof_cloud.table_name, Item=before)
     assert reconcile(proof_cloud.api_url)[0] == 0

@@ -6,6 +6,8 @@
     owner = world.owner()
     shop = world.business(owner)                 # "Café Rosa"
     world.reward(shop, "Free coffee", 10)
+    world.stamp_card(shop)                       # buy 9, the 10th is free
+    world.promotion(shop, weekdays=[2])          # double points on Tuesdays
     cashier = world.staff(shop)                  # a new person: invited by the owner, accepts
     visit = world.visit(shop, world.customer())  # the customer shows a fresh code, the till opens
     world.earn(visit, 12_50).expect(201)         # the answer (`Reply`): status, body, error code
@@ -373,6 +375,35 @@ class World:
         business.rewards.append(reward)
         return reward
 
+    def stamp_card(
+        self,
+        business: Business,
+        stamps_needed: int = 10,
+        reward_name: str = "Free coffee",
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """The owner runs a stamp card ("buy 9, the 10th is free" by default); its API shape."""
+        card = {"stamps_needed": stamps_needed, "reward_name": reward_name, **fields}
+        return self.call("PATCH", business.path, business.owner, body={"stamp_card": card}).expect(
+            200
+        )["stamp_card"]
+
+    def promotion(
+        self,
+        business: Business,
+        name: str = "Double points",
+        kind: str = "multiplier",
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """The owner adds a promotion (x2 points every day from 2026-01-01 unless `fields` say
+        otherwise: `bonus_points=`, `weekdays=`, `from_time=`, `until_time=`, dates)."""
+        body: dict[str, Any] = {"name": name, "kind": kind, "starts_on": "2026-01-01", **fields}
+        if kind == "multiplier":
+            body.setdefault("multiplier_pct", 200)
+        return self.call("POST", f"{business.path}/promotions", business.owner, body=body).expect(
+            201
+        )
+
     def staff(self, business: Business, person: Person | None = None) -> Person:
         """`person` (by default a new one) joins the staff the only way anyone does: the owner
         invites their email, and they accept the invitation from their own account."""
@@ -440,7 +471,8 @@ class World:
     def redeem(
         self, visit: Visit, *, by: Person | None = None, key: str | None = None, **body: Any
     ) -> Reply:
-        """Spend points: `reward_id=` or `points=`."""
+        """Spend points (`reward_id=` or `points=`), or give the stamp card's reward
+        (`stamp_card=True`)."""
         return self._change(f"{visit.path}/redeem", body, by or visit.by, key)
 
     def reverse(

@@ -21,7 +21,7 @@ LONG = "x" * 300
 BAD_TEXT = [None, "", "   ", 5, True, ["a"], LONG, "tab\there", "nul\x00"]
 
 
-def bad_bodies(shop, customer, visit_id, tx_id):
+def bad_bodies(shop, customer, visit_id, tx_id, promotion_id):
     """(method, path, user, bodies) for every POST/PATCH route."""
     mid = shop.merchant_id
     rid = shop.reward.reward_id
@@ -91,6 +91,23 @@ def bad_bodies(shop, customer, visit_id, tx_id):
                         {"name": str(i), "threshold": i, "multiplier_pct": 100} for i in range(7)
                     ]
                 },
+                {"time_zone": "Mars/Olympus"},
+                {"time_zone": "localtime"},
+                {"time_zone": "../../etc/passwd"},
+                {"time_zone": 1},
+                {"stamp_card": {"stamps_needed": 10}},
+                {"stamp_card": {"stamps_needed": 1, "reward_name": "Coffee"}},
+                {"stamp_card": {"stamps_needed": 51, "reward_name": "Coffee"}},
+                {"stamp_card": {"stamps_needed": 10, "reward_name": ""}},
+                {"stamp_card": {"stamps_needed": 10, "reward_name": "Coffee", "stamps": 9}},
+                {
+                    "stamp_card": {
+                        "stamps_needed": 10,
+                        "reward_name": "Coffee",
+                        "min_purchase_cents": -1,
+                    }
+                },
+                {"promotions": []},  # promotions have their own routes
                 {"expiry_months": 2},
                 {"expiry_months": 61},
                 {"expiry_months": -1},
@@ -101,16 +118,83 @@ def bad_bodies(shop, customer, visit_id, tx_id):
         ),
         (
             "POST",
+            f"/merchants/{mid}/promotions",
+            shop.owner,
+            [{}, {"name": "Double", "kind": "multiplier", "multiplier_pct": 200}]
+            + [
+                {"name": "Double", "starts_on": "2026-12-01", **fields}
+                for fields in (
+                    {"kind": "multiplier"},
+                    {"kind": "multiplier", "multiplier_pct": 100},
+                    {"kind": "multiplier", "multiplier_pct": 1001},
+                    {"kind": "multiplier", "multiplier_pct": 200, "bonus_points": 5},
+                    {"kind": "bonus", "bonus_points": 0},
+                    {"kind": "welcome", "multiplier_pct": 200},
+                    {"kind": "jackpot", "bonus_points": 5},
+                    {"kind": "bonus", "bonus_points": 5, "ends_on": "2026-11-30"},
+                    {"kind": "bonus", "bonus_points": 5, "ends_on": "2026-02-30"},
+                    {"kind": "bonus", "bonus_points": 5, "weekdays": [0]},
+                    {"kind": "bonus", "bonus_points": 5, "weekdays": [8]},
+                    {"kind": "bonus", "bonus_points": 5, "weekdays": [2, 2]},
+                    {"kind": "bonus", "bonus_points": 5, "from_time": "16:00"},
+                    {
+                        "kind": "bonus",
+                        "bonus_points": 5,
+                        "from_time": "18:00",
+                        "until_time": "16:00",
+                    },
+                    {
+                        "kind": "bonus",
+                        "bonus_points": 5,
+                        "from_time": "16:00",
+                        "until_time": "25:00",
+                    },
+                    {"kind": "bonus", "bonus_points": 5, "from_time": "4pm", "until_time": "6pm"},
+                    {"kind": "bonus", "bonus_points": 5, "promotion_id": "p_mine"},
+                )
+            ]
+            + [
+                {"name": v, "kind": "bonus", "bonus_points": 5, "starts_on": "2026-12-01"}
+                for v in BAD_TEXT
+            ],
+        ),
+        (
+            "PATCH",
+            f"/merchants/{mid}/promotions/{promotion_id}",
+            shop.owner,
+            [
+                {"multiplier_pct": 200},  # a bonus has no multiplier
+                {"bonus_points": 0},
+                {"ends_on": "2000-01-01"},
+                {"from_time": "17:00"},  # a window needs both ends
+                {"kind": "multiplier"},  # and then its percent
+                {"starts_on": "2026-13-01"},
+                {"name": ""},
+            ],
+        ),
+        (
+            "POST",
             f"/merchants/{mid}/rewards",
             shop.owner,
-            [{"name": "Cake"}, {"name": "Cake", "cost_points": 5, "description": LONG}]
+            [
+                {"name": "Cake"},
+                {"name": "Cake", "cost_points": 5, "description": LONG},
+                {"name": "Cake", "cost_points": 5, "min_tier": "Platinum"},  # no such tier
+                {"name": "Cake", "cost_points": 5, "min_tier": ""},
+            ]
             + [{"name": "Cake", "cost_points": v} for v in (0, -5, 1_000_001, "5", 1.5, None)],
         ),
         (
             "PATCH",
             f"/merchants/{mid}/rewards/{rid}",
             shop.owner,
-            [{"active": "yes"}, {"cost_points": 0}, {"name": LONG}, {"reward_id": "r_x"}],
+            [
+                {"active": "yes"},
+                {"cost_points": 0},
+                {"name": LONG},
+                {"reward_id": "r_x"},
+                {"min_tier": "bronze"},  # names are exact
+            ],
         ),
         (
             "POST",
@@ -145,6 +229,9 @@ def bad_bodies(shop, customer, visit_id, tx_id):
             [
                 {},
                 {"points": 1, "reward_id": rid},
+                {"points": 1, "stamp_card": True},
+                {"stamp_card": False},
+                {"stamp_card": "yes"},
                 {"points": 0},
                 {"points": "1"},
                 {"reward_id": LONG},
@@ -200,10 +287,23 @@ def prepared(world, shop, customer):
     return visit, tx_id
 
 
-def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(shop, customer, prepared):
+@pytest.fixture
+def promotion_id(shop):
+    """A running bonus promotion of the shop's."""
+    body = {"name": "Bonus", "kind": "bonus", "bonus_points": 5, "starts_on": "2026-01-01"}
+    return call("POST", f"{shop.path}/promotions", user=shop.owner, body=body).expect(201)[
+        "promotion_id"
+    ]
+
+
+def test_every_post_and_patch_refuses_bad_bodies_and_writes_nothing(
+    shop, customer, prepared, promotion_id
+):
     visit, tx_id = prepared
     before = table_snapshot()
-    for method, path, user, bodies in bad_bodies(shop, customer, visit.visit_id, tx_id):
+    for method, path, user, bodies in bad_bodies(
+        shop, customer, visit.visit_id, tx_id, promotion_id
+    ):
         for body in bodies:
             reply = call(
                 method, path, user=user, body=body, headers={"Idempotency-Key": idempotency_key()}
@@ -282,6 +382,7 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             reward_id="r_x",
             user_id="u_x",
             token_id="q_x",
+            promotion_id="p_x",
             invitation_id="i_x",
             token=f"{shop.merchant_id}.{'x' * 24}",
             customer_id="u_x",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from backend import clock
 from epoint_ui.states.merchant_scan import ScanState
 from loyalty import earning
 from loyalty.money import format_cents, parse_cents
@@ -75,3 +78,45 @@ def test_typed_amounts(typed, cents):
 def test_format_cents_round_trips():
     assert format_cents(1250) == "12.50"
     assert parse_cents(format_cents(7)) == 7
+
+
+def test_the_till_previews_the_promotion_and_the_stamp_the_api_gives(world, shop, customer):
+    """At the API's time (its clock moved to a Tuesday, the till's not), with a welcome
+    bonus, a Tuesday promotion and a stamp card: the preview names what the award brings."""
+    rule = {"points_per_unit": 1, "min_purchase_cents": 0}
+    world.stamp_card(shop, stamps_needed=10)
+    world.promotion(shop, "Double Tuesdays", weekdays=[2], from_time="16:00", until_time="18:00")
+    world.promotion(shop, "Welcome", kind="welcome", bonus_points=50)
+    clock.advance(datetime(2027, 3, 23, 16, 30, tzinfo=UTC).timestamp() - clock.now())
+    first = world.visit(shop, customer)
+    till = till_for(first.answer, rule)
+    till.amount = "12.50"
+    assert (
+        till.preview
+        == "12.50 EUR earns 62 points at Bronze with Welcome (+50) and +1 stamp (1/10)."
+    )
+    assert world.earn(first, 12_50).body["transaction"]["points"] == 62
+    second = world.visit(shop, customer)
+    till = till_for(second.answer, rule)
+    till.amount = "80.00"
+    assert till.preview == (
+        "80.00 EUR earns 160 points at Bronze with Double Tuesdays (+80) and +1 stamp (2/10)."
+    )
+    tx = world.earn(second, 80_00).body["transaction"]
+    assert (tx["points"], tx["promotion_name"], tx["stamps_after"]) == (160, "Double Tuesdays", 2)
+    clock.advance(2 * 3600)  # 18:30: the window has closed
+    third = world.visit(shop, customer)
+    till = till_for(third.answer, rule)
+    till.amount = "80.00"
+    assert till.preview == "80.00 EUR earns 80 points at Bronze and +1 stamp (3/10)."
+    assert world.earn(third, 80_00).body["transaction"]["points"] == 80
+
+
+def test_a_card_that_replaces_points_previews_the_stamp_only(world, shop, customer):
+    rule = {"points_per_unit": 1, "min_purchase_cents": 0}
+    world.stamp_card(shop, stamps_needed=5, min_purchase_cents=3_00, replaces_points=True)
+    till = till_for(world.visit(shop, customer).answer, rule)
+    till.amount = "4.00"
+    assert till.preview == "4.00 EUR earns +1 stamp (1/5)."
+    till.amount = "2.99"
+    assert till.preview == "Purchases under 3.00 EUR earn nothing."

@@ -166,3 +166,67 @@ def test_a_dead_session_while_scanning_sends_the_merchant_to_sign_in(browser):
     assert "/sign-in?next=/merchant/scan" in [redirect_target(u) for u in updates]
     assert browser.session.notice == SESSION_ENDED
     assert till.scan_error == "" and not till.opening and not till.visit_open
+
+
+def test_the_receipt_names_the_promotion_and_the_stamp(till, answers):
+    answer = earned("t_1", 24, 54)
+    answer["transaction"].update(
+        promotion_name="Double Tuesdays",
+        promotion_points=12,
+        stamps=1,
+        stamps_after=7,
+        stamps_needed=10,
+    )
+    answers.will_answer(answer)
+    till.set_amount("12")
+    run(till.award({"amount": "12", "key": till.award_key}))
+    (receipt,) = till.receipts
+    assert receipt["detail"] == "Double Tuesdays: +12 points · +1 stamp (7/10)"
+
+
+def test_a_full_card_is_offered_and_given_once(browser, answers):
+    state = browser.open(ScanState)
+    card = {"active": True, "stamps_needed": 3, "reward_name": "Free cake"}
+    state._start_visit({**VISIT, "stamps": 3, "stamp_card": card}, {}, "EUR")
+    assert state.card_full and state.stamp_slots == [True, True, True]
+    assert state.stamps_text == "3 of 3 stamps: Free cake is free today"
+    given = {
+        "transaction": {
+            "tx_id": "t_5",
+            "kind": "stamp_redeem",
+            "points": 0,
+            "stamps": -3,
+            "stamps_after": 0,
+            "stamps_needed": 3,
+            "reward_name": "Free cake",
+        },
+        "balance": 30,
+        "stamps": 0,
+        "tier": VISIT["tier"],
+    }
+    answers.will_answer(given, given)
+    key = state.redeem_key
+    run(state.give_card_reward(key))
+    run(state.give_card_reward(key))  # the card is empty now: nothing is sent
+    assert answers.keys == [key]
+    assert [r["title"] for r in state.receipts] == ["Gave the stamp card's Free cake"]
+    assert state.receipts[0]["detail"] == "-3 stamps (a full card)"
+    assert not state.card_full and state.stamp_slots == [False, False, False]
+
+
+def test_a_reward_for_a_higher_tier_is_shown_locked_with_the_reason(browser):
+    state = browser.open(ScanState)
+    gold_only = {"reward_id": "r_3", "name": "Gold cake", "cost_points": 5, "min_tier": "Gold"}
+    ladder = [
+        {"name": "Bronze", "threshold": 0, "multiplier_pct": 100},
+        {"name": "Gold", "threshold": 100, "multiplier_pct": 150},
+    ]
+    visit = {**VISIT, "rewards": [*VISIT["rewards"], gold_only]}
+    state._start_visit(visit, {}, "EUR", tier_list=ladder)
+    assert [r["name"] for r in state.affordable] == ["Coffee"]
+    assert [(r["name"], r["reason"]) for r in state.locked] == [
+        ("Gold cake", "Gold members only: 70 more points to go")
+    ]
+    state.lifetime_points = 100
+    assert [r["name"] for r in state.affordable] == ["Gold cake", "Coffee"]  # cheapest first
+    assert state.locked == []

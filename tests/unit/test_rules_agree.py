@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from epoint_ui.states.merchant_programs import ProgramsState
 from epoint_ui.states.merchant_settings import MerchantSettingsState
 from loyalty import bounds, catalog, forms
 from loyalty.money import format_cents
@@ -48,6 +49,27 @@ def settings_form(**typed: Any) -> bool:
     for field, value in typed.items():
         setattr(state, field, value)
     return state._checked() is not None
+
+
+def programs_card(**typed: Any) -> bool:
+    """The Programs page's stamp card check, with a valid card but for the fields given."""
+    state = ProgramsState(_reflex_internal_init=True)
+    state.card_active, state.card_stamps, state.card_min_purchase = True, "10", "0"
+    state.card_reward, state.card_replaces_points = "Free coffee", False
+    for field, value in typed.items():
+        setattr(state, field, value)
+    return state._checked_card() is not None
+
+
+def programs_promotion(**typed: Any) -> bool:
+    """The Programs page's promotion check, with a valid promotion but for the fields given."""
+    state = ProgramsState(_reflex_internal_init=True)
+    state.form_name, state.form_kind, state.form_amount = "Double Tuesdays", "multiplier", "200"
+    state.form_starts_on, state.form_ends_on = "2026-12-01", ""
+    state.form_weekdays, state.form_from, state.form_until = ["2"], "16:00", "18:00"
+    for field, value in typed.items():
+        setattr(state, field, value)
+    return state._checked_promotion() is not None
 
 
 def typed_cents(cents: int) -> str:
@@ -116,6 +138,30 @@ def register_api(scene: Scene, body: dict[str, Any]) -> bool:
 def reward_api(scene: Scene, body: dict[str, Any]) -> bool:
     path = f"{scene.shop.path}/rewards"
     return verdict(call("POST", path, user=scene.shop.owner, body={"name": "Cake", **body}), 201)
+
+
+CARD = {"stamps_needed": 10, "reward_name": "Free coffee"}
+PROMOTION = {
+    "name": "Double Tuesdays",
+    "kind": "multiplier",
+    "multiplier_pct": 200,
+    "starts_on": "2026-12-01",
+    "weekdays": [2],
+    "from_time": "16:00",
+    "until_time": "18:00",
+}
+
+
+def card_api(scene: Scene, fields: dict[str, Any]) -> bool:
+    return settings_api(scene, {"stamp_card": {**CARD, **fields}})
+
+
+def promotion_api(scene: Scene, fields: dict[str, Any]) -> bool:
+    path = f"{scene.shop.path}/promotions"
+    body = {**PROMOTION, **fields}
+    if body["kind"] != "multiplier":
+        body.pop("multiplier_pct")
+    return verdict(call("POST", path, user=scene.shop.owner, body=body), 201)
 
 
 def earn_api(scene: Scene, amount_cents: int) -> bool:
@@ -198,6 +244,33 @@ DRIVERS: dict[str, list[Driver]] = {
                 },
             ),
         ),
+        Driver(
+            "programs: stamp card minimum",
+            lambda n: programs_card(card_min_purchase=typed_cents(n)),
+            lambda scene, n: card_api(scene, {"min_purchase_cents": n}),
+        ),
+    ],
+    "STAMPS_NEEDED": [
+        Driver(
+            "programs: stamp card",
+            lambda n: programs_card(card_stamps=str(n)),
+            lambda scene, n: card_api(scene, {"stamps_needed": n}),
+        )
+    ],
+    "PROMOTION_MULTIPLIER_PCT": [
+        Driver(
+            "programs: multiplier",
+            lambda n: programs_promotion(form_amount=str(n)),
+            lambda scene, n: promotion_api(scene, {"multiplier_pct": n}),
+        )
+    ],
+    "BONUS_POINTS": [
+        Driver(
+            f"programs: {kind}",
+            lambda n, kind=kind: programs_promotion(form_kind=kind, form_amount=str(n)),
+            lambda scene, n, kind=kind: promotion_api(scene, {"kind": kind, "bonus_points": n}),
+        )
+        for kind in ("bonus", "welcome")
     ],
     "TIER_COUNT": [
         Driver(
@@ -268,6 +341,16 @@ DRIVERS: dict[str, list[Driver]] = {
             lambda n: checked(forms.reward_name(text(n))),
             lambda scene, n: reward_api(scene, {"name": text(n), "cost_points": 5}),
         ),
+        Driver(
+            "programs: stamp card reward",
+            lambda n: programs_card(card_reward=text(n)),
+            lambda scene, n: card_api(scene, {"reward_name": text(n)}),
+        ),
+        Driver(
+            "programs: promotion name",
+            lambda n: programs_promotion(form_name=text(n)),
+            lambda scene, n: promotion_api(scene, {"name": text(n)}),
+        ),
     ],
     "DESCRIPTION_LENGTH": [
         Driver(
@@ -330,6 +413,76 @@ def test_categories_agree(scene, value):
     assert settings_form(category=value) == expected
     assert checked(forms.category(value)) == expected
     assert settings_api(scene, {"category": value}) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "UTC",
+        "Europe/Berlin",
+        "America/Argentina/Buenos_Aires",
+        "Pacific/Chatham",
+        "utc",
+        "Europe/Atlantis",
+        "US/Eastern",
+        "Etc/GMT+1",
+        "localtime",
+        "",
+        "Europe/../UTC",
+    ],
+    ids=lambda v: v or "empty",
+)
+def test_time_zones_agree(scene, value):
+    expected = value in catalog.time_zones()
+    assert settings_form(time_zone=value) == expected
+    assert checked(forms.time_zone(value)) == expected
+    assert settings_api(scene, {"time_zone": value}) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("form_ends_on", "2026-11-30"),
+        ("form_ends_on", "2026-12-01"),
+        ("form_starts_on", "2026-02-30"),
+        ("form_starts_on", "1.12.2026"),
+        ("form_weekdays", []),
+        ("form_weekdays", ["1", "7"]),
+        ("form_from", ""),
+        ("form_until", "16:00"),
+        ("form_until", "16:01"),
+        ("form_until", "24:00"),
+        ("form_until", "24:01"),
+        ("form_from", "15:60"),
+    ],
+)
+def test_a_promotion_s_rule_reads_the_same_in_the_app_and_the_api(scene, field, value):
+    """Dates, weekdays and windows: the form and the API take and refuse the same rules."""
+    state = ProgramsState(_reflex_internal_init=True)
+    state.form_name, state.form_kind, state.form_amount = "Double Tuesdays", "multiplier", "200"
+    state.form_starts_on, state.form_ends_on = "2026-12-01", ""
+    state.form_weekdays, state.form_from, state.form_until = ["2"], "16:00", "18:00"
+    setattr(state, field, value)
+    app = state._checked_promotion()
+    body = {
+        "name": "Double Tuesdays",
+        "kind": "multiplier",
+        "multiplier_pct": 200,
+        "starts_on": state.form_starts_on,
+        "weekdays": [int(d) for d in state.form_weekdays],
+    }
+    for key, typed in (("ends_on", state.form_ends_on), ("from_time", state.form_from)):
+        if typed:
+            body[key] = typed
+    if state.form_until:
+        body["until_time"] = state.form_until
+    api = verdict(
+        call("POST", f"{scene.shop.path}/promotions", user=scene.shop.owner, body=body), 201
+    )
+    assert (app is not None) == api, (field, value, state.form_error)
+    if app is None:
+        reply = call("POST", f"{scene.shop.path}/promotions", user=scene.shop.owner, body=body)
+        assert state.form_error in reply.body["error"]["message"]
 
 
 @pytest.mark.parametrize("value", [*catalog.CURRENCIES, "JPY", "KWD", "eur", "EURO"])

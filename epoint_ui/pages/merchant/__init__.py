@@ -1,4 +1,5 @@
-"""The merchant side: businesses, the till (scan), ledger, figures and the owner's settings."""
+"""The merchant side: businesses, the till (scan), ledger, figures and the owner's settings,
+rewards, programs (stamp card, promotions) and staff."""
 
 from epoint_ui.pages.merchant import (  # noqa: F401
     businesses,
@@ -6,6 +7,7 @@ from epoint_ui.pages.merchant import (  # noqa: F401
     figures,
     ledger,
     members,
+    programs,
     receipts,
     rewards,
     scan,

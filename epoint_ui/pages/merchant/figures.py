@@ -1,4 +1,5 @@
-"""Figures: points issued and redeemed, visits, unique and returning customers, and a chart."""
+"""Figures: points issued and redeemed, visits, unique and returning customers, stamps, a
+chart, and the points each promotion added."""
 
 import reflex as rx
 
@@ -36,6 +37,38 @@ def _chart() -> rx.Component:
     )
 
 
+def _by_promotion() -> rx.Component:
+    return card(
+        rx.heading("Points per promotion", as_="h2", size="4"),
+        rx.cond(
+            FiguresState.promotions,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Promotion"),
+                        rx.table.column_header_cell("Points added"),
+                        rx.table.column_header_cell("Purchases"),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        FiguresState.promotions,
+                        lambda p: rx.table.row(
+                            rx.table.row_header_cell(p["name"]),
+                            rx.table.cell(p["points_issued"]),
+                            rx.table.cell(p["purchases"]),
+                            class_name="promotion-figures",
+                        ),
+                    )
+                ),
+                width="100%",
+            ),
+            rx.text("No promotion applied in this period.", color=rx.color("gray", 11)),
+        ),
+        id="fig-promotions",
+    )
+
+
 @merchant_page(route="/merchant/figures", title="Figures · ePoint", loaders=[FiguresState.load])
 def figures() -> rx.Component:
     """The figures page."""
@@ -54,11 +87,14 @@ def figures() -> rx.Component:
             _figure("Visits", FiguresState.visits, "fig-visits"),
             _figure("Customers", FiguresState.unique_customers, "fig-customers"),
             _figure("Returning customers", FiguresState.returning_customers, "fig-returning"),
+            _figure("Stamps given", FiguresState.stamps_issued, "fig-stamps"),
+            _figure("Stamp cards redeemed", FiguresState.stamp_cards_redeemed, "fig-cards"),
             columns=rx.breakpoints(initial="2", sm="3"),
             spacing="3",
             width="100%",
         ),
         _chart(),
+        _by_promotion(),
         title="Figures",
         current="/merchant/figures",
     )

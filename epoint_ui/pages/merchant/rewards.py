@@ -47,6 +47,22 @@ def _form() -> rx.Component:
             ),
             "reward_cost",
         ),
+        field(
+            "Who may redeem it",
+            rx.el.select(
+                rx.el.option("Every customer", value=""),
+                rx.foreach(
+                    R.tier_names,
+                    lambda name: rx.el.option(name + " members and up", value=name),
+                ),
+                id="reward_min_tier",
+                value=R.form_min_tier,
+                on_change=R.set_form_min_tier,
+                padding="0.5em",
+                width="100%",
+            ),
+            "reward_min_tier",
+        ),
         error_callout(R.form_error),
         rx.hstack(
             primary_button(
@@ -71,6 +87,10 @@ def _active_row(reward: rx.Var) -> rx.Component:
         rx.vstack(
             rx.text(reward["name"], weight="bold"),
             rx.text(reward["cost_points"], " points · ", reward["description"], size="2"),
+            rx.cond(
+                reward["min_tier"] != "",
+                rx.badge(reward["min_tier"].to(str) + " members only", variant="soft"),
+            ),
             spacing="0",
         ),
         rx.hstack(

@@ -5,6 +5,7 @@ import reflex as rx
 
 from epoint_ui.components import card, error_callout, field, primary_button, text_input
 from epoint_ui.components.scanner import qr_scanner
+from epoint_ui.components.stamps import stamp_card
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
 from epoint_ui.pages.merchant.receipts import forgot_phone_card
@@ -87,6 +88,23 @@ def _customer_card() -> rx.Component:
             justify="between",
             width="100%",
         ),
+        rx.cond(
+            ScanState.stamp_slots.length() > 0,
+            stamp_card(ScanState.stamp_slots, ScanState.stamps_text, "customer-stamps"),
+        ),
+        rx.cond(
+            ScanState.card_full,
+            rx.button(
+                "Give the free " + ScanState.stamp_card["reward_name"].to(str),
+                on_click=ScanState.give_card_reward(ScanState.redeem_key),
+                loading=ScanState.redeeming == "stamp_card",
+                disabled=ScanState.redeeming != "",
+                size="3",
+                color_scheme="green",
+                type="button",
+                id="give-card-reward",
+            ),
+        ),
         rx.button("Next customer", on_click=ScanState.new_scan, variant="outline", type="button"),
     )
 
@@ -147,6 +165,20 @@ def _reward_row(reward: rx.Var) -> rx.Component:
     )
 
 
+def _locked_row(reward: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("lock", aria_hidden="true", color=rx.color("gray", 11)),
+        rx.vstack(
+            rx.text(reward["name"], weight="bold"),
+            rx.text(reward["reason"], size="2", color=rx.color("gray", 11)),
+            spacing="0",
+        ),
+        align="center",
+        width="100%",
+        class_name="locked-reward",
+    )
+
+
 def _redeem_block() -> rx.Component:
     return card(
         rx.heading("Redeem a reward", as_="h2", size="4"),
@@ -154,6 +186,10 @@ def _redeem_block() -> rx.Component:
             ScanState.affordable,
             rx.vstack(rx.foreach(ScanState.affordable, _reward_row), width="100%"),
             rx.text("The customer's points don't cover a reward yet.", color=rx.color("gray", 11)),
+        ),
+        rx.cond(
+            ScanState.locked,
+            rx.vstack(rx.foreach(ScanState.locked, _locked_row), width="100%"),
         ),
     )
 
@@ -166,6 +202,10 @@ def _receipt(receipt: rx.Var) -> rx.Component:
             align="center",
         ),
         rx.text(rx.text.span(receipt["points"], class_name="receipt-points"), " points"),
+        rx.cond(
+            receipt["detail"] != "",
+            rx.text(receipt["detail"], class_name="receipt-detail", size="2"),
+        ),
         rx.text("New balance: ", rx.text.span(receipt["balance"], class_name="receipt-balance")),
         rx.text("Transaction ", rx.code(receipt["tx_id"], class_name="receipt-tx"), size="1"),
         role="status",

@@ -1,5 +1,5 @@
-"""Settings (owner only): name, category, the earning rule, the tiers (with a live preview)
-and points expiry."""
+"""Settings (owner only): name, category, time zone, the earning rule, the tiers (with a
+live preview) and points expiry."""
 
 import reflex as rx
 
@@ -16,6 +16,7 @@ from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
 from loyalty.bounds import EXPIRY_MONTHS, NAME_LENGTH, TIER_COUNT
+from loyalty.catalog import time_zones
 
 
 def _tier_row(tier: rx.Var, index: rx.Var) -> rx.Component:
@@ -76,6 +77,19 @@ def _form() -> rx.Component:
                     width="100%",
                 ),
                 "category",
+            ),
+            field(
+                "Time zone",
+                rx.el.select(
+                    *[rx.el.option(zone.replace("_", " "), value=zone) for zone in time_zones()],
+                    id="time_zone",
+                    value=S.time_zone,
+                    on_change=S.set_time_zone,
+                    padding="0.5em",
+                    width="100%",
+                ),
+                "time_zone",
+                hint="Promotions run on this clock (days and times where the business is).",
             ),
         ),
         card(

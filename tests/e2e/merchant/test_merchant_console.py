@@ -92,7 +92,7 @@ def test_invited_staff_accept_then_scan_but_cannot_reach_settings_and_can_leave(
     expect(business_nav.get_by_role("link", name="Ledger")).to_be_visible()
     expect(business_nav.get_by_role("link", name="Settings")).to_have_count(0)
 
-    for section in ("settings", "rewards", "staff"):
+    for section in ("settings", "rewards", "programs", "staff"):
         open_page(page, f"/merchant/{section}")
         expect(page.locator("#owner-only")).to_contain_text("Only the owner of Café Rosa")
     assert serious_violations(page, axe_script) == []
@@ -189,7 +189,7 @@ def test_register_a_business_and_every_merchant_page_is_accessible(
     expect(page.locator(".reward-row").filter(has_text="Croissant")).to_be_visible()
     assert serious_violations(page, axe_script) == []
 
-    for section in ("staff", "ledger", "figures", "scan"):
+    for section in ("programs", "staff", "ledger", "figures", "scan"):
         open_page(page, f"/merchant/{section}")
         expect(page.get_by_role("heading", level=1)).to_have_text(section.capitalize())
         assert serious_violations(page, axe_script) == [], section
