@@ -16,10 +16,16 @@ router = Router()
 
 ExportLimit = Annotated[int, Query(ge=1, le=config.EXPORT_PAGE_MAX)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-From = Annotated[
-    date | None, Query(alias="from", description="First day (YYYY-MM-DD), at the business")
-]
-To = Annotated[date | None, Query(alias="to", description="Last day (YYYY-MM-DD), included")]
+# Days of this millennium: a ledger has nothing before it, and no id can be made after it.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _day(alias: str, description: str) -> Query:
+    return Query(alias=alias, ge=FIRST_DAY, le=LAST_DAY, description=description)
+
+
+From = Annotated[date | None, _day("from", "First day (YYYY-MM-DD), at the business")]
+To = Annotated[date | None, _day("to", "Last day (YYYY-MM-DD), included")]
 
 
 @router.get("/merchants/<merchant_id>/members", responses=shapes.answers(shapes.MemberPage))
@@ -56,8 +62,8 @@ def adjust(
 def export_ledger(
     merchant_id: str,
     caller: CallerId,
-    first: Annotated[date, Query(alias="from", description="First day (YYYY-MM-DD)")],
-    last: Annotated[date, Query(alias="to", description="Last day (YYYY-MM-DD), included")],
+    first: Annotated[date, _day("from", "First day (YYYY-MM-DD), at the business")],
+    last: Annotated[date, _day("to", "Last day (YYYY-MM-DD), included")],
     limit: ExportLimit = config.EXPORT_PAGE_MAX,
     cursor: Cursor = None,
 ) -> dict:

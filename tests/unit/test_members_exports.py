@@ -96,6 +96,8 @@ def test_a_cursor_of_one_range_is_refused_by_another(world, shop, customer):
         {"from": "yesterday", "to": "2026-03-01"},
         {"to": "2026-03-01"},
         {"from": "2026-02-01", "to": "2026-03-01", "limit": "501"},
+        {"from": "0001-01-01", "to": "2026-03-01"},
+        {"from": "2026-02-01", "to": "9999-12-31"},
     ],
 )
 def test_bad_ranges_are_refused(shop, query):
