@@ -4,6 +4,7 @@ Every failure leaves as `{"error": {"code", "message"}}` (docs/api.md); domain e
 their own status, Powertools' validation errors become 422 (400 for malformed JSON).
 """
 
+import functools
 import json
 from typing import Any
 
@@ -17,7 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from backend import config
 from backend.logic import errors
-from backend.observability import log_metrics, logger, tracer
+from backend.observability import log_metrics, logger
 from backend.routers import claims, customer, identity, members, merchants, staff, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -84,11 +85,14 @@ def _unexpected(error: Exception) -> Response:
 @app.get("/openapi.json")
 def openapi_document():  # -> Response (unannotated: Powertools would model it)
     """The OpenAPI document of this API, generated from the routes (no auth)."""
-    return Response(
-        status_code=200,
-        content_type="application/json",
-        body=app.get_openapi_json_schema(title="ePoint API", version="1.0.0"),
-    )
+    return Response(status_code=200, content_type="application/json", body=_document())
+
+
+@functools.cache
+def _document() -> str:
+    # Built on the first request, not at import (it compiles every route's models), then
+    # kept: the routes never change in a running container, and the route is public.
+    return app.get_openapi_json_schema(title="ePoint API", version="1.0.0")
 
 
 def _early_error(error: errors.DomainError) -> dict[str, Any]:
@@ -101,7 +105,6 @@ def _early_error(error: errors.DomainError) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler(capture_response=False)
 @log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point (API Gateway HTTP API, payload v2)."""

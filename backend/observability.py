@@ -1,15 +1,19 @@
-"""Logger, Metrics and Tracer: one instance each for the whole function."""
+"""Logger and Metrics: one instance each for the whole function.
+
+No Powertools Tracer: it would import the X-Ray SDK and patch botocore at cold start
+(the SDK is also not in backend/requirements.txt). The function's `Tracing: Active`
+(template.yaml) still traces every invocation: Lambda records the Initialization and
+Invocation segments itself; only the per-call DynamoDB subsegments are not drawn.
+"""
 
 import functools
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
 metrics = Metrics()
-# Patch only what we call (botocore): patching every supported library costs cold-start time.
-tracer = Tracer(patch_modules=["botocore"])
 
 
 def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:

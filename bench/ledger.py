@@ -4,26 +4,37 @@ The bench business runs a stamp card and two promotions (x2 every day, a welcome
 the warm path measured is the one with promotions and stamps on.
 
     python bench/ledger.py            # prints `name: value` lines
+    EPOINT_BENCH_IMPORT_RUNS=15 python bench/ledger.py   # more interpreters per import case
 
 Round trips are counted from botocore's own `before-send` event (one per HTTP request the
 client would send) while earn and redeem run through backend.app.handler against moto
 in-process. The cold import ratio is `import backend.app` over `import boto3`, each timed
-in fresh interpreters, alternating, several times (median).
+in fresh interpreters, alternating, several times (median); the `_lambda_env` figures
+import from a copy of the Lambda artifact as Lambda does (see cold_import), beside the
+floor (what botocore, Powertools' resolver and pydantic cost by themselves), the CPU the
+first request adds, the import without bytecode, and the load average of the machine.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from localcloud import template  # noqa: E402
 
 os.environ.update(
     {
@@ -42,7 +53,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 ROUNDS = 20
-IMPORT_RUNS = 7
+IMPORT_RUNS = int(os.environ.get("EPOINT_BENCH_IMPORT_RUNS", "7"))  # fresh interpreters per case
 
 
 class Context:
@@ -103,7 +114,7 @@ def round_trips() -> dict[str, float]:
         mid = call("POST", "/merchants", "owner", {"name": "Bench Café", "category": "cafe"})[
             "merchant_id"
         ]
-        # Staff by consent: the owner invites, the staff member accepts.
+        # Staff by consent: the owner invites, the invitee accepts from their own account.
         call("POST", f"/merchants/{mid}/invitations", "owner", {"email": "staff@example.com"})
         invitation = call("GET", "/me/invitations", "staff")["items"][0]["token"]
         call("POST", f"/invitations/{invitation}/accept", "staff")
@@ -185,38 +196,171 @@ def round_trips() -> dict[str, float]:
     }
 
 
-# What the Lambda runtime sets. The X-Ray SDK (under Powertools' Tracer) checks it: outside
-# Lambda it builds a centralized-sampling X-Ray client at import (~100 ms here), inside it
-# uses a local sampler. We report the plain figure as the ratio, and this one beside it.
-LAMBDA_ENV = {"LAMBDA_TASK_ROOT": str(ROOT), "AWS_LAMBDA_FUNCTION_NAME": "ApiFunction"}
+# ------------------------------------------------------------------ cold import
+#
+# "The Lambda way": the handler is imported from a directory laid out like the ApiFunction
+# artifact (backend/Makefile's `package` and `bytecode` steps, plus the distributions of
+# backend/requirements.txt copied from this venv instead of the arm64 wheels), with no
+# bytecode written (Lambda's /var/task is read-only), the variables the Lambda runtime sets
+# and the function's own environment from template.yaml. boto3 comes from the venv, as it
+# comes with the runtime in Lambda. Plain `import backend.app` from the checkout is reported
+# beside it (cold_import_ratio).
+
+LAMBDA_RUNTIME_ENV = {
+    "AWS_LAMBDA_FUNCTION_NAME": "ApiFunction",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+}
 
 
-def _import_seconds(module: str, extra_env: dict[str, str] | None = None) -> float:
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    env = {k: v for k, v in os.environ.items() if k not in ("POWERTOOLS_TRACE_DISABLED",)}
-    env.update(PYTHONPATH=str(ROOT), **(extra_env or {}))
+def _distributions(requirements: Path) -> list[importlib.metadata.Distribution]:
+    """The installed distributions a requirements file brings in (with their dependencies)."""
+    lines = (line.split("#")[0].strip() for line in requirements.read_text().splitlines())
+    todo = [Requirement(line) for line in lines if line]
+    found: dict[str, importlib.metadata.Distribution] = {}
+    while todo:
+        req = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        dist = importlib.metadata.distribution(req.name)
+        name = dist.metadata["Name"].lower()
+        if name not in found:
+            found[name] = dist
+            todo += [Requirement(r) for r in dist.requires or ()]
+    return list(found.values())
+
+
+def _lambda_package(where: Path, bytecode: bool) -> Path:
+    """A copy of the ApiFunction artifact's tree, built the way backend/Makefile builds it."""
+    steps = ["package", "bytecode"] if bytecode else ["package"]
+    for dist in _distributions(ROOT / "backend" / "requirements.txt"):
+        for file in dist.files or ():
+            if "__pycache__" in file.parts or file.parts[0].endswith(".dist-info"):
+                continue
+            target = where / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file.locate(), target)
+    make = ["make", "-s", "-C", str(ROOT), "-f", "backend/Makefile", f"ARTIFACTS_DIR={where}"]
+    subprocess.run([*make, f"PYTHON={sys.executable}", *steps], check=True)
+    return where
+
+
+def _import_seconds(module: str, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of `import module` in a fresh interpreter.
+
+    For FIRST_REQUEST: (CPU of creating the DynamoDB client, CPU of the request) after it.
+    """
+    code = (
+        FIRST_REQUEST
+        if module == "FIRST_REQUEST"
+        else (
+            "import time; t, c = time.perf_counter(), time.process_time(); "
+            f"import {module}; print(time.perf_counter() - t, time.process_time() - c)"
+        )
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
-    return float(out.stdout.strip())
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
+
+
+# After the import, a cold container's first request pays for what is built on first use:
+# the DynamoDB client (botocore loads the service model) and the route's validation models.
+# A body the API refuses (422) runs routing and validation without reaching DynamoDB.
+FIRST_REQUEST = """
+import json, time
+import backend.app
+from backend.dal import dynamodb
+event = {
+    "version": "2.0", "rawPath": "/merchants/m/visits/v/earn", "rawQueryString": "",
+    "routeKey": "POST /merchants/{merchant_id}/visits/{visit_id}/earn",
+    "headers": {"content-type": "application/json", "idempotency-key": "first-request"},
+    "requestContext": {"http": {"method": "POST", "path": "/merchants/m/visits/v/earn"},
+                       "requestId": "r", "stage": "$default",
+                       "authorizer": {"jwt": {"claims": {"sub": "u"}}}},
+    "body": json.dumps({"amount_cents": "12"}), "isBase64Encoded": False,
+}
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "ApiFunction", 512, "r"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:ApiFunction"
+c = time.process_time()
+dynamodb.client()
+client = time.process_time() - c
+c = time.process_time()
+assert backend.app.handler(event, Context())["statusCode"] == 422
+print(client, time.process_time() - c)
+"""
+
+
+FLOOR = (
+    "botocore.session, botocore.client, aws_lambda_powertools.event_handler, "
+    "aws_lambda_powertools.event_handler.openapi.params"
+)
 
 
 def cold_import() -> dict[str, float]:
     """Median fresh-process import times, boto3 and the handler module, side by side."""
-    runs: dict[str, list[float]] = {"boto3": [], "app": [], "boto3_lambda": [], "app_lambda": []}
-    for _ in range(IMPORT_RUNS):  # interleaved, so a busy moment hurts both sides alike
-        runs["boto3"].append(_import_seconds("boto3"))
-        runs["app"].append(_import_seconds("backend.app"))
-        runs["boto3_lambda"].append(_import_seconds("boto3", LAMBDA_ENV))
-        runs["app_lambda"].append(_import_seconds("backend.app", LAMBDA_ENV))
-    m = {name: statistics.median(values) for name, values in runs.items()}
+    checkout = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}
+    checkout.update(PYTHONPATH=str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled = _lambda_package(Path(tmp) / "compiled", bytecode=True)
+        source = _lambda_package(Path(tmp) / "source", bytecode=False)
+        refs = {"LedgerTable": "epoint-bench", "QrSigningSecret": "epoint-qr-bench"}
+        function_env = template.function_environment("ApiFunction", refs)
+
+        def in_lambda(task_root: Path) -> dict[str, str]:
+            env = {k: v for k, v in checkout.items() if k != "PYTHONPATH"}
+            return (
+                env
+                | LAMBDA_RUNTIME_ENV
+                | function_env
+                | {
+                    "LAMBDA_TASK_ROOT": str(task_root),
+                    "PYTHONPATH": str(task_root),
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                }
+            )
+
+        cases = {
+            "boto3": ("boto3", checkout),
+            "app": ("backend.app", checkout),
+            "boto3_lambda": ("boto3", in_lambda(compiled)),
+            "app_lambda": ("backend.app", in_lambda(compiled)),
+            "app_lambda_source": ("backend.app", in_lambda(source)),
+            "first_request": ("FIRST_REQUEST", in_lambda(compiled)),
+            # What no handler built on botocore, Powertools' validated resolver and pydantic
+            # can import less of: the floor under cold_import_ratio_lambda_env.
+            "floor": (FLOOR, in_lambda(compiled)),
+        }
+        # The checkout's own bytecode is written once first, as a developer's would be.
+        subprocess.run(
+            [sys.executable, "-c", "import backend.app"],
+            env=checkout | {"PYTHONDONTWRITEBYTECODE": ""},
+            check=True,
+        )
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+        for _ in range(IMPORT_RUNS):  # interleaved, so a busy moment hurts every case alike
+            for name, (module, env) in cases.items():
+                runs[name].append(_import_seconds(module, env))
+    wall = {name: statistics.median(w for w, _ in values) for name, values in runs.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
     return {
-        "import_boto3_ms": round(m["boto3"] * 1000, 1),
-        "import_backend_app_ms": round(m["app"] * 1000, 1),
-        "cold_import_ratio": round(m["app"] / m["boto3"], 2),
-        "import_boto3_ms_lambda_env": round(m["boto3_lambda"] * 1000, 1),
-        "import_backend_app_ms_lambda_env": round(m["app_lambda"] * 1000, 1),
-        "cold_import_ratio_lambda_env": round(m["app_lambda"] / m["boto3_lambda"], 2),
+        "import_boto3_ms": round(wall["boto3"] * 1000, 1),
+        "import_backend_app_ms": round(wall["app"] * 1000, 1),
+        "cold_import_ratio": round(wall["app"] / wall["boto3"], 2),
+        "import_boto3_ms_lambda_env": round(wall["boto3_lambda"] * 1000, 1),
+        "import_backend_app_ms_lambda_env": round(wall["app_lambda"] * 1000, 1),
+        "cold_import_ratio_lambda_env": round(wall["app_lambda"] / wall["boto3_lambda"], 2),
+        "cold_import_ratio_lambda_env_cpu": round(cpu["app_lambda"] / cpu["boto3_lambda"], 2),
+        "cold_import_floor_ratio_lambda_env": round(wall["floor"] / wall["boto3_lambda"], 2),
+        "import_backend_app_cpu_ms_lambda_env": round(cpu["app_lambda"] * 1000, 1),
+        "first_request_cpu_ms_lambda_env": round(cpu["first_request"] * 1000, 1),
+        "dynamodb_client_cpu_ms_lambda_env": round(wall["first_request"] * 1000, 1),
+        "import_backend_app_ms_lambda_env_without_bytecode": round(
+            wall["app_lambda_source"] * 1000, 1
+        ),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 

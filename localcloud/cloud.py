@@ -273,7 +273,6 @@ class LocalCloud:
             invoke=self.invoke,
             outbox=self.outbox,
             info=self.info,
-            throttle=template.http_api_throttling(),
         )
 
     # ------------------------------------------------------------ what clients need

@@ -199,6 +199,7 @@ class Gateway:
         info: Callable[[], dict[str, Any]],
         throttle: Throttle | None = None,
         api_id: str = "local",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.routes = [_compile(r) for r in routes]
         self.authorizers = authorizers
@@ -206,8 +207,10 @@ class Gateway:
         self.invoke = invoke
         self.outbox = outbox
         self.info = info
-        # DefaultRouteSettings throttle each route separately, as API Gateway does.
+        # Each route has its own bucket, as in API Gateway: the route's own throttle
+        # (template.yaml's RouteSettings over DefaultRouteSettings), else `throttle`.
         self.throttle = throttle
+        self.clock = clock
         self.buckets: dict[str, TokenBucket] = {}
         self._buckets_lock = threading.Lock()
         self.api_id = api_id
@@ -245,7 +248,7 @@ class Gateway:
         match = self._match(request.method, request.path)
         if match is None:
             return _json_response(404, {"message": "Not Found"})
-        if not self._admit(match[0].route.route_key):
+        if not self._admit(match[0].route):
             return _json_response(429, {"message": "Too Many Requests"})
         compiled, path_params = match
         route = compiled.route
@@ -265,11 +268,14 @@ class Gateway:
             return _json_response(500, {"message": "Internal Server Error"})
         return self._response(result)
 
-    def _admit(self, route_key: str) -> bool:
-        if self.throttle is None:
+    def _admit(self, route: Route) -> bool:
+        throttle = route.throttle or self.throttle
+        if throttle is None:
             return True
         with self._buckets_lock:
-            bucket = self.buckets.setdefault(route_key, TokenBucket(self.throttle))
+            bucket = self.buckets.get(route.route_key)
+            if bucket is None:
+                bucket = self.buckets[route.route_key] = TokenBucket(throttle, self.clock)
         return bucket.take()
 
     def _match(self, method: str, path: str) -> tuple[_CompiledRoute, dict[str, str]] | None:

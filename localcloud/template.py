@@ -79,6 +79,14 @@ def table_ttl_attribute(logical_id: str = "LedgerTable") -> str | None:
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """API Gateway's throttle of one route: `rate_per_s` on average, bursts up to `burst`."""
+
+    rate_per_s: float
+    burst: int
+
+
+@dataclass(frozen=True)
 class Route:
     """One HTTP API route of template.yaml, as API Gateway would see it."""
 
@@ -88,6 +96,7 @@ class Route:
     handler: str  # e.g. backend.app.handler
     authorizer: str | None  # None = open route
     scopes: tuple[str, ...]
+    throttle: Throttle | None = None  # its RouteSettings over DefaultRouteSettings, as deployed
 
     @property
     def route_key(self) -> str:
@@ -98,6 +107,8 @@ def http_api_routes(api_logical_id: str = "HttpApi") -> list[Route]:
     """Every HttpApi event of every function, with its effective authorizer and scopes."""
     api = resource(api_logical_id)
     default_auth = (api.get("Auth") or {}).get("DefaultAuthorizer")
+    default_throttle = http_api_throttling(api_logical_id)
+    api_route_settings = api.get("RouteSettings") or {}
     routes: list[Route] = []
     for logical_id, res in resources_of_type("AWS::Serverless::Function").items():
         props = res.get("Properties", {})
@@ -109,14 +120,19 @@ def http_api_routes(api_logical_id: str = "HttpApi") -> list[Route]:
             authorizer = auth.get("Authorizer", default_auth)
             if authorizer == "NONE":
                 authorizer = None
+            method = ev["Method"].upper()
+            # SAM merges an event's RouteSettings over the API's entry for the same route key.
+            own = api_route_settings.get(f"{method} {ev['Path']}") or {}
+            own = {**own, **(ev.get("RouteSettings") or {})}
             routes.append(
                 Route(
-                    method=ev["Method"].upper(),
+                    method=method,
                     path=ev["Path"],
                     function=logical_id,
                     handler=props["Handler"],
                     authorizer=authorizer,
                     scopes=tuple(auth.get("AuthorizationScopes") or ()),
+                    throttle=_throttle(own, default_throttle),
                 )
             )
     return routes
@@ -308,18 +324,15 @@ def http_api_authorizers(
     return result
 
 
-@dataclass(frozen=True)
-class Throttle:
-    """The API's default route throttling (requests per second, burst)."""
-
-    rate_per_s: float
-    burst: int
-
-
 def http_api_throttling(api_logical_id: str = "HttpApi") -> Throttle | None:
-    """DefaultRouteSettings' throttling, if the template sets it."""
-    settings = resource(api_logical_id).get("DefaultRouteSettings") or {}
-    rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
+    """DefaultRouteSettings' throttling: the bucket of every route without settings of its own."""
+    return _throttle(resource(api_logical_id).get("DefaultRouteSettings") or {}, None)
+
+
+def _throttle(settings: dict[str, Any], default: Throttle | None) -> Throttle | None:
+    """A RouteSettings entry's throttle, each limit it leaves out taken from `default`."""
+    rate = settings.get("ThrottlingRateLimit", default.rate_per_s if default else None)
+    burst = settings.get("ThrottlingBurstLimit", default.burst if default else None)
     if rate is None or burst is None:
         return None
     return Throttle(rate_per_s=float(rate), burst=int(burst))

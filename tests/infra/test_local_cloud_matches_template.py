@@ -2,7 +2,8 @@
 
 Starts the local cloud in-process (moto provisioned by localcloud from template.yaml) and
 compares what moto holds with the SAM-transformed template CloudFormation would deploy: the
-table's keys, indexes and TTL, the user pool's policies, and the web client's flows.
+table's keys, indexes and TTL, the user pool's policies, the web client's flows, and each
+route's throttle.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from localcloud import template
 from localcloud.cloud import TABLE_NAME, LocalCloud
 
 
@@ -101,3 +103,23 @@ def test_the_web_client_allows_exactly_the_deployed_flows_and_token_lifetimes(cf
         ), key
     units = {k: v.lower() for k, v in client["TokenValidityUnits"].items()}
     assert units == {k: v.lower() for k, v in deployed["TokenValidityUnits"].items()}
+
+
+def test_every_local_route_is_throttled_as_the_deployed_stage(cfn):
+    """The local gateway's bucket per route = the stage's RouteSettings over its defaults."""
+    (stage,) = (
+        res["Properties"]
+        for res in cfn["Resources"].values()
+        if res["Type"] == "AWS::ApiGatewayV2::Stage"
+    )
+    default = stage["DefaultRouteSettings"]
+    deployed = {
+        key: {**default, **settings} for key, settings in (stage.get("RouteSettings") or {}).items()
+    }
+    local = template.http_api_routes()
+    assert set(deployed) <= {r.route_key for r in local}, "a RouteSettings key names no route"
+    for route in local:
+        want = deployed.get(route.route_key, default)
+        assert route.throttle == template.Throttle(
+            rate_per_s=float(want["ThrottlingRateLimit"]), burst=int(want["ThrottlingBurstLimit"])
+        ), route.route_key

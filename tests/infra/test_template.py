@@ -63,6 +63,50 @@ def test_every_route_but_the_openapi_document_needs_a_user_pool_access_token(cfn
         assert op.get("security") == [{"CognitoJwt": [ACCESS_TOKEN_SCOPE]}], route
 
 
+def deployed_throttles(cfn: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The stage's DefaultRouteSettings, and each route's settings merged over them."""
+    (stage,) = of_type(cfn, "AWS::ApiGatewayV2::Stage").values()
+    default = stage["Properties"]["DefaultRouteSettings"]
+    own = stage["Properties"].get("RouteSettings") or {}
+    routes = {route: {**default, **own.get(route, {})} for route in http_api_operations(cfn)}
+    return default, routes
+
+
+def test_every_route_has_a_throttle_and_the_api_a_stated_ceiling(cfn):
+    _, routes = deployed_throttles(cfn)
+    for route, settings in routes.items():
+        rate, burst = settings.get("ThrottlingRateLimit"), settings.get("ThrottlingBurstLimit")
+        assert rate and burst and rate <= burst, route
+    # The sum of every route's rate is what Lambda and DynamoDB must carry at worst; the
+    # account's regional quota (10,000/s) is shared with every other API in it.
+    ceiling = sum(s["ThrottlingRateLimit"] for s in routes.values())
+    assert ceiling < 1000
+    deploy_md = (ROOT / "docs" / "deploy.md").read_text()
+    assert f"**{ceiling:,.0f} requests per second**" in deploy_md
+
+
+def test_the_throttle_table_in_deploy_md_is_what_template_yaml_deploys(cfn):
+    """docs/deploy.md's arithmetic and template.yaml name the same rate and burst."""
+    default, routes = deployed_throttles(cfn)
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    section = doc.split("### Per-route throttles")[1].split("\n### ")[0]
+    rows = re.findall(r"^\| (.+?) \| [^|]+ \| (\d+) \| (\d+) \|$", section, re.M)
+    assert rows
+    listed: dict[str, tuple[int, int]] = {}
+    for name, rate, burst in rows:
+        route = re.match(r"`([A-Z]+ /[^`]*)`", name)
+        listed[route.group(1) if route else "default"] = (int(rate), int(burst))
+    deployed = {
+        route: (s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"]) for route, s in routes.items()
+    }
+    want_default = (default["ThrottlingRateLimit"], default["ThrottlingBurstLimit"])
+    assert listed.pop("default") == want_default
+    for route, settings in listed.items():
+        assert deployed[route] == settings, route
+    for route, settings in deployed.items():
+        assert route in listed or settings == want_default, f"{route} is not in the table"
+
+
 def test_the_jwt_authorizer_trusts_only_this_user_pool_and_its_web_client(cfn):
     (api,) = of_type(cfn, "AWS::ApiGatewayV2::Api").values()
     scheme = api["Properties"]["Body"]["components"]["securitySchemes"]["CognitoJwt"]

@@ -6,6 +6,7 @@ In-process, with a recording handler in place of the Lambda, so each field can b
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ from werkzeug.test import Client
 from localcloud import template
 from localcloud.gateway import Gateway, JwtVerifier
 from localcloud.outbox import Outbox
-from localcloud.template import Throttle
+from localcloud.template import Route, Throttle
 
 REGION = "us-east-1"
 POOL = f"{REGION}_LocalPool"
@@ -176,33 +177,69 @@ def test_a_token_without_the_routes_scope_is_403(client: Client, recorder: Recor
     assert recorder.events == []
 
 
-def test_requests_beyond_the_burst_are_429_until_the_rate_refills(recorder: Recorder) -> None:
+def _throttling_gateway(recorder: Recorder, routes: list[Route], **kwargs: Any) -> Gateway:
     jwks = load_resource("cognitoidp/resources/jwks-public.json")
     verifiers = {
         name: JwtVerifier(a, jwks) for name, a in template.http_api_authorizers(REFS).items()
     }
-    gateway = Gateway(
-        routes=template.http_api_routes(),
+    return Gateway(
+        routes=routes,
         authorizers=verifiers,
         cors=None,
         invoke=recorder,
         outbox=Outbox(),
         info=dict,
-        throttle=Throttle(rate_per_s=2, burst=3),
+        **kwargs,
     )
+
+
+def test_requests_beyond_the_burst_are_429_until_the_rate_refills(recorder: Recorder) -> None:
+    # Routes without throttle settings of their own get the gateway's default bucket each.
+    routes = [dataclasses.replace(r, throttle=None) for r in template.http_api_routes()]
     now = [1000.0]
+    gateway = _throttling_gateway(
+        recorder, routes, throttle=Throttle(rate_per_s=2, burst=3), clock=lambda: now[0]
+    )
     client = Client(gateway)
     statuses = [client.get("/openapi.json").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    bucket = gateway.buckets["GET /openapi.json"]
-    bucket.clock = lambda: now[0]
-    bucket.updated = now[0]
     assert client.get("/openapi.json").json == {"message": "Too Many Requests"}
     # Each route has its own allowance.
     assert client.get("/me", headers={"Authorization": _access_token()}).status_code == 200
     now[0] += 0.5  # one token back at 2 per second
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/openapi.json").status_code == 429
+
+
+def test_each_route_is_throttled_as_template_yaml_says(recorder: Recorder) -> None:
+    """RouteSettings are honoured locally: a route's own burst and rate; others the default."""
+    routes = {r.route_key: r for r in template.http_api_routes()}
+    default = template.http_api_throttling()
+    openapi = routes["GET /openapi.json"].throttle
+    codes = routes["POST /qr-tokens"].throttle
+    assert default is not None and openapi is not None and codes is not None
+    assert routes["GET /me"].throttle == default  # no settings of its own
+    assert openapi != default and codes.burst > default.burst  # their own, from the template
+    now = [1000.0]
+    client = Client(_throttling_gateway(recorder, list(routes.values()), clock=lambda: now[0]))
+    auth = {"Authorization": f"Bearer {_access_token()}"}
+
+    statuses = [client.get("/openapi.json").status_code for _ in range(openapi.burst + 1)]
+    assert statuses == [200] * openapi.burst + [429]
+    statuses = [client.get("/me", headers=auth).status_code for _ in range(default.burst + 1)]
+    assert statuses == [200] * default.burst + [429]
+    # Past the default burst, issuing codes is still admitted: a larger bucket of its own.
+    statuses = [
+        client.post("/qr-tokens", headers=auth).status_code for _ in range(default.burst + 1)
+    ]
+    assert statuses == [200] * (default.burst + 1)
+    # Each bucket refills at its own route's rate.
+    now[0] += 1 / openapi.rate_per_s
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/openapi.json").status_code == 429
+    refilled = int(default.rate_per_s / openapi.rate_per_s)  # the default's tokens meanwhile
+    statuses = [client.get("/me", headers=auth).status_code for _ in range(refilled + 1)]
+    assert statuses == [200] * refilled + [429]
 
 
 def test_the_template_sets_api_gateways_default_throttle() -> None:

@@ -370,6 +370,18 @@ def test_openapi_document_is_served_without_a_caller():
     assert "amount_cents" in json.dumps(reply.body["components"])
 
 
+def test_anonymous_document_requests_do_not_rebuild_the_document(monkeypatch):
+    """GET /openapi.json is public: a flood of it must not cost a schema build each time."""
+    from backend import app
+
+    first = call("GET", "/openapi.json", user=None).body
+    builds = []
+    monkeypatch.setattr(app.app, "get_openapi_json_schema", lambda **kw: builds.append(kw) or "{}")
+    for _ in range(3):
+        assert call("GET", "/openapi.json", user=None).body == first
+    assert builds == []
+
+
 def test_every_route_of_the_template_is_served_by_the_app(shop):
     """template.yaml (what the gateway routes) and the resolver (what answers) agree."""
     routes = http_api_routes()
