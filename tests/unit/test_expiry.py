@@ -318,3 +318,20 @@ def test_expiry_is_per_business(world, shop, customer):
     travel_to(expiry.add_months(clock.now_s(), 6) + DAY)
     run_job()
     assert (world.balance(customer, shop), world.balance(customer, other)) == (0, 10)
+
+
+def test_the_scheduled_handler_runs_the_job_and_reports_it(world, shop, customer, capsys):
+    """What EventBridge invokes (template.yaml `ExpiryFunction`): one run, its figures."""
+    from backend.events import expiry as scheduled
+    from tests.support.lambda_events import LambdaContext
+
+    set_policy(shop, 6).expect(200)
+    world.earn(world.visit(shop, customer), 25_00).expect(201)
+    travel_to(expiry.add_months(clock.now_s(), 6))
+    event = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"}
+    capsys.readouterr()
+    report = scheduled.handler(event, LambdaContext())
+    assert (report["expired"], report["points"], report["finished"]) == (1, 25, True)
+    assert '"PointsExpired":[25.0]' in capsys.readouterr().out.replace(" ", "")
+    assert world.balance(customer, shop) == 0
+    assert scheduled.handler(event, LambdaContext())["expired"] == 0
