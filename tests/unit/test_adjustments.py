@@ -7,16 +7,6 @@ from backend.logic.idempotency import from_request
 from tests.support.world import call, idempotency_key
 
 
-def adjust(shop, customer, points, *, by=None, reason="goodwill", note="", key=None):
-    return call(
-        "POST",
-        f"{shop.path}/members/{customer.user_id}/adjustments",
-        user=by or shop.owner,
-        body={"points": points, "reason": reason, "note": note},
-        headers={"Idempotency-Key": key or idempotency_key()},
-    )
-
-
 def history(customer, shop):
     page = call("GET", "/transactions", user=customer, query={"merchant_id": shop.merchant_id})
     return page.expect(200)["items"]
@@ -30,7 +20,7 @@ def member(world, shop, customer):
 
 
 def test_the_owner_adds_goodwill_points_and_the_entry_says_who_and_why(world, shop, member):
-    reply = adjust(shop, member, 25, note="Coffee was cold")
+    reply = world.adjust(shop, member, 25, note="Coffee was cold")
     body = reply.expect(201)
     tx = body["transaction"]
     assert (tx["kind"], tx["points"], tx["balance_after"]) == ("adjustment", 25, 75)
@@ -49,17 +39,17 @@ def test_the_owner_adds_goodwill_points_and_the_entry_says_who_and_why(world, sh
 
 
 def test_the_owner_removes_points_but_never_below_zero(world, shop, member):
-    too_many = adjust(shop, member, -51, reason="correction")
+    too_many = world.adjust(shop, member, -51, reason="correction")
     assert (too_many.status, too_many.code) == (409, "insufficient_points")
     assert "50 points" in too_many.body["error"]["message"]
     assert world.balance(member, shop) == 50 and len(history(member, shop)) == 1
-    exact = adjust(shop, member, -50, reason="correction", note="Double scan")
+    exact = world.adjust(shop, member, -50, reason="correction", note="Double scan")
     assert exact.expect(201)["balance"] == 0 == world.balance(member, shop)
 
 
 def test_staff_cannot_adjust(world, shop, staff, member):
     """Attack: a cashier tops up a friend's card (or their own)."""
-    reply = adjust(shop, member, 1000, by=staff)
+    reply = world.adjust(shop, member, 1000, by=staff)
     assert (reply.status, reply.code) == (403, "owner_only")
     assert world.balance(member, shop) == 50 and len(history(member, shop)) == 1
 
@@ -80,27 +70,27 @@ def test_another_business_cannot_adjust_our_customers(world, shop, member):
     """Attack: the owner of another business adjusts a card at ours, or moves our customer's
     points onto theirs."""
     rival = world.business(world.owner("Rita Rival"), "Rival Café")
-    ours = adjust(shop, member, 10, by=rival.owner)
+    ours = world.adjust(shop, member, 10, by=rival.owner)
     assert (ours.status, ours.code) == (403, "forbidden")
-    theirs = adjust(rival, member, 10)  # the customer never earned at the rival's
+    theirs = world.adjust(rival, member, 10)  # the customer never earned at the rival's
     assert (theirs.status, theirs.code) == (404, "not_found")
     assert world.balance(member, shop) == 50 and world.balance(member, rival) == 0
 
 
 def test_a_stranger_without_a_card_is_not_found(world, shop):
     stranger = world.customer("Stan Stranger")
-    reply = adjust(shop, stranger, 10)
+    reply = world.adjust(shop, stranger, 10)
     assert (reply.status, reply.code) == (404, "not_found")
     assert call("GET", "/wallet", user=stranger).expect(200)["memberships"] == []
 
 
 def test_a_retried_adjustment_changes_nothing_the_second_time(world, shop, member):
     key = idempotency_key()
-    first = adjust(shop, member, 5, key=key)
-    again = adjust(shop, member, 5, key=key)
+    first = world.adjust(shop, member, 5, key=key)
+    again = world.adjust(shop, member, 5, key=key)
     assert (first.status, again.status) == (201, 201) and first.body == again.body
     assert world.balance(member, shop) == 55 and len(history(member, shop)) == 2
-    other = adjust(shop, member, 6, key=key)
+    other = world.adjust(shop, member, 6, key=key)
     assert (other.status, other.code) == (422, "idempotency_key_reused")
 
 

@@ -23,17 +23,6 @@ def issue(shop, amount_cents, by=None):
     )
 
 
-def claim(person, code, *, merchant_id=None, key=None):
-    body = {"code": code} | ({"merchant_id": merchant_id} if merchant_id else {})
-    return call(
-        "POST",
-        "/claims",
-        user=person,
-        body=body,
-        headers={"Idempotency-Key": key or idempotency_key()},
-    )
-
-
 def codes(shop, by=None):
     return call("GET", f"{shop.path}/claim-codes", user=by or shop.till).expect(200)["items"]
 
@@ -69,7 +58,7 @@ def test_the_code_itself_is_not_stored(moto_account, receipt):
 
 
 def test_the_customer_claims_the_points_at_that_business(world, shop, staff, customer, receipt):
-    body = claim(customer, receipt["code"]).expect(201)
+    body = world.claim(customer, receipt["code"]).expect(201)
     tx = body["transaction"]
     assert (tx["kind"], tx["points"], tx["amount_cents"]) == ("earn", 12, 1250)
     assert (tx["merchant_id"], tx["customer_id"], tx["staff_id"]) == (
@@ -85,23 +74,23 @@ def test_the_customer_claims_the_points_at_that_business(world, shop, staff, cus
 def test_the_claim_earns_under_the_customers_tier_then(world, shop, customer):
     world.earn(world.visit(shop, customer), 500_00).expect(201)  # Silver (x1.25) from now
     code = issue(shop, 100_00).expect(201)["code"]
-    assert claim(customer, code).expect(201)["transaction"]["points"] == 125
+    assert world.claim(customer, code).expect(201)["transaction"]["points"] == 125
 
 
 def test_a_code_claimed_twice_earns_once(world, shop, customer, receipt):
-    claim(customer, receipt["code"]).expect(201)
-    again = claim(customer, receipt["code"])
+    world.claim(customer, receipt["code"]).expect(201)
+    again = world.claim(customer, receipt["code"])
     assert (again.status, again.code) == (409, "claim_code_used")
     friend = world.customer("Fred Friend")
-    stolen = claim(friend, receipt["code"])
+    stolen = world.claim(friend, receipt["code"])
     assert (stolen.status, stolen.code) == (409, "claim_code_used")
     assert world.balance(customer, shop) == 12 and world.balance(friend, shop) == 0
 
 
 def test_a_retried_claim_returns_the_first_answer(world, shop, customer, receipt):
     key = idempotency_key()
-    first = claim(customer, receipt["code"], key=key)
-    again = claim(customer, receipt["code"], key=key)
+    first = world.claim(customer, receipt["code"], key=key)
+    again = world.claim(customer, receipt["code"], key=key)
     assert (first.status, again.status) == (201, 201) and first.body == again.body
     assert world.balance(customer, shop) == 12
 
@@ -131,7 +120,7 @@ def test_two_customers_racing_for_one_code_one_wins(world, shop, receipt):
 
 def test_an_expired_code_earns_nothing(world, shop, customer, receipt):
     clock.advance(7 * DAY + 1)
-    reply = claim(customer, receipt["code"])
+    reply = world.claim(customer, receipt["code"])
     assert (reply.status, reply.code) == (410, "claim_code_expired")
     assert world.balance(customer, shop) == 0
 
@@ -141,17 +130,17 @@ def test_a_code_typed_for_another_business_is_not_found_and_stays_valid(
 ):
     """Attack/mistake: a code of Café Rosa claimed on another business's page."""
     rival = world.business(world.owner("Rita Rival"), "Rival Café")
-    reply = claim(customer, receipt["code"], merchant_id=rival.merchant_id)
+    reply = world.claim(customer, receipt["code"], merchant_id=rival.merchant_id)
     assert (reply.status, reply.code) == (404, "not_found")
     assert world.balance(customer, rival) == 0
-    claim(customer, receipt["code"], merchant_id=shop.merchant_id).expect(201)
+    world.claim(customer, receipt["code"], merchant_id=shop.merchant_id).expect(201)
     assert world.balance(customer, shop) == 12
 
 
 def test_a_business_cannot_claim_its_own_receipts(world, shop, staff, receipt):
     """Attack: the cashier closes sales without a scan and keeps the points."""
     for insider in (staff, shop.owner):
-        reply = claim(insider, receipt["code"])
+        reply = world.claim(insider, receipt["code"])
         assert (reply.status, reply.code) == (403, "own_claim")
         assert world.balance(insider, shop) == 0
     assert codes(shop)[0]["status"] == "open"
@@ -162,11 +151,11 @@ def test_a_refunded_sale_voids_its_code(world, shop, customer, receipt):
         "DELETE", f"{shop.path}/claim-codes/{receipt['claim_id']}", user=shop.till
     ).expect(200)
     assert voided["status"] == "voided"
-    reply = claim(customer, receipt["code"])
+    reply = world.claim(customer, receipt["code"])
     assert (reply.status, reply.code) == (409, "claim_code_voided")
     assert world.balance(customer, shop) == 0
     second = issue(shop, 5_00).expect(201)
-    claim(customer, second["code"]).expect(201)
+    world.claim(customer, second["code"]).expect(201)
     late = call("DELETE", f"{shop.path}/claim-codes/{second['claim_id']}", user=shop.till)
     assert (late.status, late.code) == (409, "claim_code_used")
 
@@ -178,45 +167,47 @@ def test_the_rules_at_claim_time_apply(world, shop, customer, receipt):
         user=shop.owner,
         body={"earning_rule": {"points_per_unit": 2, "min_purchase_cents": 20_00}},
     ).expect(200)
-    low = claim(customer, receipt["code"])
+    low = world.claim(customer, receipt["code"])
     assert (low.status, low.code) == (422, "below_minimum_purchase")
     assert codes(shop)[0]["status"] == "open"
     too_small = issue(shop, 19_99)
     assert (too_small.status, too_small.code) == (422, "below_minimum_purchase")
     assert (
-        claim(customer, issue(shop, 20_00).expect(201)["code"]).expect(201)["transaction"]["points"]
+        world.claim(customer, issue(shop, 20_00).expect(201)["code"]).expect(201)["transaction"][
+            "points"
+        ]
         == 40
     )
 
 
 def test_guessing_is_locked_out_after_a_few_failures(world, shop, customer, receipt):
     """Attack: try codes until one works. Good codes cost nothing; failures are counted."""
-    claim(customer, issue(shop, 1_00).expect(201)["code"]).expect(201)
+    world.claim(customer, issue(shop, 1_00).expect(201)["code"]).expect(201)
     for n in range(config.CLAIM_FAILURES_PER_HOUR):
         guess = claim_codes.grouped(claim_codes.from_bits(n))
-        assert claim(customer, guess).status == 404
-    locked = claim(customer, receipt["code"])
+        assert world.claim(customer, guess).status == 404
+    locked = world.claim(customer, receipt["code"])
     assert (locked.status, locked.code) == (429, "too_many_requests")
     assert 0 < int(locked.headers["Retry-After"]) <= 3600
     assert world.balance(customer, shop) == 1
     # Another customer is not locked out by this one's guessing.
     other = world.customer("Olive Other")
-    claim(other, receipt["code"]).expect(201)
+    world.claim(other, receipt["code"]).expect(201)
     clock.advance(3600)
-    assert claim(customer, claim_codes.grouped(claim_codes.from_bits(99))).status == 404
+    assert world.claim(customer, claim_codes.grouped(claim_codes.from_bits(99))).status == 404
 
 
 @pytest.mark.parametrize(
     "code", ["", "ABCD-EFGH-IJK", "7K3M-Q9XA-2HPDX", "7K3M Q9XA 2HPU", "7K3M-Q9XA-2HP!"]
 )
-def test_malformed_codes_are_refused_as_input(customer, code):
-    reply = claim(customer, code)
+def test_malformed_codes_are_refused_as_input(world, customer, code):
+    reply = world.claim(customer, code)
     assert (reply.status, reply.code) == (422, "validation_error")
 
 
 def test_typing_is_forgiving(world, shop, customer, receipt):
     typed = receipt["code"].lower().replace("-", " ").replace("1", "l").replace("0", "o")
-    claim(customer, typed).expect(201)
+    world.claim(customer, typed).expect(201)
 
 
 def test_only_staff_issue_list_and_void_codes(world, shop, customer, receipt):
