@@ -139,7 +139,10 @@ def delete_promotion(
 def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
-    kind: Annotated[str | None, Query(pattern="^(earn|redeem|stamp_redeem|reversal)$")] = None,
+    kind: Annotated[
+        str | None,
+        Query(pattern="^(earn|redeem|stamp_redeem|reversal|adjustment|expiry)$"),
+    ] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,

@@ -10,6 +10,7 @@ from epoint_ui.api import ApiClient, new_idempotency_key
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.views import change_detail, stamp_line
+from loyalty import catalog
 from loyalty.money import format_cents
 
 KINDS = {
@@ -18,6 +19,8 @@ KINDS = {
     "redeem": "Redemptions",
     "stamp_redeem": "Stamp cards",
     "reversal": "Reversals",
+    "adjustment": "Adjustments",
+    "expiry": "Expiries",
 }
 REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
@@ -30,14 +33,20 @@ REVERSE_PROBLEMS = {
 def _row(tx: dict[str, Any], currency: str) -> dict[str, Any]:
     """A transaction as the ledger shows it."""
     amount = tx.get("amount_cents")
+    reason = catalog.ADJUSTMENT_REASONS.get(str(tx.get("reason")), "")
     detail = {
         "earn": f"Purchase of {format_cents(int(amount))} {currency}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
         "stamp_redeem": f"Stamp card: gave the {tx.get('reward_name') or 'free reward'}"
         f" ({-int(tx.get('stamps') or 0)} stamps)",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
+        "adjustment": f"Adjusted by the owner ({reason.lower() or 'no reason'})"
+        + (f": {tx['note']}" if tx.get("note") else ""),
+        "expiry": "Points expired (no visit within the expiry period)",
     }.get(str(tx.get("kind")), "")
     detail = " · ".join(part for part in (detail, change_detail(tx)) if part)
+    if tx.get("claim_id"):
+        detail += f" · receipt code {tx['claim_id']}"
     return {
         "tx_id": str(tx.get("tx_id", "")),
         "kind": str(tx.get("kind", "")),

@@ -1,9 +1,10 @@
 """The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
 
-The handlers are `backend.app.handler`, `backend.triggers.post_confirmation.handler` and
-`backend.events.hints.handler`, so each artifact must hold the `backend` package itself (not
-its contents at the root) and the `loyalty` package it imports, and nothing else of ours (no local cloud, app, tests or
-operator tools), plus the arm64/Python 3.12 wheels of backend/requirements.txt.
+The handlers are `backend.app.handler`, `backend.triggers.post_confirmation.handler`,
+`backend.events.hints.handler` and `backend.events.expiry.handler`, so each artifact must hold
+the `backend` package itself (not its contents at the root) and the `loyalty` package it
+imports, and nothing else of ours (no local cloud, app, tests or operator tools), plus the
+arm64/Python 3.12 wheels of backend/requirements.txt.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ FUNCTIONS = {
     "ApiFunction": "backend.app.handler",
     "PostConfirmationFunction": "backend.triggers.post_confirmation.handler",
     "HintsFunction": "backend.events.hints.handler",
+    "ExpiryFunction": "backend.events.expiry.handler",
 }
 
 

@@ -140,7 +140,12 @@ def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_function_roles_name_their_resources_and_actions(cfn):
     functions = of_type(cfn, "AWS::Lambda::Function")
-    assert set(functions) == {"ApiFunction", "PostConfirmationFunction", "HintsFunction"}
+    assert set(functions) == {
+        "ApiFunction",
+        "PostConfirmationFunction",
+        "HintsFunction",
+        "ExpiryFunction",
+    }
     stream_readers = {
         m["Properties"]["FunctionName"]["Ref"]
         for m in of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
@@ -173,6 +178,19 @@ def test_no_role_grants_wildcard_actions_or_resources_beyond_what_aws_cannot_sco
             assert not any("*" in a for a in actions), f"{logical_id}: {actions}"
             if "*" in as_list(st["Resource"]):
                 assert actions <= UNSCOPABLE_ACTIONS, f"{logical_id}: {actions} on *"
+
+
+def test_the_expiry_job_runs_hourly_and_never_scans_or_deletes(cfn):
+    (schedule,) = [
+        r
+        for r in of_type(cfn, "AWS::Scheduler::Schedule").values()
+        if r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ExpiryFunction", "Arn"]}
+    ]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+    role = cfn["Resources"]["ExpiryFunctionRole"]
+    actions = {a for st in statements(role) for a in as_list(st["Action"])}
+    assert "dynamodb:Scan" not in actions and "dynamodb:DeleteItem" not in actions
+    assert actions >= {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
 
 
 def test_the_post_confirmation_trigger_only_writes_user_records(cfn):

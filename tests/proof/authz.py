@@ -72,6 +72,9 @@ class Scene:
     scanned_token_id: str = ""
     other_pool_token: str = ""
     promotion_id: str = ""
+    # A business none of the callers works at: its receipts' codes are anyone's to claim.
+    receipts_shop: Business | None = None
+    _waiting_claim_code: str = ""
     _hired: int = 0
     _served: int = 0
     _waiting: tuple[str, str] = ("", "")  # (token_id, request_id) of a typed code's request
@@ -222,6 +225,7 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     )
     for person in (customer, customer, *regulars):
         scene.fresh_earn(person)  # a balance to redeem from, and a history to (not) leak
+    scene.receipts_shop = world.business(world.person(f"Receipts {tag}"), f"Receipts {tag}")
     scene.other_pool_token = _other_pool_access_token(cloud)
     return scene
 
@@ -354,6 +358,33 @@ def _delete_promotion_call(w: Scene, p: Person) -> Call:
     return Call("DELETE", f"{_m(w)}/promotions/{_promotion_id(w, p)}")
 
 
+def _adjust_call(w: Scene, p: Person) -> Call:
+    path = f"{_m(w)}/members/{w.customer.user_id}/adjustments"
+    return Call("POST", path, {"points": 1, "reason": "goodwill"}, idempotent=True)
+
+
+def _today(w: Scene) -> dict[str, str]:
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    return {"from": day, "to": day}
+
+
+def _void_call(w: Scene, p: Person) -> Call:
+    """The owner's and the staff's calls void a fresh code; everyone else tries one that stays."""
+    if p in (w.owner, w.staff):
+        claim_id = w.world.receipt_code(w.shop, 100, by=w.owner)["claim_id"]
+    else:
+        if not w._waiting_claim_code:
+            w._waiting_claim_code = w.world.receipt_code(w.shop, 100, by=w.owner)["claim_id"]
+        claim_id = w._waiting_claim_code
+    return Call("DELETE", f"{_m(w)}/claim-codes/{claim_id}")
+
+
+def _claim_call(w: Scene, p: Person) -> Call:
+    assert w.receipts_shop is not None
+    code = w.world.receipt_code(w.receipts_shop, 100)["code"]
+    return Call("POST", "/claims", {"code": code}, idempotent=True)
+
+
 def _invite_call(w: Scene, p: Person) -> Call:
     w._invited += 1
     return Call("POST", f"{_m(w)}/invitations", {"email": f"invitee-{w._invited}@example.com"})
@@ -477,6 +508,23 @@ RULES: dict[str, Rule] = {
     "GET /merchants/{merchant_id}/stats": Rule(
         "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/stats", params={"days": 7})
     ),
+    "GET /merchants/{merchant_id}/members": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/members")
+    ),
+    "POST /merchants/{merchant_id}/members/{customer_id}/adjustments": Rule(
+        "owner", 201, _adjust_call
+    ),
+    "GET /merchants/{merchant_id}/exports/ledger": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/exports/ledger", params=_today(w))
+    ),
+    "POST /merchants/{merchant_id}/claim-codes": Rule(
+        "staff", 201, lambda w, p: Call("POST", f"{_m(w)}/claim-codes", {"amount_cents": 500})
+    ),
+    "GET /merchants/{merchant_id}/claim-codes": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/claim-codes")
+    ),
+    "DELETE /merchants/{merchant_id}/claim-codes/{claim_id}": Rule("staff", 200, _void_call),
+    "POST /claims": Rule("any", 201, _claim_call),
 }
 
 
