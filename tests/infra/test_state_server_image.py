@@ -47,6 +47,8 @@ TASK_ENV = {
     # TLS, so it passes REFLEX_REDIS_URL itself, which the entrypoint keeps.
     "REDIS_HOST": "redis.invalid",
     "REDIS_PORT": "6379",
+    # Behind the load balancer: the client's address is the last X-Forwarded-For hop.
+    "REFLEX_TRUSTED_PROXY_HOPS": "1",
 }
 # Development-only code and packages: never in the image.
 DEV_ONLY_DIRS = ("localcloud", "ops", "tests", "bench", "backend")

@@ -118,10 +118,11 @@ class Scene:
         return self.hireable[self._hired % len(self.hireable)]
 
     def next_customer(self) -> Person:
-        """The customer, then each regular, in turn."""
+        """Each regular in turn: the customer spends their own codes on the typed-code
+        requests, disputes and the matrix's own `POST /qr-tokens`, and 12 codes a minute
+        per person (`limits.PER_CALLER["issue_code"]`) must last the whole matrix."""
         self._served += 1
-        everyone = [self.customer, *self.regulars]
-        return everyone[self._served % len(everyone)]
+        return self.regulars[self._served % len(self.regulars)]
 
     def hire(self, person: Person, business: Business) -> None:
         """`person` works at `business` (invited and accepted, unless they already do)."""
@@ -150,9 +151,10 @@ class Scene:
         return self._waiting_invitation
 
     def next_till(self) -> Person:
-        """The owner, then each extra till, in turn."""
-        everyone = [self.owner, *self.tills]
-        return everyone[self._served % len(everyone)]
+        """Each extra till in turn: the owner opens the matrix's own visits and the typed
+        codes' requests, and 20 visits a minute per till (`limits.PER_CALLER["open_visit"]`)
+        must last the whole matrix."""
+        return self.tills[self._served % len(self.tills)]
 
     def fresh_visit(self) -> str:
         """A new open visit at business 1 of a customer with points."""
@@ -197,8 +199,8 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     customer = world.person(f"Victim {tag}")
     customer2 = world.person(f"Intruder {tag}")
     hireable = world.people(3, f"Hire {tag}")
-    regulars = world.people(4, f"Regular {tag}")
-    tills = world.people(3, f"Till {tag}")
+    regulars = world.people(8, f"Regular {tag}")
+    tills = world.people(4, f"Till {tag}")
     shop = world.business(owner, f"Authz Shop {tag}")
     shop2 = world.business(owner2, f"Other Shop {tag}")
     side = world.business(owner2, f"Side Shop {tag}")
