@@ -19,11 +19,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from backend import config
 from backend.logic import errors
 from backend.observability import log_metrics, logger
-from backend.routers import customer, identity, merchants, staff, visits
+from backend.routers import claims, customer, identity, members, merchants, staff, visits
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(customer.router)
 app.include_router(merchants.router)
+app.include_router(members.router)
+app.include_router(claims.router)
 app.include_router(staff.router)
 app.include_router(visits.router)
 

@@ -46,6 +46,9 @@ REDEEM_WINDOW_SECONDS = 3 * 60
 APPROVAL_TTL_SECONDS = 60
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 INVITATION_TTL_SECONDS = 7 * 24 * 60 * 60  # a staff invitation waits a week for its answer
+# A page of an export (members, the ledger of a date range): a Query of this many items
+# stays well inside a Lambda's time and DynamoDB's 1 MB page, however large the business.
+EXPORT_PAGE_MAX = 500
 MAX_BODY_BYTES = 16 * 1024
 MAX_ID_CHARS = 128  # ids are ~30 characters, Cognito subs 36
 # How long the hint channel remembers an item it hinted: longer than the stream event

@@ -7,6 +7,7 @@ Invocation segments itself; only the per-call DynamoDB subsegments are not drawn
 """
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,11 @@ from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
 metrics = Metrics()
+# Powertools keeps one metric set per process. In Lambda a process runs one function, one
+# event at a time; the local cloud runs several functions in one process (the API, the
+# stream's hints, the scheduled expiry job), so two could both see metrics and one flush an
+# already-emptied set (SchemaValidationError: a 500). The check and the flush go together.
+_flushing = threading.Lock()
 
 
 def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -28,7 +34,8 @@ def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return handler(event, context)
         finally:
-            if metrics.metric_set:
-                metrics.flush_metrics()
+            with _flushing:
+                if metrics.metric_set:
+                    metrics.flush_metrics()
 
     return flushing

@@ -40,6 +40,11 @@ STAMPS_NEEDED = Range(2, 50)
 PROMOTION_MULTIPLIER_PCT = Range(101, 1000)
 BONUS_POINTS = Range(1, 100_000)
 
+
+# Points expiry (off unless set): months without activity before a balance expires. Not
+# less than a season, so a holiday never costs a customer their points.
+EXPIRY_MONTHS = Range(3, 60)
+
 # One purchase at the till, in cents (100,000.00 at most).
 AMOUNT_CENTS = Range(1, 10_000_000)
 
@@ -49,12 +54,13 @@ AMOUNT_CENTS = Range(1, 10_000_000)
 STAFF_MAX_PURCHASE_CENTS = Range(0, 10_000_000)
 STAFF_DAILY_POINTS = Range(0, 100_000_000)
 
-# Points in one reward's cost, or in one redemption by points.
+# Points in one reward's cost, in one redemption by points, in one owner's adjustment.
 POINTS = Range(1, 1_000_000)
 
 # Text, in characters after trimming the spaces around it.
 NAME_LENGTH = Range(1, 80)  # a business, a reward, a tier, a promotion, a stamp card's reward
-DESCRIPTION_LENGTH = Range(0, 280)  # a reward's description, a refund's reason
+# A reward's description, a refund's reason, an adjustment's note.
+DESCRIPTION_LENGTH = Range(0, 280)
 DISPLAY_NAME_LENGTH = Range(1, 60)  # how businesses greet a customer
 EMAIL_LENGTH = Range(5, 254)  # an invitation's address (a@b.c is the shortest that can work)
 

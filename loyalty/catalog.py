@@ -44,3 +44,10 @@ def time_zones() -> tuple[str, ...]:
 def is_time_zone(name: str) -> bool:
     """Whether `name` is one of `time_zones()`."""
     return isinstance(name, str) and name in time_zones()
+
+
+# Why an owner adds or removes points by hand (the ledger entry keeps it, with a note).
+ADJUSTMENT_REASONS: dict[str, str] = {
+    "goodwill": "Goodwill",
+    "correction": "Correction",
+}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
-from loyalty import bounds, catalog, promotions, tiers
+from loyalty import bounds, catalog, claim_codes, promotions, tiers
 from loyalty.bounds import Range
 from loyalty.money import format_cents, parse_cents
 
@@ -239,3 +240,58 @@ def min_tier(value: str, tier_names: Sequence[str]) -> Checked[str]:
     if value == "" or value in tier_names:
         return value, None
     return None, "Choose one of the business's tiers, or none."
+
+
+def expiry_months(text: str) -> Checked[int | None]:
+    """The expiry policy: months without activity before points expire; empty = never."""
+    if not (text or "").strip():
+        return None, None
+    months = whole_number(text, bounds.EXPIRY_MONTHS)
+    if months is None:
+        low, high = bounds.EXPIRY_MONTHS.low, bounds.EXPIRY_MONTHS.high
+        return None, (
+            f"Points expire after {low} to {high} months without a visit; leave it empty "
+            "for points that never expire."
+        )
+    return months, None
+
+
+def adjustment(direction: str, points: str, reason: str, note: str) -> Checked[dict[str, Any]]:
+    """An owner's adjustment: add or remove a number of points, why, and a note."""
+    amount = whole_number(points, bounds.POINTS)
+    if direction not in ("add", "remove") or amount is None:
+        low, high = bounds.POINTS.low, bounds.POINTS.high
+        return None, f"Enter the points to add or remove, a whole number from {low} to {high:,}."
+    if reason not in catalog.ADJUSTMENT_REASONS:
+        return None, "Choose why: " + " or ".join(catalog.ADJUSTMENT_REASONS.values()).lower() + "."
+    text, problem = description(note)
+    if problem:
+        return None, f"Keep the note to {bounds.DESCRIPTION_LENGTH.high} characters."
+    signed = amount if direction == "add" else -amount
+    return {"points": signed, "reason": reason, "note": text}, None
+
+
+def claim_code(typed: str) -> Checked[str]:
+    """A receipt's claim code, as issued (spaces, dashes and case do not matter)."""
+    code = claim_codes.normalize(typed)
+    if code is None:
+        return None, (
+            f"Type the {claim_codes.LENGTH} letters and digits printed on your receipt, "
+            "like 7K3M-Q9XA-2HPD."
+        )
+    return code, None
+
+
+def date_range(first: str, last: str) -> Checked[tuple[str, str]]:
+    """An export's days, `YYYY-MM-DD` each (as a date input gives them), the last not before
+    the first."""
+    try:
+        start, end = (
+            date.fromisoformat((first or "").strip()),
+            date.fromisoformat((last or "").strip()),
+        )
+    except ValueError:
+        return None, "Choose the first and the last day."
+    if end < start:
+        return None, "The last day must not be before the first."
+    return (start.isoformat(), end.isoformat()), None

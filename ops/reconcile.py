@@ -24,12 +24,20 @@ entry). Only a difference that survives that re-check is reported.
 
 What is checked (architecture invariants 1, 2 and 11), per kind of entry:
 - every membership: balance and stamps >= 0, each equal to the sum of its entries' `points`
-  and `stamps`; lifetime points equal to what its earns gave, less refunded earns;
+  and `stamps`; lifetime points equal to what its earns gave, less refunded earns
+  (adjustments and expiries leave it alone);
 - `earn`: at most one stamp; what a promotion added is within the entry's points and names
   its promotion; a welcome bonus only on the membership's first entry, once;
 - `stamp_redeem`: no points, and exactly one full card (`-stamps_needed`) of stamps;
 - `reversal`: the opposite of its original in points, stamps and promotion points, of the
-  same customer, marked on the original, once, and never of another reversal.
+  same customer, marked on the original, once, and never of another reversal;
+- `adjustment`: moves some points (no stamps), for a reason from the list, by the
+  business's owner;
+- `expiry`: takes the whole balance (to 0, no stamps), by nobody, and only once its points
+  were due (the entry keeps the policy's months and the last activity it counted from);
+- an earn from a receipt's claim code: its code exists, was spent by this very entry (same
+  customer, business and amount), and no other entry claims it; a spent code names an
+  entry that names it.
 
 It runs from an operator's machine and is left out of the Lambda artifact (backend/Makefile).
 It reads the table's key layout from `backend.dal.keys`, so it follows the layout the API writes.
@@ -45,18 +53,21 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
 
 from backend.dal import keys
+from loyalty import catalog, expiry
 
 DEFAULT_PAGE_SIZE = 200
 RECHECK_ATTEMPTS = 5
 READ_OPERATIONS = frozenset({"Scan", "Query", "GetItem"})
 # Key prefixes of the items the scan sorts: memberships (USER#/MEMBER#), entries (MERCHANT#/TX#).
 _USER, _MEMBER, _MERCHANT, _TX = keys.user(""), keys.member(""), keys.merchant(""), keys.tx("")
+_CLAIM_CODE = keys.claim_code("")
 
 
 class WriteRefused(RuntimeError):
@@ -131,6 +142,9 @@ class Report:
     closures: int = 0  # accounts closed (deleted) whose memberships were checked
     stamp_redemptions: int = 0
     promotion_entries: int = 0  # entries a promotion added points to (or took back)
+    adjustments: int = 0
+    expiries: int = 0
+    claims: int = 0  # earns from a receipt's claim code
     items_read: int = 0
     rechecked: int = 0  # memberships that changed under the Scan and were read again alone
     discrepancies: list[str] = field(default_factory=list)
@@ -223,6 +237,10 @@ class Reconciler:
         # Per membership: its first entry's id, and the earns that carried a welcome bonus.
         firsts: dict[tuple[str, str], str] = {}
         welcomes: dict[tuple[str, str], list[str]] = {}
+        owners: dict[str, str] = {}  # business -> its owner (who may adjust)
+        adjusted_by: list[tuple[dict[str, Any], str]] = []  # (adjustment, who made it)
+        claim_codes: dict[str, dict[str, Any]] = {}  # claim id -> the code's item
+        claimed_by_entry: dict[str, list[dict[str, Any]]] = {}  # claim id -> its earns
 
         for page in self._pages():
             report.items_read += len(page)
@@ -234,6 +252,10 @@ class Reconciler:
                         k: item.get(k)
                         for k in ("balance", "stamps", "lifetime_points", "closed_at")
                     }
+                elif pk.startswith(_MERCHANT) and sk == keys.PROFILE:
+                    owners[str(item.get("merchant_id"))] = str(item.get("owner_id"))
+                elif pk.startswith(_CLAIM_CODE):
+                    claim_codes[str(item["claim_id"])] = item
                 elif pk.startswith(_MERCHANT) and sk.startswith(_TX):
                     report.entries += 1
                     report.stamp_redemptions += item["kind"] == "stamp_redeem"
@@ -242,6 +264,12 @@ class Reconciler:
                         report.add(
                             f"entry {item['tx_id']} at merchant {item['merchant_id']}: {problem}"
                         )
+                    report.adjustments += item["kind"] == "adjustment"
+                    report.expiries += item["kind"] == "expiry"
+                    if item["kind"] == "adjustment":
+                        adjusted_by.append((item, str(item.get("staff_id"))))
+                    if item.get("claim_id"):
+                        claimed_by_entry.setdefault(str(item["claim_id"]), []).append(item)
                     key = (item["customer_id"], item["merchant_id"])
                     total = sums.setdefault(key, _Sums())
                     total.add(item)
@@ -278,6 +306,14 @@ class Reconciler:
                 report.add(f"{where}: {len(tx_ids)} welcome bonuses ({', '.join(sorted(tx_ids))})")
             elif tx_ids[0] != firsts[(customer_id, merchant_id)]:
                 report.add(f"{where}: welcome bonus {tx_ids[0]} is not its first entry")
+        for adjustment, by in adjusted_by:
+            if owners.get(str(adjustment["merchant_id"])) != by:
+                report.add(
+                    f"entry {adjustment['tx_id']} at merchant {adjustment['merchant_id']}:"
+                    f" an adjustment by {by}, who is not the business's owner"
+                )
+        report.claims = sum(len(v) for v in claimed_by_entry.values())
+        self._check_claims(report, claim_codes, claimed_by_entry)
 
         report.memberships = len(members)
         report.closures = sum(len(total.closures) for total in sums.values())
@@ -347,6 +383,39 @@ class Reconciler:
         return f"{where}: kept changing during {RECHECK_ATTEMPTS} re-reads; run again"
 
     @staticmethod
+    def _check_claims(
+        report: Report,
+        codes: dict[str, dict[str, Any]],
+        earns: dict[str, list[dict[str, Any]]],
+    ) -> None:
+        """Each receipt's code is spent by exactly the one earn that names it."""
+        for claim_id, entries in sorted(earns.items()):
+            if len(entries) > 1:
+                others = ", ".join(sorted(e["tx_id"] for e in entries))
+                report.add(f"receipt code {claim_id} earned {len(entries)} times ({others})")
+            code = codes.get(claim_id)
+            if code is None:
+                continue  # its record is kept 90 days after the code's expiry, then removed
+            for entry in entries:
+                here = f"entry {entry['tx_id']} at merchant {entry['merchant_id']}"
+                if entry["kind"] != "earn":
+                    report.add(f"{here}: a receipt code's entry is a {entry['kind']}")
+                if code.get("tx_id") != entry["tx_id"]:
+                    report.add(f"{here}: receipt code {claim_id} was spent by {code.get('tx_id')}")
+                if code.get("claimed_by") != entry["customer_id"]:
+                    report.add(f"{here}: receipt code {claim_id} was claimed by someone else")
+                if code.get("merchant_id") != entry["merchant_id"] or int(
+                    code.get("amount_cents") or 0
+                ) != int(entry.get("amount_cents") or 0):
+                    report.add(f"{here}: receipt code {claim_id} is for another business or amount")
+        for claim_id, code in sorted(codes.items()):
+            if code.get("tx_id") and claim_id not in earns:
+                report.add(
+                    f"receipt code {claim_id} at merchant {code.get('merchant_id')}: spent by"
+                    f" {code['tx_id']}, and no earn names it"
+                )
+
+    @staticmethod
     def _check_reversals(
         report: Report,
         reversals: dict[tuple[str, str], dict[str, Any]],
@@ -388,6 +457,12 @@ class Reconciler:
                 )
 
 
+def _epoch(iso: Any) -> int | None:
+    if not iso:
+        return None
+    return int(datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp())
+
+
 def entry_problems(entry: dict[str, Any]) -> list[str]:
     """What is wrong with one ledger entry on its own, by its kind (nothing for a kind this
     version does not know: its own checks come with it)."""
@@ -418,6 +493,34 @@ def entry_problems(entry: dict[str, Any]) -> list[str]:
             problems.append("a closure leaves nothing behind")
         if entry.get("staff_id"):
             problems.append("a closure is the customer's, not staff's")
+    elif kind == "adjustment":
+        if points == 0:
+            problems.append("an adjustment of 0 points")
+        if entry.get("reason") not in catalog.ADJUSTMENT_REASONS:
+            problems.append(f"an adjustment without a known reason ({entry.get('reason')!r})")
+        if not entry.get("staff_id"):
+            problems.append("an adjustment by nobody")
+        if stamps or added:
+            problems.append("an adjustment moves no stamps and no promotion points")
+    elif kind == "expiry":
+        if points >= 0 or int(entry["balance_after"]) != 0:
+            problems.append(
+                f"an expiry takes the whole balance: {points:+d} left {entry['balance_after']}"
+            )
+        if entry.get("staff_id"):
+            problems.append(f"an expiry made by {entry['staff_id']}, not by the job")
+        if stamps or added:
+            problems.append("an expiry takes points only (stamps and tiers stay)")
+        months, last = entry.get("expiry_months"), _epoch(entry.get("last_activity_at"))
+        created = _epoch(entry.get("created_at"))
+        if not months or last is None or created is None:
+            problems.append("an expiry without the policy and last activity it counted from")
+        elif expiry.add_months(last, int(months)) > created:
+            problems.append(
+                f"an expiry before its points were due ({months} months after {entry['last_activity_at']})"
+            )
+    if entry.get("claim_id") and entry.get("visit_id"):
+        problems.append("a receipt code's earn in a visit")
     return problems
 
 
@@ -512,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stamp_redemptions_checked: {report.stamp_redemptions}")
     print(f"promotion_entries_checked: {report.promotion_entries}")
     print(f"closures_checked: {report.closures}")
+    print(f"adjustments_checked: {report.adjustments}")
+    print(f"expiries_checked: {report.expiries}")
+    print(f"claims_checked: {report.claims}")
     print(f"memberships_rechecked: {report.rechecked}")
     print(f"reconcile_seconds: {time.monotonic() - started:.2f}")
     print(f"reconcile_discrepancies: {len(report.discrepancies)}")

@@ -57,6 +57,35 @@ def member(merchant_id: str) -> str:
     return f"MEMBER#{merchant_id}"
 
 
+def members(merchant_id: str) -> str:
+    """gsi1 partition: a business's memberships, by customer (`user(customer_id)` sorts them)."""
+    return f"MEMBERS#{merchant_id}"
+
+
+def idle(merchant_id: str) -> str:
+    """gsi2 partition: a business's memberships that hold points, by last activity (expiry)."""
+    return f"IDLE#{merchant_id}"
+
+
+def idle_sort(last_activity_at: str, customer_id: str) -> str:
+    """gsi2 sort key of a membership holding points: its last activity (ISO, sorts by time)."""
+    return f"{last_activity_at}#{customer_id}"
+
+
+# The businesses with an expiry policy: one item each, for the scheduled job to walk.
+EXPIRY_POLICIES = "EXPIRY_POLICIES"
+
+
+def claim_code(digest: str) -> str:
+    """A receipt's claim code, by the keyed hash of the code (the code itself is not stored)."""
+    return f"CLAIMCODE#{digest}"
+
+
+def claims(merchant_id: str) -> str:
+    """gsi1 partition: a business's claim codes, by claim id (time order)."""
+    return f"CLAIMS#{merchant_id}"
+
+
 def tx(tx_id: str) -> str:
     return f"TX#{tx_id}"
 

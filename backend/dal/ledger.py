@@ -4,7 +4,7 @@ and the one TransactWriteItems that changes a balance."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -33,6 +33,35 @@ def memberships(customer_id: str, *, consistent: bool = False) -> list[dict[str,
         ("pk", keys.user(customer_id)), sort_prefix="MEMBER#", consistent=consistent
     )
     return items
+
+
+def merchant_members(
+    merchant_id: str, limit: int, cursor: str | None, keep: Any = None, list_tag: str = ""
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A business's memberships, by customer id (a stable order for paging an export)."""
+    return db.query(
+        ("gsi1pk", keys.members(merchant_id)),
+        index="gsi1",
+        limit=limit,
+        cursor=cursor,
+        keep=keep,
+        list_tag=list_tag,
+    )
+
+
+def idle_members(
+    merchant_id: str, active_until: str, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A business's memberships holding points whose last activity was at `active_until` or
+    before (ISO), the longest idle first: what the expiry job reads."""
+    return db.query(
+        ("gsi2pk", keys.idle(merchant_id)),
+        index="gsi2",
+        sort_between=("0", keys.idle_sort(active_until, "~")),
+        limit=limit,
+        cursor=cursor,
+        list_tag=active_until,
+    )
 
 
 # ------------------------------------------------------------------ ledger entries
@@ -139,6 +168,24 @@ def merchant_entries(
         cursor=cursor,
         keep=keep,
         list_tag=kind or "",
+    )
+
+
+def entries_page_between(
+    merchant_id: str,
+    lo_tx_prefix: str,
+    hi_tx_prefix: str,
+    limit: int,
+    cursor: str | None,
+    list_tag: str,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a business's entries whose ids sort in [lo, hi], oldest first."""
+    return db.query(
+        ("pk", keys.merchant(merchant_id)),
+        sort_between=(keys.tx(lo_tx_prefix), keys.tx(hi_tx_prefix)),
+        limit=limit,
+        cursor=cursor,
+        list_tag=list_tag,
     )
 
 
@@ -341,6 +388,74 @@ def get_short_code(code: str) -> dict[str, Any] | None:
     return db.get(keys.short_code(code), "CODE", consistent=True)
 
 
+# ------------------------------------------------------------------ claim codes
+
+
+def put_claim_code(digest: str, claim: dict[str, Any]) -> bool:
+    """Store a new claim code (under its keyed hash); False if that hash is taken."""
+    item = {
+        "pk": keys.claim_code(digest),
+        "sk": "CODE",
+        "gsi1pk": keys.claims(claim["merchant_id"]),
+        "gsi1sk": claim["claim_id"],
+        **claim,
+    }
+    try:
+        db.put(item, "attribute_not_exists(pk)")
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def get_claim_code(digest: str) -> dict[str, Any] | None:
+    """The claim code item a typed code hashes to, read consistently, or None."""
+    return db.get(keys.claim_code(digest), "CODE", consistent=True)
+
+
+def merchant_claim_codes(
+    merchant_id: str, since_claim_id: str, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A business's claim codes issued since `since_claim_id` (ids sort by time), newest first."""
+    return db.query(
+        ("gsi1pk", keys.claims(merchant_id)),
+        index="gsi1",
+        sort_between=(since_claim_id, "~"),
+        newest_first=True,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def find_claim_code(merchant_id: str, claim_id: str) -> dict[str, Any] | None:
+    """A business's claim code by its id (not by the code, which is never stored)."""
+    items, _ = db.query(
+        ("gsi1pk", keys.claims(merchant_id)), index="gsi1", sort_between=(claim_id, claim_id)
+    )
+    return items[0] if items else None
+
+
+def void_claim_code(item: dict[str, Any], at: str) -> dict[str, Any] | None:
+    """Void an unclaimed code (a refund before the customer claimed it); None if it was
+    claimed or voided meanwhile."""
+    try:
+        return db.update(
+            item["pk"],
+            item["sk"],
+            "SET voided_at = :at",
+            {":at": at, ":m": item["merchant_id"]},
+            condition=(
+                "merchant_id = :m AND attribute_not_exists(claimed_by)"
+                " AND attribute_not_exists(voided_at)"
+            ),
+        )
+    except ClientError as error:
+        if db.is_condition_failure(error):
+            return None
+        raise
+
+
 # ------------------------------------------------------------------ idempotency records
 
 
@@ -376,6 +491,39 @@ def get_idempotency(caller_id: str, key: str, now_s: int) -> dict[str, Any] | No
 
 
 @dataclass(frozen=True)
+class RoleCheck:
+    """Whose role at the business the transaction checks, and what it must be: `staff` (staff
+    or owner: the till), `owner` (an adjustment), or `outsider` (no role at all: a customer
+    claiming a receipt must not work there). Checked inside the transaction, so a role
+    removed meanwhile still refuses."""
+
+    user_id: str
+    must_be: Literal["staff", "owner", "outsider"]
+
+
+@dataclass(frozen=True)
+class ClaimTerms:
+    """A receipt's claim code as the claim read it: it is spent by this change, once, if it
+    is still open and still for this business and amount."""
+
+    digest: str
+    merchant_id: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class StaffDay:
+    """Add `points` to what `staff_id` awarded at the business on `day` (UTC), if it stays
+    within the owner's cap: at the till, the one serving; for a receipt's claim, the one who
+    issued the code (the owner is never capped)."""
+
+    staff_id: str
+    day: str
+    points: int
+    cap: int
+
+
+@dataclass(frozen=True)
 class RewardTerms:
     """A reward as a redemption saw it: still offered, at this cost, for this tier (or all)."""
 
@@ -386,9 +534,10 @@ class RewardTerms:
 
 @dataclass
 class BalanceChange:
-    """Everything one earn/redeem/reverse writes, as one TransactWriteItems."""
+    """Everything one balance change writes (earn, redeem, reverse, an adjustment, a claim,
+    an expiry), as one TransactWriteItems."""
 
-    staff_id: str | None  # who acts for the business (None: the customer closing their account)
+    role: RoleCheck | None  # None: nobody acts for the business (an expiry, a closure)
     merchant_id: str
     customer_id: str
     now_s: int
@@ -409,9 +558,11 @@ class BalanceChange:
     reward: RewardTerms | None = None  # the reward as redeemed: it must still be so
     reverses_tx_id: str | None = None
     min_old_stamps: int | None = None  # condition "stamps >= x" (a full card, a stamp refunded)
-    # (day, points, cap): add `points` to what this staff member awarded here that day, if
-    # it stays within the owner's cap (staff only; the owner is never capped)
-    staff_day: tuple[str, int, int] | None = None
+    staff_day: StaffDay | None = None  # the points a staff member (not the owner) puts in
+    claim: ClaimTerms | None = None  # the receipt's code this change spends
+    # The customer's last activity here after the change (the expiry clock): now for an
+    # earn, a redemption, a claim or an adjustment; unchanged by a reversal or an expiry.
+    last_activity_at: str | None = None
 
     @property
     def balance(self) -> int:
@@ -436,7 +587,8 @@ class ChangeRefused(Exception):
 # Which failure wins when several guards fail at once: a replay first, then authorization.
 _PRIORITY = (
     "idempotency",
-    "staff",
+    "role",
+    "claim",
     "original",
     "visit",
     "reward",
@@ -472,8 +624,26 @@ def _staff_check(merchant_id: str, user_id: str) -> dict[str, Any]:
     }
 
 
+def _role_check(merchant_id: str, role: RoleCheck) -> dict[str, Any]:
+    check: dict[str, Any] = {"Key": db.key(keys.merchant(merchant_id), keys.staff(role.user_id))}
+    if role.must_be == "staff":
+        check["ConditionExpression"] = "attribute_exists(pk)"
+    elif role.must_be == "owner":
+        check["ConditionExpression"] = "#role = :owner"
+        check["ExpressionAttributeNames"] = {"#role": "role"}
+        check["ExpressionAttributeValues"] = {":owner": "owner"}
+    else:
+        check["ConditionExpression"] = "attribute_not_exists(pk)"
+    return {"ConditionCheck": check}
+
+
 def _membership_update(change: BalanceChange) -> dict[str, Any]:
-    """The new balance, conditioned on the version read (and on the old balance when spending)."""
+    """The new balance, conditioned on the version read (and on the old balance when spending).
+
+    The membership also keeps its index keys: gsi1 lists a business's members (its page and
+    export), gsi2 its members holding points by last activity (what the expiry job reads):
+    only while the balance is above zero, so an expired or spent membership leaves it.
+    """
     values: dict[str, Any] = {
         ":b": change.balance,
         ":s": change.stamps,
@@ -502,10 +672,22 @@ def _membership_update(change: BalanceChange) -> dict[str, Any]:
         "SET balance = :b, stamps = :s, lifetime_points = :l, version = :nv,"
         " updated_at = :now,"
         " customer_id = :c, merchant_id = :m, merchant_name = :mn, category = :cat,"
-        " currency = :cur, created_at = if_not_exists(created_at, :now)"
+        " currency = :cur, created_at = if_not_exists(created_at, :now),"
+        " gsi1pk = :members, gsi1sk = :member"
     )
+    values[":members"] = keys.members(change.merchant_id)
+    values[":member"] = keys.user(change.customer_id)
+    if change.last_activity_at:
+        update += ", last_activity_at = :la"
+        values[":la"] = change.last_activity_at
     if change.closes:
         update += ", closed_at = :now"
+    if change.balance > 0 and change.last_activity_at:
+        update += ", gsi2pk = :idle, gsi2sk = :idle_at"
+        values[":idle"] = keys.idle(change.merchant_id)
+        values[":idle_at"] = keys.idle_sort(change.last_activity_at, change.customer_id)
+    else:
+        update += " REMOVE gsi2pk, gsi2sk"
     return {
         "Update": {
             "Key": db.key(keys.user(change.customer_id), keys.member(change.merchant_id)),
@@ -559,6 +741,31 @@ def _customer_check(customer_id: str) -> dict[str, Any]:
     }
 
 
+def _claim_update(change: BalanceChange) -> dict[str, Any]:
+    """Spend the receipt's code: once, while open, for its business and amount only."""
+    claim = change.claim
+    assert claim is not None
+    return {
+        "Update": {
+            "Key": db.key(keys.claim_code(claim.digest), "CODE"),
+            "UpdateExpression": "SET claimed_by = :c, claimed_at = :now, tx_id = :tx",
+            "ConditionExpression": (
+                "attribute_exists(pk) AND attribute_not_exists(claimed_by)"
+                " AND attribute_not_exists(voided_at) AND valid_until > :t"
+                " AND merchant_id = :m AND amount_cents = :a"
+            ),
+            "ExpressionAttributeValues": {
+                ":c": change.customer_id,
+                ":now": change.now_iso,
+                ":tx": change.entry["tx_id"],
+                ":t": change.now_s,
+                ":m": claim.merchant_id,
+                ":a": claim.amount_cents,
+            },
+        }
+    }
+
+
 def _settings_check(merchant_id: str, settings_version: int) -> dict[str, Any]:
     return {
         "ConditionCheck": {
@@ -571,10 +778,12 @@ def _settings_check(merchant_id: str, settings_version: int) -> dict[str, Any]:
 
 def _staff_day_update(change: BalanceChange) -> dict[str, Any]:
     """Count the points this staff member puts into balances today, within the owner's cap."""
-    day, points, cap = change.staff_day or ("", 0, 0)
+    counted = change.staff_day
+    assert counted is not None
+    day, points, cap = counted.day, counted.points, counted.cap
     return {
         "Update": {
-            "Key": db.key(keys.merchant(change.merchant_id), keys.staff_day(change.staff_id, day)),
+            "Key": db.key(keys.merchant(change.merchant_id), keys.staff_day(counted.staff_id, day)),
             "UpdateExpression": (
                 "SET points = if_not_exists(points, :zero) + :p, staff_id = :s, #day = :d,"
                 " expires_at = :exp"
@@ -584,7 +793,7 @@ def _staff_day_update(change: BalanceChange) -> dict[str, Any]:
             "ExpressionAttributeValues": {
                 ":zero": 0,
                 ":p": points,
-                ":s": change.staff_id,
+                ":s": counted.staff_id,
                 ":d": day,
                 ":exp": change.now_s + 2 * 86400,
                 ":room": cap - points,
@@ -628,7 +837,8 @@ def commit(change: BalanceChange) -> None:
         ),
         ("visit", _visit_update(change, activity) if change.visit_id else None),
         ("original", _original_update(change) if change.reverses_tx_id else None),
-        ("staff", _staff_check(mid, change.staff_id) if change.staff_id else None),
+        ("claim", _claim_update(change) if change.claim else None),
+        ("role", _role_check(mid, change.role) if change.role else None),
         ("customer", _customer_check(cid) if change.expected_version is None else None),
         (
             "settings",
@@ -676,6 +886,7 @@ def commit(change: BalanceChange) -> None:
             "stamps": change.stamps,
             "lifetime_points": change.lifetime_points,
             "version": (change.expected_version or 0) + 1,
+            "last_activity_at": change.last_activity_at,
             **({"closed_at": change.now_iso} if change.closes else {}),
         },
     )

@@ -122,6 +122,44 @@ def update_settings(merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]
     return item
 
 
+def set_expiry_policy(merchant_id: str, months: int, since_s: int) -> None:
+    """Switch points expiry on (`months` > 0) or off (0), from `since_s`: the profile and the
+    list of businesses with a policy (what the scheduled job walks) change together."""
+    profile_update = {
+        "Update": {
+            "Key": db.key(keys.merchant(merchant_id), keys.PROFILE),
+            "UpdateExpression": (
+                "SET expiry_months = :months, expiry_since = :since,"
+                " settings_version = settings_version + :one"
+            ),
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":months": months, ":since": since_s, ":one": 1},
+        }
+    }
+    registry_key = db.key(keys.EXPIRY_POLICIES, keys.merchant(merchant_id))
+    if months:
+        entry = {
+            "Put": {
+                "Item": {
+                    "pk": keys.EXPIRY_POLICIES,
+                    "sk": keys.merchant(merchant_id),
+                    "merchant_id": merchant_id,
+                    "expiry_months": months,
+                    "expiry_since": since_s,
+                }
+            }
+        }
+    else:
+        entry = {"Delete": {"Key": registry_key}}
+    db.transact([profile_update, entry])
+    cache.forget_merchant(merchant_id)
+
+
+def expiry_policies(limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the businesses that have an expiry policy (the scheduled job's list)."""
+    return db.query(("pk", keys.EXPIRY_POLICIES), limit=limit, cursor=cursor)
+
+
 def save_promotions(
     merchant_id: str, promotions: list[dict[str, Any]], settings_version: int
 ) -> dict[str, Any] | None:

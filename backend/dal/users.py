@@ -15,6 +15,18 @@ def get_profile(user_id: str, *, consistent: bool = False) -> dict[str, Any] | N
     return db.get(keys.user(user_id), keys.PROFILE, consistent=consistent)
 
 
+def profiles(user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Several users' profiles, a BatchGetItem per 100, by id; unknown ones absent."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = sorted(set(user_ids))
+    for start in range(0, len(unique), 100):  # BatchGetItem takes 100 keys at most
+        batch = db.batch_get(
+            [(keys.user(uid), keys.PROFILE) for uid in unique[start : start + 100]]
+        )
+        found.update({item["user_id"]: item for item in batch.values()})
+    return found
+
+
 def create_profile(user_id: str, email: str, display_name: str, created_at: str) -> bool:
     """Profile + email lookup in one transaction; False if they already exist (idempotent)."""
     profile = {

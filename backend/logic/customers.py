@@ -8,7 +8,7 @@ from backend import clock
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, merchants, pages, promotions, rewards
+from backend.logic import errors, expiry, merchants, pages, promotions, rewards
 from backend.logic.ledger import public_entry
 from loyalty import tiers
 
@@ -64,6 +64,7 @@ def wallet(user_id: str) -> dict[str, Any]:
                 ),
                 "locked_rewards": rewards.locked(reward_items, lifetime, tier_list),
                 "updated_at": member["updated_at"],
+                "expiry": expiry.upcoming(member, profile),
             }
         )
     return {"memberships": sorted(out, key=lambda m: m["updated_at"], reverse=True)}

@@ -98,6 +98,11 @@ class NeedsOwner(DomainError):
     message = "This purchase is above what staff may award here. Ask the owner to award it."
 
 
+class OwnClaim(DomainError):
+    status, code = 403, "own_claim"
+    message = "You work at this business, so you cannot claim its receipts' points yourself."
+
+
 class NotFound(DomainError):
     status, code, message = 404, "not_found", "Not found."
 
@@ -201,6 +206,28 @@ class AlreadyDisputed(Conflict):
     code, message = "already_disputed", "You have already disputed this transaction."
 
 
+class ClaimCodeUsed(Conflict):
+    code, message = (
+        "claim_code_used",
+        "This code was already claimed. Each receipt's code works once.",
+    )
+
+
+class ClaimOverStaffLimit(Conflict):
+    code = "claim_over_staff_limit"
+    message = (
+        "This receipt's points are more than its staff member may award here today."
+        " Ask the business to award them."
+    )
+
+
+class ClaimCodeVoided(Conflict):
+    code, message = (
+        "claim_code_voided",
+        "The business cancelled this code (the purchase was refunded).",
+    )
+
+
 class TierRequired(Conflict):
     code, message = "tier_required", "This reward is for customers of a higher tier."
 
@@ -271,6 +298,14 @@ class InvitationExpired(DomainError):
         410,
         "invitation_expired",
         "This invitation has expired. Ask the business to invite you again.",
+    )
+
+
+class ClaimCodeExpired(DomainError):
+    status, code, message = (
+        410,
+        "claim_code_expired",
+        "This code has expired: a receipt's points can be claimed for 7 days.",
     )
 
 

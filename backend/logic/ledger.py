@@ -3,11 +3,11 @@
 One driver, `change_balance`, runs every kind: it gives the operation an `Attempt` (what it
 reads, from the warm cache or fresh, and when), takes back the drafted `Proposal`, sends it
 as one TransactWriteItems (dal.ledger.commit), and on a refused guard refreshes what was
-stale and drafts again. An operation (earn, redeem, the stamp card's reward, reverse, an
-account's closure) says
-only how to draft its change from what it reads and what each refusal means. The
-conditions, not the cache, decide: the balance and the stamps never go below zero
-(invariant 1) and a membership's ledger always sums to its balance and its stamps
+stale and drafts again. An operation (earn, redeem, the stamp card's reward, reverse and an account's
+closure here; an owner's adjustment in `adjustments`, a receipt's claim in `claims`, an expiry in
+`expiry`) says only how to draft its change from what it reads and what each refusal
+means. The conditions, not the cache, decide: the balance and the stamps never go below
+zero (invariant 1) and a membership's ledger always sums to its balance and its stamps
 (invariant 2).
 """
 
@@ -26,7 +26,7 @@ from backend.dal import merchants as merchant_store
 from backend.dal import staff as staff_store
 from backend.logic import access, errors, ids
 from backend.logic.idempotency import Idempotency
-from loyalty import catalog, earning, staff_limits, stamps, tiers
+from loyalty import catalog, earning, expiry, staff_limits, stamps, tiers
 from loyalty.money import format_cents
 
 MAX_ATTEMPTS = 50  # generous: 50 concurrent redemptions on one balance must all get an answer
@@ -53,6 +53,9 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "reward_name": item.get("reward_name"),
         "reverses": item.get("reverses"),
         "reversed_by": item.get("reversed_by"),
+        "reason": item.get("reason") or None,
+        "note": item.get("note") or None,
+        "claim_id": item.get("claim_id"),
         "balance_after": int(item["balance_after"]),
         "stamps": int(item.get("stamps") or 0),
         "stamps_after": int(item.get("stamps_after") or 0),
@@ -62,7 +65,7 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
         "promotion_kind": item.get("promotion_kind"),
         "promotion_points": int(item.get("promotion_points") or 0),
         "visit_id": item.get("visit_id"),
-        "staff_id": item.get("staff_id"),  # none for a closure (the customer left)
+        "staff_id": item.get("staff_id"),  # none for a closure or an expiry
         # The customer also works at this business (as of the scan): owners watch these.
         "customer_is_staff": bool(item.get("customer_is_staff", False)),
         "disputed_at": item.get("disputed_at"),
@@ -86,6 +89,7 @@ class Member:
     known: bool = False
     closed: bool = False
     stamps: int = 0
+    last_activity: str | None = None  # ISO time of the last earn, redemption, claim or adjustment
 
     @property
     def new(self) -> bool:
@@ -107,6 +111,7 @@ def read_member(customer_id: str, merchant_id: str, consistent: bool) -> Member:
         known=consistent,
         closed=bool(item.get("closed_at")),
         stamps=int(item.get("stamps") or 0),
+        last_activity=item.get("last_activity_at"),
     )
 
 
@@ -139,11 +144,12 @@ class Attempt:
         visit_id: str | None,
         idem: Idempotency | None,
         *,
+        role: store.RoleCheck | None,
         fresh: bool,
         member_known: bool,
     ) -> None:
         self.staff_id, self.merchant_id, self.visit_id = staff_id, merchant_id, visit_id
-        self.idem, self.fresh, self._member_known = idem, fresh, member_known
+        self.idem, self.role, self.fresh, self._member_known = idem, role, fresh, member_known
         self.now_s, self.now_iso = clock.now_s(), clock.iso()
         self._business: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
         self._with_rewards = False
@@ -178,9 +184,11 @@ class Attempt:
 
     @property
     def is_owner(self) -> bool:
-        """Whether the caller owns the business (the owner's own awards are never limited)."""
-        role = staff_store.staff_role(self.merchant_id, self.staff_id)
-        if role is None:
+        """Whether the one acting for the business owns it (the owner's own awards are never
+        limited). A caller who does not work there is refused; a receipt's issuer who left
+        since is simply not the owner."""
+        role = staff_store.staff_role(self.merchant_id, str(self.staff_id))
+        if role is None and self.role is not None and self.role.user_id == self.staff_id:
             raise errors.Forbidden()
         return role == "owner"
 
@@ -191,18 +199,13 @@ class Attempt:
             return {}
         limits = staff_limits.of(self.profile.get("staff_limits"))
         if amount_cents is not None and not staff_limits.may_award(amount_cents, limits):
-            largest = format_cents(limits["max_purchase_cents"])
-            currency = self.profile.get("currency", "")
-            self.refuse(
-                errors.NeedsOwner(
-                    f"Staff may award points for purchases up to {largest} {currency}."
-                    " Ask the owner to award this one."
-                )
-            )
+            self.refuse(needs_owner(self.profile, limits))
         if points > limits["daily_points"]:
             self.refuse(errors.StaffDailyCap())
         return {
-            "staff_day": (clock.iso(self.now_s)[:10], points, limits["daily_points"]),
+            "staff_day": store.StaffDay(
+                str(self.staff_id), clock.iso(self.now_s)[:10], points, limits["daily_points"]
+            ),
             "settings_version": int(self.profile["settings_version"]),
         }
 
@@ -273,8 +276,10 @@ class Attempt:
             "stamps": entry["stamps_after"],
             **(answer or {}),
         }
+        # The expiry clock restarts when the customer is active here (loyalty.expiry).
+        active = expiry.is_activity(entry["kind"])
         change = store.BalanceChange(
-            staff_id=self.staff_id,
+            role=self.role,
             merchant_id=self.merchant_id,
             customer_id=member.customer_id,
             now_s=self.now_s,
@@ -291,6 +296,7 @@ class Attempt:
             idempotency=self.idem.record(201, body, self.now_s) if self.idem else None,
             closes=closes,
             visit_id=self.visit_id,
+            last_activity_at=self.now_iso if active else member.last_activity,
             **guards,
         )
         return Proposal(change, body)
@@ -309,6 +315,25 @@ def _refresh(refused: store.ChangeRefused, change: store.BalanceChange) -> None:
         cache.forget_merchant(change.merchant_id)
 
 
+def needs_owner(profile: Mapping[str, Any], limits: Mapping[str, int]) -> errors.NeedsOwner:
+    """The refusal of a purchase above what staff may award here (`loyalty.staff_limits`)."""
+    largest = format_cents(limits["max_purchase_cents"])
+    return errors.NeedsOwner(
+        f"Staff may award points for purchases up to {largest} {profile.get('currency', '')}."
+        " Ask the owner to award this one."
+    )
+
+
+def _role_refusal(role: store.RoleCheck, item: dict[str, Any] | None) -> errors.DomainError:
+    """What a failed role check means: a stranger, staff asking for the owner's action, or a
+    customer who works at the business claiming its receipt."""
+    if role.must_be == "outsider":
+        return errors.OwnClaim()
+    if role.must_be == "owner" and item is not None:
+        return errors.OwnerOnly()
+    return errors.Forbidden()
+
+
 def _backoff(attempt: int) -> None:
     # Small jitter so racing writers spread out instead of colliding again in lockstep.
     time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
@@ -322,21 +347,33 @@ def change_balance(
     *,
     visit_id: str | None = None,
     refusals: Mapping[str, type[errors.DomainError]] | None = None,
+    role: store.RoleCheck | None = None,
 ) -> dict[str, Any]:
     """Draft, commit in one round trip, and on a refused guard refresh and draft again.
 
+    `staff_id` is who acts for the business (on the entry; None for nobody: an expiry).
+    `role` is whose role the transaction checks; by default `staff_id` must work there.
     `draft` raises the operation's refusals; `refusals` says which refused guards end the
-    change with which error (a replayed key, a missing staff role and a customer whose
-    account is gone always do). `staff_id` None: no staff acts (the customer's own closure);
-    `idem` None: the change is idempotent by itself.
+    change with which error (a replayed key, a failed role check and a customer whose
+    account is gone always do). `idem` None: the change is idempotent by itself.
     """
+    if role is None and staff_id is not None:
+        role = store.RoleCheck(staff_id, "staff")
     fresh = member_known = False
     for attempt in range(MAX_ATTEMPTS):
         if visit_id and not fresh:
             # A container that did not open this visit reads it, the business and the
             # caller's role together.
-            store.prefetch(merchant_id, visit_id, staff_id)
-        at = Attempt(staff_id, merchant_id, visit_id, idem, fresh=fresh, member_known=member_known)
+            store.prefetch(merchant_id, visit_id, str(staff_id))
+        at = Attempt(
+            staff_id,
+            merchant_id,
+            visit_id,
+            idem,
+            role=role,
+            fresh=fresh,
+            member_known=member_known,
+        )
         try:
             proposal = draft(at)
         except _ReadAgain:
@@ -347,8 +384,8 @@ def change_balance(
         except store.ChangeRefused as refused:
             if refused.part == "idempotency":
                 raise errors.IdempotentReplay(refused.item or {}) from refused
-            if refused.part == "staff":
-                raise errors.Forbidden() from refused
+            if refused.part == "role" and role is not None:
+                raise _role_refusal(role, refused.item) from refused
             if refused.part == "customer":
                 raise errors.AccountClosed() from refused
             if refusals and refused.part in refusals:
@@ -367,64 +404,90 @@ def change_balance(
 # ------------------------------------------------------------------ earn, redeem, reverse
 
 
+def draft_purchase(
+    at: Attempt,
+    member: Member,
+    amount_cents: int,
+    *,
+    customer_name: str,
+    details: Mapping[str, Any] | None = None,
+    **guards: Any,
+) -> Proposal:
+    """What a purchase of `amount_cents` earns this customer now, as the one transaction
+    writing it: at the till (`earn`) or from a receipt's code (`claims`), the same rules.
+
+    It is `loyalty.earning.for_purchase` at this moment on the business's clock: the rule,
+    the tier (from lifetime points before the purchase), the best promotion in force, the
+    stamp card; refused under the minimum purchase. The settings check makes a rule,
+    promotion or card changed meanwhile refuse the draft (refresh, draft again), and the
+    membership's `attribute_not_exists` makes a welcome bonus go to one purchase only.
+    """
+    profile = at.profile
+    tier = tiers.tier_for(member.lifetime, profile["tiers"])
+    card = profile.get("stamp_card")
+    try:
+        earned = earning.for_purchase(
+            amount_cents,
+            profile["earning_rule"],
+            tier["multiplier_pct"],
+            at_s=at.now_s,
+            time_zone=profile.get("time_zone") or catalog.DEFAULT_TIME_ZONE,
+            offers=profile.get("promotions") or [],
+            stamp_card=card,
+            first_visit=member.new,
+        )
+    except earning.BelowMinimum:
+        raise errors.BelowMinimumPurchase() from None
+    promotion = earned.promotion or {}
+    # Within the owner's staff limits: the till's staff member, or the receipt's issuer.
+    guards = {
+        "settings_version": int(profile["settings_version"]),
+        **at.staff_award(earned.points, amount_cents),
+        **guards,
+    }
+    entry = at.entry(
+        member,
+        "earn",
+        earned.points,
+        customer_name=customer_name,
+        stamps=earned.stamps,
+        stamps_needed=int(card["stamps_needed"]) if earned.stamps else None,
+        amount_cents=amount_cents,
+        promotion_id=promotion.get("promotion_id"),
+        promotion_name=promotion.get("name"),
+        promotion_kind=promotion.get("kind"),
+        promotion_points=earned.promotion_points,
+        **(details or {}),
+    )
+    lifetime = member.lifetime + earned.points
+    return at.propose(
+        member,
+        entry,
+        lifetime_points=lifetime,
+        answer={"tier": tiers.tier_for(lifetime, profile["tiers"])},
+        **guards,
+    )
+
+
 @access.staff_only
 def earn(
     staff_id: str, merchant_id: str, visit_id: str, amount_cents: int, idem: Idempotency
 ) -> dict[str, Any]:
-    """Award points (and a stamp) for a purchase in an open visit (one earn per visit).
-
-    What it earns is `loyalty.earning.for_purchase` at this moment on the business's clock:
-    the rule, the tier, the best promotion in force, the stamp card. The settings check
-    makes a promotion or card changed meanwhile refuse the draft (refresh, draft again), and
-    the membership's `attribute_not_exists` makes a welcome bonus go to one visit only.
-    """
+    """Award points (and a stamp) for a purchase in an open visit (one earn per visit):
+    `draft_purchase`, in the visit."""
 
     def draft(at: Attempt) -> Proposal:
         visit = at.open_visit()
         if visit.get("earned"):  # only ever turns true, so the cache may say so
             raise errors.VisitAlreadyEarned()
         member = at.member(visit["customer_id"])
-        profile = at.profile
-        tier = tiers.tier_for(member.lifetime, profile["tiers"])
-        card = profile.get("stamp_card")
-        try:
-            earned = earning.for_purchase(
-                amount_cents,
-                profile["earning_rule"],
-                tier["multiplier_pct"],
-                at_s=at.now_s,
-                time_zone=profile.get("time_zone") or catalog.DEFAULT_TIME_ZONE,
-                offers=profile.get("promotions") or [],
-                stamp_card=card,
-                first_visit=member.new,
-            )
-        except earning.BelowMinimum:
-            raise errors.BelowMinimumPurchase() from None
-        promotion = earned.promotion or {}
-        guards = {"settings_version": int(profile["settings_version"])}
-        guards |= at.staff_award(earned.points, amount_cents)
-        entry = at.entry(
+        return draft_purchase(
+            at,
             member,
-            "earn",
-            earned.points,
+            amount_cents,
             customer_name=visit.get("customer_name", ""),
-            stamps=earned.stamps,
-            stamps_needed=int(card["stamps_needed"]) if earned.stamps else None,
-            amount_cents=amount_cents,
-            customer_is_staff=bool(visit.get("customer_is_staff", False)),
-            promotion_id=promotion.get("promotion_id"),
-            promotion_name=promotion.get("name"),
-            promotion_kind=promotion.get("kind"),
-            promotion_points=earned.promotion_points,
-        )
-        lifetime = member.lifetime + earned.points
-        return at.propose(
-            member,
-            entry,
-            lifetime_points=lifetime,
-            answer={"tier": tiers.tier_for(lifetime, profile["tiers"])},
+            details={"customer_is_staff": bool(visit.get("customer_is_staff", False))},
             visit_must_not_be_earned=True,
-            **guards,
         )
 
     return change_balance(

@@ -1,5 +1,6 @@
 """Per-caller limits (invariant 9): how often one account may drive the routes an attacker
-could use to crowd others out, and how many typed codes may fail before a lockout.
+could use to crowd others out, and how many typed codes (a customer's at the till, a
+receipt's in the app) may fail before a lockout.
 
 Every number lives here (docs/api.md lists them). A limit is a fixed window: `allowance`
 uses per `window_s` seconds per subject (the caller, or the business), counted in the
@@ -69,6 +70,11 @@ CODE_FAILURES_PER_CALLER = Limit(5, 15 * MINUTE, scaled=False)
 CODE_FAILURES_PER_BUSINESS = Limit(20, 15 * MINUTE, scaled=False)
 CODE_FAILURES_PER_OWNER = Limit(40, 15 * MINUTE, scaled=False)
 
+# Receipts' claim codes a customer types that earn nothing (unknown, spent, voided,
+# expired), per customer per hour: a few typos pass, guessing does not (docs/api.md has the
+# arithmetic). A claim holds its slot until it earns.
+CLAIM_FAILURES_PER_CALLER = Limit(10, HOUR, scaled=False)
+
 
 def _refuse(spent: list[counters.Counter], now_s: int) -> errors.TooManyRequests:
     return errors.TooManyRequests(max(c.window_end for c in spent) - now_s)
@@ -98,7 +104,8 @@ def per_caller(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 @dataclass(frozen=True)
 class CodeAttempt:
-    """The failure slots a typed code holds (the till's and the business's), until given back."""
+    """The failure slots a typed code holds (the till's, the business's and its owner's; a
+    receipt's code: the customer's), until given back."""
 
     slots: tuple[counters.Counter, ...]
 
@@ -128,3 +135,13 @@ def attempt_code(staff_id: str, merchant_id: str, owner_id: str) -> CodeAttempt:
     if spent := counters.take(list(slots)):
         raise _refuse(spent, now_s)
     return CodeAttempt(slots)
+
+
+def attempt_claim(customer_id: str) -> CodeAttempt:
+    """Take one of the customer's failure slots before looking a receipt's code up; 429 when
+    none is left (a lockout until the hour renews)."""
+    now_s = clock.now_s()
+    slot = CLAIM_FAILURES_PER_CALLER.counter("claim_failures", customer_id, now_s)
+    if spent := counters.take([slot]):
+        raise _refuse(spent, now_s)
+    return CodeAttempt((slot,))

@@ -32,6 +32,7 @@ def public_merchant(profile: dict[str, Any], reward_items: list[dict[str, Any]])
         "promotions": promotions.current(profile),
         "owner_id": profile["owner_id"],
         "created_at": profile["created_at"],
+        "expiry_months": int(profile.get("expiry_months") or 0),
         "rewards": rewards.active_rewards(reward_items),
     }
 
@@ -88,6 +89,12 @@ def get_merchant(merchant_id: str) -> dict[str, Any]:
 def update_merchant(user_id: str, merchant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Owner changes name, category, earning rule, tiers, time zone or stamp card."""
     access.require_owner(merchant_id, user_id)
+    months = changes.pop("expiry_months", None)
+    current = merchant_store.get_profile(merchant_id, consistent=True) or {}
+    if months is not None and months != int(current.get("expiry_months") or 0):
+        # A new or changed policy counts from now: nothing expires under it for
+        # loyalty.expiry.NOTICE_DAYS, so every wallet shows it first.
+        merchant_store.set_expiry_policy(merchant_id, months, clock.now_s())
     if changes:
         merchant_store.update_settings(merchant_id, changes)
     loaded = merchant_store.load(merchant_id, fresh=True)

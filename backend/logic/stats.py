@@ -82,9 +82,11 @@ def merchant_stats(user_id: str, merchant_id: str, days: int) -> dict[str, Any]:
             else:
                 redeemed -= points
                 day["points_redeemed"] -= points
-        if entry["kind"] in ("earn", "redeem", "stamp_redeem") and entry.get("visit_id"):
-            day["visits"].add(entry["visit_id"])
-            visits_by_customer[entry["customer_id"]].add(entry["visit_id"])
+        # A purchase claimed with a receipt's code was a visit too (one, whatever its id).
+        visit = entry.get("visit_id") or entry.get("claim_id")
+        if entry["kind"] in ("earn", "redeem", "stamp_redeem") and visit:
+            day["visits"].add(visit)
+            visits_by_customer[entry["customer_id"]].add(visit)
     visit_count = Counter(len(v) for v in visits_by_customer.values())
     return {
         "days": days,

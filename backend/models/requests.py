@@ -16,11 +16,12 @@ from pydantic import (
     model_validator,
 )
 
-from loyalty import bounds, catalog, promotions
+from loyalty import bounds, catalog, claim_codes, promotions
 from loyalty import tiers as tier_rules
 from loyalty.bounds import Range
 
 Category = Literal[tuple(catalog.CATEGORIES)]  # type: ignore[valid-type]
+AdjustmentReason = Literal[tuple(catalog.ADJUSTMENT_REASONS)]  # type: ignore[valid-type]
 Currency = Literal[tuple(catalog.CURRENCIES)]  # type: ignore[valid-type]
 
 
@@ -139,6 +140,9 @@ class MerchantCreate(Strict):
     stamp_card: StampCard | None = None
 
 
+ExpiryMonths = Annotated[int, _within(bounds.EXPIRY_MONTHS)]
+
+
 class MerchantUpdate(Strict):
     name: Name | None = None  # type: ignore[valid-type]
     category: Category | None = None
@@ -147,6 +151,8 @@ class MerchantUpdate(Strict):
     staff_limits: StaffLimits | None = None
     time_zone: TimeZone | None = None
     stamp_card: StampCard | None = None
+    # Points expire after this many months without activity; 0 switches expiry off.
+    expiry_months: ExpiryMonths | Literal[0] | None = None
 
 
 class RewardCreate(Strict):
@@ -256,3 +262,38 @@ class Redeem(Strict):
 
 class Reverse(Strict):
     reason: Description | None = None  # type: ignore[valid-type]
+
+
+class Adjustment(Strict):
+    """An owner's adjustment: signed points (never 0), a reason and an optional note."""
+
+    points: Annotated[int, Field(ge=-bounds.POINTS.high, le=bounds.POINTS.high)]
+    reason: AdjustmentReason
+    note: Description = ""  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> "Adjustment":
+        if abs(self.points) < bounds.POINTS.low:
+            raise ValueError(f"points: add or remove at least {bounds.POINTS.low}")
+        return self
+
+
+class ClaimCodeRequest(Strict):
+    """A purchase closed without a scan: its amount, for the receipt's code."""
+
+    amount_cents: Annotated[int, _within(bounds.AMOUNT_CENTS)]
+
+
+def _a_claim_code(typed: str) -> str:
+    code = claim_codes.normalize(typed)
+    if code is None:
+        raise ValueError(f"a receipt's code is {claim_codes.LENGTH} letters and digits")
+    return code
+
+
+class Claim(Strict):
+    """A customer claims a receipt's points; `merchant_id` (optional) says where they expect
+    them (another business's code is then not found)."""
+
+    code: Annotated[str, StringConstraints(max_length=64), AfterValidator(_a_claim_code)]
+    merchant_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

@@ -106,6 +106,7 @@ class Merchant(Shape):
     promotions: list[Promotion]
     owner_id: str
     created_at: str
+    expiry_months: int  # 0: points never expire
     rewards: list[Reward]
 
 
@@ -147,6 +148,15 @@ class RolePage(Shape):
     next_cursor: str | None
 
 
+class Expiry(Shape):
+    """What expires when, unless the customer is active there before."""
+
+    points: int
+    expires_at: str
+    expires_on: str  # the date at the business (its time zone)
+    notice: bool  # within the notice period: the wallet says so
+
+
 class Membership(Shape):
     merchant_id: str
     merchant_name: str
@@ -162,6 +172,7 @@ class Membership(Shape):
     affordable_rewards: list[Reward]
     locked_rewards: list[LockedReward]
     updated_at: str
+    expiry: Expiry | None
 
 
 class Wallet(Shape):
@@ -174,13 +185,16 @@ class Transaction(Shape):
     merchant_name: str
     customer_id: str
     customer_name: str
-    kind: Literal["earn", "redeem", "stamp_redeem", "reversal", "closure"]
+    kind: Literal["earn", "redeem", "stamp_redeem", "reversal", "adjustment", "expiry", "closure"]
     points: int
     amount_cents: int | None
     reward_id: str | None
     reward_name: str | None
     reverses: str | None
     reversed_by: str | None
+    reason: str | None  # a refund's reason; an adjustment's ("goodwill", "correction")
+    note: str | None  # an adjustment's note
+    claim_id: str | None  # an earn from a receipt's claim code
     balance_after: int
     stamps: int
     stamps_after: int
@@ -190,7 +204,7 @@ class Transaction(Shape):
     promotion_kind: Literal["multiplier", "bonus", "welcome"] | None
     promotion_points: int
     visit_id: str | None
-    staff_id: str | None  # null for a closure (no staff: the customer deleted their account)
+    staff_id: str | None  # who acted for the business (None: the expiry job, a closure)
     customer_is_staff: bool
     disputed_at: str | None
     dispute_reason: str | None
@@ -232,6 +246,50 @@ class DataExport(Shape):
 
 class AccountDeletion(Shape):
     status: Literal["deleted", "in_progress"]
+
+
+class Member(Shape):
+    """A customer of the business, as its owner sees them."""
+
+    customer_id: str
+    display_name: str
+    balance: int
+    lifetime_points: int
+    tier: str
+    stamps: int
+    last_activity_at: str | None
+    member_since: str | None
+    expiry: Expiry | None
+
+
+class MemberPage(Shape):
+    items: list[Member]
+    next_cursor: str | None
+
+
+class ClaimCode(Shape):
+    """A receipt's claim code as its business sees it (never the code itself)."""
+
+    claim_id: str
+    amount_cents: int
+    currency: str
+    issued_by: str
+    issued_at: str
+    valid_until: str
+    status: Literal["open", "claimed", "voided", "expired"]
+    tx_id: str | None
+
+
+class ClaimCodeIssued(ClaimCode):
+    """The code, shown once: to print or write on the receipt."""
+
+    code: str
+    merchant_name: str
+
+
+class ClaimCodePage(Shape):
+    items: list[ClaimCode]
+    next_cursor: str | None
 
 
 class QrToken(Shape):

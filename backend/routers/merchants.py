@@ -140,7 +140,8 @@ def merchant_transactions(
     merchant_id: str,
     caller: CallerId,
     kind: Annotated[
-        str | None, Query(pattern="^(earn|redeem|stamp_redeem|reversal|closure)$")
+        str | None,
+        Query(pattern="^(earn|redeem|stamp_redeem|reversal|adjustment|expiry|closure)$"),
     ] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 20,

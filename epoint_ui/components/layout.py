@@ -26,6 +26,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("Wallet", "/wallet", "wallet"),
     NavLink("My code", "/code", "qr_code"),
     NavLink("History", "/history", "history"),
+    NavLink("Claim", "/claim", "receipt"),
     NavLink("Businesses", "/businesses", "store"),
     NavLink("Profile", "/profile", "user"),
     NavLink("Shop", "/merchant", "briefcase"),

@@ -2,6 +2,7 @@
 
 from epoint_ui.pages import (  # noqa: F401
     businesses,
+    claim,
     dev_outbox,
     forgot_password,
     history,

@@ -31,6 +31,18 @@ def _membership(m: WalletCard) -> rx.Component:
             loading=_REFRESHING,
         ),
         rx.cond(
+            m.expiry_notice != "",
+            rx.callout(
+                m.expiry_notice,
+                icon="hourglass",
+                color_scheme="amber",
+                high_contrast=True,
+                size="1",
+                width="100%",
+                class_name="expiry-notice",
+            ),
+        ),
+        rx.cond(
             m.next_tier != "",
             rx.vstack(
                 rx.progress(

@@ -12,6 +12,7 @@ from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.reader import reader
 from epoint_ui.states.views import change_detail, stamp_line
+from loyalty import catalog
 
 KINDS = {
     "all": "All",
@@ -19,6 +20,8 @@ KINDS = {
     "redeem": "Redemptions",
     "stamp_redeem": "Stamp cards",
     "reversal": "Reversals",
+    "adjustment": "Adjustments",
+    "expiry": "Expiries",
 }
 REVERSE_PROBLEMS = {
     "points_already_spent": "This can't be reversed: the customer already spent these points. Their balance would go below zero.",
@@ -32,6 +35,7 @@ REVERSE_PROBLEMS = {
 def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
     """A transaction as the ledger shows it (money and time as `shown` reads them)."""
     amount = tx.get("amount_cents")
+    reason = catalog.ADJUSTMENT_REASONS.get(str(tx.get("reason")), "")
     detail = {
         "earn": f"Purchase of {shown.money(int(amount), currency)}" if amount else "Purchase",
         "redeem": f"Redeemed {tx.get('reward_name') or 'points'}",
@@ -39,8 +43,13 @@ def _row(tx: dict[str, Any], currency: str, shown: Reader) -> dict[str, Any]:
         f" ({-int(tx.get('stamps') or 0)} stamps)",
         "reversal": f"Reversal of {tx.get('reverses') or 'a transaction'}",
         "closure": "Account deleted: balance closed",
+        "adjustment": f"Adjusted by the owner ({reason.lower() or 'no reason'})"
+        + (f": {tx['note']}" if tx.get("note") else ""),
+        "expiry": "Points expired (no visit within the expiry period)",
     }.get(str(tx.get("kind")), "")
     detail = " · ".join(part for part in (detail, change_detail(tx)) if part)
+    if tx.get("claim_id"):
+        detail += f" · receipt code {tx['claim_id']}"
     return {
         "tx_id": str(tx.get("tx_id", "")),
         "kind": str(tx.get("kind", "")),

@@ -11,7 +11,7 @@ from epoint_ui.formatting import DEFAULT_LOCALE, money
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.reader import reader
-from loyalty import bounds, catalog, earning, forms, staff_limits
+from loyalty import bounds, catalog, earning, expiry, forms, staff_limits
 from loyalty import tiers as tier_rules
 from loyalty.money import format_cents, parse_cents
 
@@ -34,6 +34,7 @@ class MerchantSettingsState(rx.State):
     tiers: list[dict[str, str]] = []
     staff_max_purchase: str = format_cents(staff_limits.DEFAULTS["max_purchase_cents"])
     staff_daily_points: str = str(staff_limits.DEFAULTS["daily_points"])
+    expiry_months: str = ""  # empty: points never expire
     sample_amount: str = "12.50"
     currency: str = "EUR"
     locale: str = DEFAULT_LOCALE  # how the owner reads money (their browser's language)
@@ -81,6 +82,8 @@ class MerchantSettingsState(rx.State):
         limits = staff_limits.of(business.get("staff_limits"))
         self.staff_max_purchase = format_cents(limits["max_purchase_cents"])
         self.staff_daily_points = str(limits["daily_points"])
+        months = int(business.get("expiry_months") or 0)
+        self.expiry_months = str(months) if months else ""
         self.error = self.saved = ""
 
     @rx.event
@@ -119,6 +122,25 @@ class MerchantSettingsState(rx.State):
         self.staff_daily_points = value
 
     @rx.event
+    def set_expiry_months(self, value: str):
+        """Edits the months without a visit after which points expire (empty: never)."""
+        self.expiry_months = value
+
+    @rx.var
+    def expiry_summary(self) -> str:
+        """The policy in words, as the customers' wallets will apply it."""
+        months, problem = forms.expiry_months(self.expiry_months)
+        if problem:
+            return ""
+        if months is None:
+            return "Points never expire."
+        return (
+            f"A customer's points expire {months} months after their last visit. Wallets show "
+            f"the date {expiry.NOTICE_DAYS} days ahead, and a new or changed policy expires "
+            f"nothing for {expiry.NOTICE_DAYS} days."
+        )
+
+    @rx.event
     def set_sample_amount(self, value: str):
         """Edits the preview's purchase amount."""
         self.sample_amount = value
@@ -152,6 +174,7 @@ class MerchantSettingsState(rx.State):
         limits, limits_problem = forms.staff_limits(
             self.staff_max_purchase, self.staff_daily_points
         )
+        months, expiry_problem = forms.expiry_months(self.expiry_months)
         problem = (
             problem
             or category_problem
@@ -159,6 +182,7 @@ class MerchantSettingsState(rx.State):
             or rule_problem
             or tiers_problem
             or limits_problem
+            or expiry_problem
         )
         if problem:
             self.error = problem
@@ -170,6 +194,7 @@ class MerchantSettingsState(rx.State):
             "earning_rule": rule,
             "tiers": tiers,
             "staff_limits": limits,
+            "expiry_months": months or 0,
         }
 
     @rx.event

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, datetime
 from typing import Any
 
 from epoint_ui.formatting import Reader
@@ -16,6 +17,36 @@ CATEGORY_LABELS = catalog.CATEGORIES
 def category_label(category: str) -> str:
     """A category as a person reads it."""
     return CATEGORY_LABELS.get(category, category.title())
+
+
+def when(iso: str | None) -> str:
+    """An API timestamp as a short, readable date and time (UTC)."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.strftime("%d %b %Y, %H:%M")
+
+
+def day(iso_date: str | None, *, with_year: bool = False) -> str:
+    """An API date (`2027-03-03`) as people write it: '3 March' (or '3 March 2027')."""
+    try:
+        moment = date.fromisoformat(str(iso_date))
+    except ValueError:
+        return str(iso_date or "")
+    text = f"{moment.day} {moment.strftime('%B')}"
+    return f"{text} {moment.year}" if with_year else text
+
+
+def expiry_line(expiry: dict[str, Any] | None, *, with_year: bool = True) -> str:
+    """An Expiry (docs/api.md) in words: '120 points expire on 3 March 2027'; '' for none."""
+    if not expiry:
+        return ""
+    n = int(expiry.get("points") or 0)
+    when_ = day(expiry.get("expires_on"), with_year=with_year)
+    return f"{n} point{'' if n == 1 else 's'} expire{'s' if n == 1 else ''} on {when_}"
 
 
 def points(n: int) -> str:
@@ -93,6 +124,7 @@ class WalletCard:
     points_needed: int = 0
     progress_pct: int = 100
     rewards: list[str] = dataclasses.field(default_factory=list)
+    expiry_notice: str = ""  # '120 points expire on 3 March', within the notice period
     locked: list[str] = dataclasses.field(default_factory=list)
     promotions: list[str] = dataclasses.field(default_factory=list)
     stamp_slots: list[bool] = dataclasses.field(default_factory=list)
@@ -146,7 +178,15 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
         ],
         stamp_slots=slots,
         stamps_text=stamps_text,
+        expiry_notice=_expiry_notice(m.get("expiry")),
     )
+
+
+def _expiry_notice(expiry: dict[str, Any] | None) -> str:
+    """The wallet's warning, once the date is near (the API says when: `notice`)."""
+    if not expiry or not expiry.get("notice"):
+        return ""
+    return expiry_line(expiry, with_year=False) + ". A visit before then keeps them."
 
 
 @dataclasses.dataclass
@@ -176,7 +216,7 @@ def history_row(
     kind = t.get("kind")
     amount = t.get("amount_cents")
     if kind == "earn":
-        title = "Purchase"
+        title = "Purchase (receipt code)" if t.get("claim_id") else "Purchase"
         detail = f"Spent {reader.money(int(amount), currency)}" if amount else ""
     elif kind == "redeem":
         title = f"Reward: {t.get('reward_name')}" if t.get("reward_name") else "Points redeemed"
@@ -186,6 +226,13 @@ def history_row(
         detail = ""
     elif kind == "closure":
         title, detail = "Account closed", "The balance was closed when the account was deleted"
+    elif kind == "adjustment":
+        reason = catalog.ADJUSTMENT_REASONS.get(str(t.get("reason")), "Adjustment")
+        title = f"Adjusted by the business: {reason.lower()}"
+        detail = str(t.get("note") or "")
+    elif kind == "expiry":
+        title = "Points expired"
+        detail = "No visit for a while: the business's points expire after a time without one."
     else:
         original = by_id.get(str(t.get("reverses") or ""))
         title = "Refund"

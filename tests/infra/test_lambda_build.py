@@ -1,7 +1,7 @@
 """The Lambda artifacts `sam build` made (scripts/check-infra runs it first) are what Lambda needs.
 
 The handlers are in FUNCTIONS (the API, the post-confirmation trigger, the hints, the
-notifier, the mail feedback and the unsubscribe page), so each artifact must hold the
+notifier, the mail feedback, the unsubscribe page and the points-expiry job), so each artifact must hold the
 `backend` package itself (not its contents at the root) and the `loyalty` package it
 imports, and nothing else of ours (no local cloud, app, tests or operator tools), plus the
 arm64/Python 3.12 wheels of backend/requirements.txt.
@@ -29,6 +29,7 @@ FUNCTIONS = {
     "NotifierFunction": "backend.events.notifier.handler",
     "MailFeedbackFunction": "backend.events.mail_feedback.handler",
     "UnsubscribeFunction": "backend.unsubscribe.handler",
+    "ExpiryFunction": "backend.events.expiry.handler",
 }
 
 

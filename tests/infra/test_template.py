@@ -91,7 +91,8 @@ def test_every_route_has_a_throttle_and_the_api_a_stated_ceiling(cfn):
     # The sum of every route's rate is what Lambda and DynamoDB must carry at worst; the
     # account's regional quota (10,000/s) is shared with every other API in it.
     ceiling = sum(s["ThrottlingRateLimit"] for s in routes.values())
-    assert ceiling < 1000
+    # Lambda at that ceiling: ~1,100 x 0.12 s ≈ 130 executions, far under the default quota.
+    assert ceiling < 1100
     deploy_md = (ROOT / "docs" / "deploy.md").read_text()
     assert f"**{ceiling:,.0f} requests per second**" in deploy_md
 
@@ -153,6 +154,7 @@ def test_function_roles_name_their_resources_and_actions(cfn):
         "NotifierFunction",
         "MailFeedbackFunction",
         "UnsubscribeFunction",
+        "ExpiryFunction",
     }
     stream_readers = {
         m["Properties"]["FunctionName"]["Ref"]
@@ -186,6 +188,19 @@ def test_no_role_grants_wildcard_actions_or_resources_beyond_what_aws_cannot_sco
             assert not any("*" in a for a in actions), f"{logical_id}: {actions}"
             if "*" in as_list(st["Resource"]):
                 assert actions <= UNSCOPABLE_ACTIONS, f"{logical_id}: {actions} on *"
+
+
+def test_the_expiry_job_runs_hourly_and_never_scans_or_deletes(cfn):
+    (schedule,) = [
+        r
+        for r in of_type(cfn, "AWS::Scheduler::Schedule").values()
+        if r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ExpiryFunction", "Arn"]}
+    ]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+    role = cfn["Resources"]["ExpiryFunctionRole"]
+    actions = {a for st in statements(role) for a in as_list(st["Action"])}
+    assert "dynamodb:Scan" not in actions and "dynamodb:DeleteItem" not in actions
+    assert actions >= {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
 
 
 def test_the_post_confirmation_trigger_only_writes_user_records(cfn):

@@ -77,6 +77,9 @@ class Scene:
     scanned_token_id: str = ""
     other_pool_token: str = ""
     promotion_id: str = ""
+    # A business none of the callers works at: its receipts' codes are anyone's to claim.
+    receipts_shop: Business | None = None
+    _waiting_claim_code: str = ""
     _hired: int = 0
     _served: int = 0
     _waiting: tuple[str, str] = ("", "")  # (token_id, request_id) of a typed code's request
@@ -120,7 +123,9 @@ class Scene:
         return self.hireable[self._hired % len(self.hireable)]
 
     def next_customer(self) -> Person:
-        """Each regular in turn."""
+        """Each regular in turn: the customer spends their own codes on the typed-code
+        requests, disputes and the matrix's own `POST /qr-tokens`, and 12 codes a minute
+        per person (`limits.PER_CALLER["issue_code"]`) must last the whole matrix."""
         self._served += 1
         return self.regulars[self._served % len(self.regulars)]
 
@@ -151,9 +156,10 @@ class Scene:
         return self._waiting_invitation
 
     def next_till(self) -> Person:
-        """The owner, then each extra till, in turn."""
-        everyone = [self.owner, *self.tills]
-        return everyone[self._served % len(everyone)]
+        """Each extra till in turn: the owner opens the matrix's own visits and the typed
+        codes' requests, and 20 visits a minute per till (`limits.PER_CALLER["open_visit"]`)
+        must last the whole matrix."""
+        return self.tills[self._served % len(self.tills)]
 
     def stand_in(self, person: Person) -> Person:
         """Someone in `person`'s position whose account may be deleted: a customer with
@@ -243,6 +249,7 @@ def build_scene(world: World, cloud: RunningCloud) -> Scene:
     )
     for person in (customer, customer, *regulars):
         scene.fresh_earn(person)  # a balance to redeem from, and a history to (not) leak
+    scene.receipts_shop = world.business(world.person(f"Receipts {tag}"), f"Receipts {tag}")
     scene.other_pool_token = _other_pool_access_token(cloud)
     return scene
 
@@ -373,6 +380,33 @@ def _delete_promotion_call(w: Scene, p: Person) -> Call:
         fresh = w.world.promotion(w.shop, **PROMOTION)["promotion_id"]
         return Call("DELETE", f"{_m(w)}/promotions/{fresh}")
     return Call("DELETE", f"{_m(w)}/promotions/{_promotion_id(w, p)}")
+
+
+def _adjust_call(w: Scene, p: Person) -> Call:
+    path = f"{_m(w)}/members/{w.customer.user_id}/adjustments"
+    return Call("POST", path, {"points": 1, "reason": "goodwill"}, idempotent=True)
+
+
+def _today(w: Scene) -> dict[str, str]:
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    return {"from": day, "to": day}
+
+
+def _void_call(w: Scene, p: Person) -> Call:
+    """The owner's and the staff's calls void a fresh code; everyone else tries one that stays."""
+    if p in (w.owner, w.staff):
+        claim_id = w.world.receipt_code(w.shop, 100, by=w.owner)["claim_id"]
+    else:
+        if not w._waiting_claim_code:
+            w._waiting_claim_code = w.world.receipt_code(w.shop, 100, by=w.owner)["claim_id"]
+        claim_id = w._waiting_claim_code
+    return Call("DELETE", f"{_m(w)}/claim-codes/{claim_id}")
+
+
+def _claim_call(w: Scene, p: Person) -> Call:
+    assert w.receipts_shop is not None
+    code = w.world.receipt_code(w.receipts_shop, 100)["code"]
+    return Call("POST", "/claims", {"code": code}, idempotent=True)
 
 
 def _invite_call(w: Scene, p: Person) -> Call:
@@ -513,6 +547,23 @@ RULES: dict[str, Rule] = {
     "GET /merchants/{merchant_id}/stats": Rule(
         "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/stats", params={"days": 7})
     ),
+    "GET /merchants/{merchant_id}/members": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/members")
+    ),
+    "POST /merchants/{merchant_id}/members/{customer_id}/adjustments": Rule(
+        "owner", 201, _adjust_call
+    ),
+    "GET /merchants/{merchant_id}/exports/ledger": Rule(
+        "owner", 200, lambda w, p: Call("GET", f"{_m(w)}/exports/ledger", params=_today(w))
+    ),
+    "POST /merchants/{merchant_id}/claim-codes": Rule(
+        "staff", 201, lambda w, p: Call("POST", f"{_m(w)}/claim-codes", {"amount_cents": 500})
+    ),
+    "GET /merchants/{merchant_id}/claim-codes": Rule(
+        "staff", 200, lambda w, p: Call("GET", f"{_m(w)}/claim-codes")
+    ),
+    "DELETE /merchants/{merchant_id}/claim-codes/{claim_id}": Rule("staff", 200, _void_call),
+    "POST /claims": Rule("any", 201, _claim_call),
 }
 
 

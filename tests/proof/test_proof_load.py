@@ -91,6 +91,7 @@ def test_load_has_no_errors_and_every_balance_reconciles(
                 "reward_cost": REWARD_COST,
                 "stamps_needed": STAMPS_NEEDED,
                 "staff": cashier.to_json(),
+                "owner": owner.to_json(),
             }
         )
     users_file = tmp_path / "users.json"
@@ -143,6 +144,10 @@ def test_load_has_no_errors_and_every_balance_reconciles(
         "POST /merchants/{merchant_id}/transactions/{tx_id}/reverse",
         "GET /wallet",
         "GET /transactions",
+        "POST /merchants/{merchant_id}/claim-codes",
+        "POST /claims",
+        "POST /merchants/{merchant_id}/members/{customer_id}/adjustments",
+        "GET /merchants/{merchant_id}/exports/ledger",
     }, [r["Name"] for r in routes]
 
     found, output = reconcile(proof_cloud.api_url)
@@ -154,7 +159,10 @@ def test_load_has_no_errors_and_every_balance_reconciles(
     figures.record("reconcile_ledger_entries", counted("ledger_entries_checked"))
     figures.record("reconcile_stamp_redemptions", counted("stamp_redemptions_checked"))
     figures.record("reconcile_promotion_entries", counted("promotion_entries_checked"))
+    figures.record("reconcile_claims", counted("claims_checked"))
+    figures.record("reconcile_adjustments", counted("adjustments_checked"))
     assert found == 0, output
+    assert counted("claims_checked") > 0 and counted("adjustments_checked") > 0, output
     # The new kinds were in the mix: cards given, promotions applied (welcome and windows).
     assert counted("stamp_redemptions_checked") > 0, output
     assert counted("promotion_entries_checked") > 0, output

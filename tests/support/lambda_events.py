@@ -16,6 +16,10 @@ class LambdaContext:
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:ApiFunction"
     aws_request_id = "unit-test"
 
+    def get_remaining_time_in_millis(self) -> int:
+        """A fresh invocation of a 300 s function (the scheduled jobs read it)."""
+        return 300_000
+
 
 def http_event(
     method: str,

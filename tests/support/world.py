@@ -9,8 +9,13 @@
     world.stamp_card(shop)                       # buy 9, the 10th is free
     world.promotion(shop, weekdays=[2])          # double points on Tuesdays
     cashier = world.staff(shop)                  # a new person: invited by the owner, accepts
-    visit = world.visit(shop, world.customer())  # the customer shows a fresh code, the till opens
+    customer = world.customer()
+    visit = world.visit(shop, customer)          # the customer shows a fresh code, the till opens
     world.earn(visit, 12_50).expect(201)         # the answer (`Reply`): status, body, error code
+    receipt = world.receipt_code(shop, 9_00)     # no phone at the till: a code on the receipt,
+    world.claim(customer, receipt["code"])       # typed later on Claim points
+    world.adjust(shop, customer, 5)              # the owner's goodwill points (or -5)
+    world.expiry_policy(shop, 12)                # points expire after 12 months without a visit
 
 The two transports make people the way the product does. In-process, a user is what the
 PostConfirmation trigger writes when Cognito confirms a sign-up (moto's Cognito is not
@@ -558,6 +563,54 @@ class World:
         return self._change(
             f"{business.path}/transactions/{tx_id}/reverse", body, by or business.till, key
         )
+
+    def adjust(
+        self,
+        business: Business,
+        customer: Person,
+        points: int,
+        *,
+        reason: str = "goodwill",
+        note: str = "",
+        by: Person | None = None,
+        key: str | None = None,
+    ) -> Reply:
+        """The owner (or `by`) adds (`points` > 0) or removes points on a customer's card."""
+        return self._change(
+            f"{business.path}/members/{customer.user_id}/adjustments",
+            {"points": points, "reason": reason, "note": note},
+            by or business.owner,
+            key,
+        )
+
+    def receipt_code(
+        self, business: Business, amount_cents: int, *, by: Person | None = None
+    ) -> dict[str, Any]:
+        """The till closes a sale without a scan: the receipt's claim code (`code`, `claim_id`)."""
+        return self.call(
+            "POST",
+            f"{business.path}/claim-codes",
+            by or business.till,
+            body={"amount_cents": amount_cents},
+        ).expect(201)
+
+    def claim(
+        self,
+        customer: Person,
+        code: str,
+        *,
+        merchant_id: str | None = None,
+        key: str | None = None,
+    ) -> Reply:
+        """The customer types a receipt's code on Claim points."""
+        body = {"code": code} | ({"merchant_id": merchant_id} if merchant_id else {})
+        return self._change("/claims", body, customer, key)
+
+    def expiry_policy(self, business: Business, months: int) -> dict[str, Any]:
+        """The owner sets points to expire after `months` without a visit (0: never)."""
+        return self.call(
+            "PATCH", business.path, business.owner, body={"expiry_months": months}
+        ).expect(200)
 
     def balance(self, customer: Person, business: Business) -> int:
         """The customer's balance at the business (0 without a membership)."""

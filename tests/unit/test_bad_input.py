@@ -112,6 +112,12 @@ def bad_bodies(shop, customer, visit_id, tx_id, token_id, promotion_id):
                     }
                 },
                 {"promotions": []},  # promotions have their own routes
+                {"expiry_months": 2},
+                {"expiry_months": 61},
+                {"expiry_months": -1},
+                {"expiry_months": "12"},
+                {"expiry_months": 12.0},
+                {"expiry_since": 0},
             ],
         ),
         (
@@ -259,6 +265,40 @@ def bad_bodies(shop, customer, visit_id, tx_id, token_id, promotion_id):
             staff,
             [{"reason": LONG}, {"reason": "ok", "points": 5}],
         ),
+        (
+            "POST",
+            f"/merchants/{mid}/members/{customer.user_id}/adjustments",
+            shop.owner,
+            [
+                {},
+                {"points": 5},
+                {"reason": "goodwill"},
+                {"points": 5, "reason": "goodwill", "note": LONG},
+                {"points": 5, "reason": "goodwill", "note": "tab\there"},
+                {"points": 5, "reason": "gift"},
+            ]
+            + [{"points": v, "reason": "correction"} for v in amounts if v != -1],
+        ),
+        (
+            "POST",
+            f"/merchants/{mid}/claim-codes",
+            staff,
+            [{}, {"amount_cents": 100, "customer_id": "x"}]
+            + [{"amount_cents": v} for v in amounts],
+        ),
+        (
+            "POST",
+            "/claims",
+            customer,
+            [
+                {},
+                {"code": 5},
+                {"code": "too-short"},
+                {"code": "x" * 65},
+                {"code": "7K3M-Q9XA-2HPD", "merchant_id": ""},
+                {"code": "7K3M-Q9XA-2HPD", "amount_cents": 100},
+            ],
+        ),
     ]
 
 
@@ -396,6 +436,8 @@ def test_every_route_of_the_template_is_served_by_the_app(shop):
             promotion_id="p_x",
             invitation_id="i_x",
             token=f"{shop.merchant_id}.{'x' * 24}",
+            customer_id="u_x",
+            claim_id="c_x",
         )
         reply = call(
             route.method,

@@ -1,7 +1,7 @@
 """What the routes answer is exactly what the OpenAPI document says (backend/models/responses.py)."""
 
 from backend.models import responses as shapes
-from tests.support.world import call
+from tests.support.world import call, idempotency_key
 
 
 def conforms(model: type[shapes.Shape], body: dict) -> None:
@@ -44,6 +44,41 @@ def test_answers_match_their_documented_shapes(world, shop, staff, customer):
     conforms(shapes.TransactionPage, call("GET", f"/merchants/{mid}/transactions", user=staff).body)
     conforms(shapes.Stats, call("GET", f"/merchants/{mid}/stats", user=staff).body)
     conforms(shapes.ErrorBody, call("GET", "/merchants/m_nope", user=customer).body)
+
+
+def test_answers_of_the_programs_routes_match_their_shapes(world, shop, staff, customer):
+    """Members, adjustments, exports and receipts' claim codes."""
+    mid, owner = shop.merchant_id, shop.owner
+    world.earn(world.visit(shop, customer), 20_00).expect(201)
+    conforms(shapes.MemberPage, call("GET", f"/merchants/{mid}/members", user=owner).body)
+    adjusted = call(
+        "POST",
+        f"/merchants/{mid}/members/{customer.user_id}/adjustments",
+        user=owner,
+        body={"points": 5, "reason": "goodwill", "note": "sorry"},
+        headers={"Idempotency-Key": idempotency_key()},
+    )
+    conforms(shapes.BalanceChange, adjusted.expect(201))
+    day = adjusted.body["transaction"]["created_at"][:10]
+    export = call(
+        "GET", f"/merchants/{mid}/exports/ledger", user=owner, query={"from": day, "to": day}
+    )
+    conforms(shapes.TransactionPage, export.expect(200))
+    issued = call("POST", f"/merchants/{mid}/claim-codes", user=staff, body={"amount_cents": 900})
+    conforms(shapes.ClaimCodeIssued, issued.expect(201))
+    conforms(shapes.ClaimCodePage, call("GET", f"/merchants/{mid}/claim-codes", user=staff).body)
+    claimed = call(
+        "POST",
+        "/claims",
+        user=customer,
+        body={"code": issued.body["code"]},
+        headers={"Idempotency-Key": idempotency_key()},
+    )
+    conforms(shapes.BalanceChange, claimed.expect(201))
+    second = call("POST", f"/merchants/{mid}/claim-codes", user=staff, body={"amount_cents": 900})
+    voided = call("DELETE", f"/merchants/{mid}/claim-codes/{second.body['claim_id']}", user=staff)
+    conforms(shapes.ClaimCode, voided.expect(200))
+    conforms(shapes.Wallet, call("GET", "/wallet", user=customer).body)
 
 
 def test_the_document_refers_to_the_shapes():

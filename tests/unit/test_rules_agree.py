@@ -19,7 +19,7 @@ from epoint_ui.states.merchant_programs import ProgramsState
 from epoint_ui.states.merchant_settings import MerchantSettingsState
 from loyalty import bounds, catalog, forms
 from loyalty.money import format_cents
-from tests.support.world import Business, Person, Reply, World, call
+from tests.support.world import Business, Person, Reply, World, call, idempotency_key
 
 
 def verdict(reply: Reply, accepted_status: int) -> bool:
@@ -176,6 +176,28 @@ def staff_limits_api(scene: Scene, **limits: int) -> bool:
     return settings_api(scene, body)
 
 
+def adjust_api(scene: Scene, body: dict[str, Any]) -> bool:
+    """The owner adjusts the customer's card (they earned there first, so they hold one)."""
+    if scene.world.balance(scene.customer, scene.shop) == 0:
+        scene.world.earn(scene.world.visit(scene.shop, scene.customer), 10_00).expect(201)
+    path = f"{scene.shop.path}/members/{scene.customer.user_id}/adjustments"
+    reply = call(
+        "POST",
+        path,
+        user=scene.shop.owner,
+        body={"reason": "goodwill", **body},
+        headers={"Idempotency-Key": idempotency_key()},
+    )
+    return verdict(reply, 201)
+
+
+def receipt_code_api(scene: Scene, amount_cents: int) -> bool:
+    path = f"{scene.shop.path}/claim-codes"
+    return verdict(
+        call("POST", path, user=scene.shop.owner, body={"amount_cents": amount_cents}), 201
+    )
+
+
 def invite_api(scene: Scene, body: dict[str, Any]) -> bool:
     path = f"{scene.shop.path}/invitations"
     return verdict(call("POST", path, user=scene.shop.owner, body=body), 202)
@@ -292,15 +314,32 @@ DRIVERS: dict[str, list[Driver]] = {
             lambda scene, n: staff_limits_api(scene, daily_points=n),
         )
     ],
+    "EXPIRY_MONTHS": [
+        Driver(
+            "settings: points expiry",
+            lambda n: settings_form(expiry_months=str(n)),
+            lambda scene, n: settings_api(scene, {"expiry_months": n}),
+        )
+    ],
     "AMOUNT_CENTS": [
-        Driver("till", lambda n: checked(forms.purchase_amount(typed_cents(n))), earn_api)
+        Driver("till", lambda n: checked(forms.purchase_amount(typed_cents(n))), earn_api),
+        Driver(
+            "till: receipt code",
+            lambda n: checked(forms.purchase_amount(typed_cents(n))),
+            receipt_code_api,
+        ),
     ],
     "POINTS": [
         Driver(
             "rewards",
             lambda n: checked(forms.reward_cost(str(n))),
             lambda scene, n: reward_api(scene, {"cost_points": n}),
-        )
+        ),
+        Driver(
+            "members: add points",
+            lambda n: checked(forms.adjustment("add", str(n), "goodwill", "")),
+            lambda scene, n: adjust_api(scene, {"points": n}),
+        ),
     ],
     "NAME_LENGTH": [
         Driver(
@@ -339,7 +378,12 @@ DRIVERS: dict[str, list[Driver]] = {
             "rewards: description",
             lambda n: checked(forms.description(text(n))),
             lambda scene, n: reward_api(scene, {"description": text(n), "cost_points": 5}),
-        )
+        ),
+        Driver(
+            "members: adjustment note",
+            lambda n: checked(forms.adjustment("add", "1", "goodwill", text(n))),
+            lambda scene, n: adjust_api(scene, {"points": 1, "note": text(n)}),
+        ),
     ],
     "EMAIL_LENGTH": [
         Driver(

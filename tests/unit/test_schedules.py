@@ -77,7 +77,20 @@ def test_the_template_reader_finds_every_scheduled_event_and_nothing_else() -> N
         ("ExpiryFunction", "Hourly", "Schedule", "rate(1 hour)", True),
         ("ExpiryFunction", "Paused", "ScheduleV2", "rate(1 minute)", False),
     }
-    assert template.schedules() == []  # template.yaml: none yet
+    # template.yaml: the points-expiry job, hourly, as deployed.
+    assert [
+        (s.function, s.handler, s.kind, s.expression, s.timezone, s.enabled)
+        for s in template.schedules()
+    ] == [
+        (
+            "ExpiryFunction",
+            "backend.events.expiry.handler",
+            "ScheduleV2",
+            "rate(1 hour)",
+            "UTC",
+            True,
+        )
+    ]
 
 
 def test_nothing_runs_until_its_time_comes() -> None:

@@ -138,3 +138,55 @@ def test_earns_for_the_business_s_own_staff_are_flagged(world, shop, staff, cust
     assert stats["staff_customer_points"] == 5
     history = call("GET", "/transactions", user=colleague).expect(200)["items"]
     assert all(e["customer_is_staff"] for e in history)
+
+
+def test_a_receipt_code_is_its_issuers_award_within_the_owners_limits(world, customer):
+    """Attack: a staff member closes sales "without a scan" and hands the receipts' codes to
+    a friend, past the largest purchase or the daily cap they have at the till."""
+    shop = _limited_shop(world)
+    friend = world.customer("Fred Friend")
+    too_big = call(
+        "POST", f"{shop.path}/claim-codes", user=shop.till, body={"amount_cents": 200_01}
+    )
+    assert (too_big.status, too_big.code) == (403, "needs_owner")
+    world.receipt_code(shop, 100_000_00, by=shop.owner)  # the owner is never limited
+    codes = [world.receipt_code(shop, 200_00)["code"] for _ in range(3)]  # 200 points each
+    world.earn(world.visit(shop, customer), 50_00).expect(201)  # the till's own 50 today
+    for code in codes[:2]:
+        world.claim(friend, code).expect(201)
+    over = world.claim(friend, codes[2])
+    assert (over.status, over.code) == (409, "claim_over_staff_limit")
+    assert world.balance(friend, shop) == 400
+    listed = call("GET", f"{shop.path}/claim-codes", user=shop.till).expect(200)["items"]
+    assert sorted(c["status"] for c in listed) == ["claimed", "claimed", "open", "open"]
+    # The claims count into the issuer's day, the same as the till's own awards (450 so far).
+    visit = world.visit(shop, customer)
+    assert world.earn(visit, 51_00).code == "staff_daily_cap"
+    world.earn(visit, 50_00).expect(201)
+    # Tomorrow is a new day for the issuer: the code (valid 7 days) is claimed then.
+    clock.advance(24 * 3600)
+    world.claim(friend, codes[2]).expect(201)
+    assert world.balance(friend, shop) == 600
+
+
+def test_a_code_from_staff_who_left_stays_under_the_staff_limits(world, customer):
+    shop = _limited_shop(world)
+    code = world.receipt_code(shop, 200_00)["code"]
+    call("DELETE", f"{shop.path}/staff/{shop.till.user_id}", user=shop.owner).expect(204)
+    # The owner lowers the largest purchase: the departed issuer's code is above it now.
+    call(
+        "PATCH",
+        shop.path,
+        user=shop.owner,
+        body={"staff_limits": {"max_purchase_cents": 100_00, "daily_points": 500}},
+    ).expect(200)
+    refused = world.claim(customer, code)
+    assert (refused.status, refused.code) == (409, "claim_over_staff_limit")
+    call(
+        "PATCH",
+        shop.path,
+        user=shop.owner,
+        body={"staff_limits": {"max_purchase_cents": 200_00, "daily_points": 500}},
+    ).expect(200)
+    world.claim(customer, code).expect(201)
+    assert world.balance(customer, shop) == 200

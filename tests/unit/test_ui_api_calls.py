@@ -17,16 +17,20 @@ import pytest
 from epoint_ui.api import ApiError
 from epoint_ui.states.account import AccountState
 from epoint_ui.states.businesses import BusinessesState
+from epoint_ui.states.claim import ClaimState
 from epoint_ui.states.history import HistoryState
 from epoint_ui.states.invitations import ANSWER_PROBLEMS, InvitationsState
 from epoint_ui.states.merchant import MerchantState
+from epoint_ui.states.merchant_exports import ExportsState
 from epoint_ui.states.merchant_figures import FiguresState
 from epoint_ui.states.merchant_ledger import LedgerState
+from epoint_ui.states.merchant_members import MembersState
 from epoint_ui.states.merchant_register import MerchantRegisterState
 from epoint_ui.states.merchant_rewards import MerchantRewardsState
 from epoint_ui.states.merchant_settings import MerchantSettingsState
 from epoint_ui.states.merchant_staff import STAFF_PROBLEMS, MerchantStaffState
 from epoint_ui.states.profile import ProfileState
+from epoint_ui.states.receipt_codes import ReceiptCodeState
 from epoint_ui.states.session import SESSION_ENDED
 from epoint_ui.states.wallet import WalletState
 from tests.unit.ui_browser import Browser, redirect_target, run
@@ -71,6 +75,19 @@ def _leaving(state: MerchantState) -> None:
 
 def _more_businesses(state: MerchantState) -> None:
     state.businesses_cursor = "c_1"
+
+
+def _adjusting(state: MembersState) -> None:
+    state.items = [{"customer_id": "u_2", "name": "Carl", "balance": 50}]
+    state.adjusting, state.adjust_key, state.points = "u_2", "key-1", "10"
+
+
+def _exporting(state: ExportsState) -> None:
+    state.first_day, state.last_day = "2026-11-01", "2026-11-30"
+
+
+def _claiming(state: ClaimState) -> None:
+    state.code, state.key = "7K3M-Q9XA-2HPD", "key-1"
 
 
 ACTIONS = {
@@ -147,6 +164,49 @@ ACTIONS = {
     ),
     "reward retire": Action(
         "/merchant/rewards", MerchantRewardsState, lambda s: s.retire("r_1"), working="busy_id"
+    ),
+    "members": Action("/merchant/members", MembersState, lambda s: s.load(), working="loading"),
+    "adjust": Action(
+        "/merchant/members",
+        MembersState,
+        lambda s: s.adjust(),
+        error="adjust_error",
+        working="saving",
+        prepare=_adjusting,
+    ),
+    "export": Action(
+        "/merchant/exports",
+        ExportsState,
+        lambda s: s.download("ledger"),
+        working="downloading",
+        prepare=_exporting,
+    ),
+    "receipt code": Action(
+        "/merchant/scan",
+        ReceiptCodeState,
+        lambda s: s.issue({"amount": "12.50"}),
+        working="issuing",
+    ),
+    "receipt codes": Action(
+        "/merchant/receipts",
+        ReceiptCodeState,
+        lambda s: s.load(),
+        error="list_error",
+        working="loading",
+    ),
+    "receipt code void": Action(
+        "/merchant/receipts",
+        ReceiptCodeState,
+        lambda s: s.void("c_1"),
+        error="list_error",
+        working="voiding",
+    ),
+    "claim": Action(
+        "/claim",
+        ClaimState,
+        lambda s: s.claim({"code": "7K3M-Q9XA-2HPD"}),
+        working="claiming",
+        prepare=_claiming,
     ),
     "staff": Action("/merchant/staff", MerchantStaffState, lambda s: s.load()),
     "staff add": Action(

@@ -123,6 +123,7 @@ class Browser:
         )
         self.merchant = MerchantState(_reflex_internal_init=True)
         self.merchant.merchant_id = "m_1"
+        self.merchant.role = "owner"
         self.merchant.business = {
             "merchant_id": "m_1",
             "currency": "EUR",

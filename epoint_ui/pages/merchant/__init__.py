@@ -3,9 +3,12 @@ rewards, programs (stamp card, promotions) and staff."""
 
 from epoint_ui.pages.merchant import (  # noqa: F401
     businesses,
+    exports,
     figures,
     ledger,
+    members,
     programs,
+    receipts,
     rewards,
     scan,
     settings,

@@ -1,4 +1,5 @@
-"""The till: scan (or type) the customer's code, then award points or redeem a reward."""
+"""The till: scan (or type) the customer's code, then award points or redeem a reward; or,
+when the customer forgot their phone, a receipt code to claim the points later."""
 
 import reflex as rx
 
@@ -7,6 +8,7 @@ from epoint_ui.components.scanner import qr_scanner
 from epoint_ui.components.stamps import stamp_card
 from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import business_page
+from epoint_ui.pages.merchant.receipts import forgot_phone_card
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_scan import APPROVAL_POLL_S, VISIT_EXPIRED, ScanState
 
@@ -286,7 +288,11 @@ def scan() -> rx.Component:
                     ),
                 ),
             ),
-            rx.cond(ScanState.waiting_for, _waiting_block(), _scan_block()),
+            rx.cond(
+                ScanState.waiting_for,
+                _waiting_block(),
+                rx.vstack(_scan_block(), forgot_phone_card(), spacing="4", width="100%"),
+            ),
         ),
         title="Scan",
         current="/merchant/scan",

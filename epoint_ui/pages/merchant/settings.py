@@ -1,5 +1,5 @@
-"""Settings (owner only): name, category, time zone, the earning rule and the tiers, with a
-live preview."""
+"""Settings (owner only): name, category, time zone, the earning rule, the tiers (with a
+live preview) and points expiry."""
 
 import reflex as rx
 
@@ -15,7 +15,7 @@ from epoint_ui.pages.guard import merchant_page
 from epoint_ui.pages.merchant.frame import owners_page
 from epoint_ui.states.merchant import CATEGORIES, MerchantState
 from epoint_ui.states.merchant_settings import MerchantSettingsState as S
-from loyalty.bounds import NAME_LENGTH, TIER_COUNT
+from loyalty.bounds import EXPIRY_MONTHS, NAME_LENGTH, TIER_COUNT
 from loyalty.catalog import time_zones
 
 
@@ -165,6 +165,22 @@ def _form() -> rx.Component:
                 ),
                 "staff_daily_points",
             ),
+        ),
+        card(
+            rx.heading("Points expiry", as_="h2", size="4"),
+            field(
+                "Months without a visit before points expire",
+                text_input(
+                    "expiry_months",
+                    value=S.expiry_months,
+                    on_change=S.set_expiry_months,
+                    input_mode="numeric",
+                    placeholder="Never",
+                ),
+                "expiry_months",
+                hint=f"{EXPIRY_MONTHS.low} to {EXPIRY_MONTHS.high} months, or empty: points never expire.",
+            ),
+            rx.text(S.expiry_summary, size="2", id="expiry-summary", aria_live="polite"),
         ),
         card(
             rx.heading("Preview", as_="h2", size="4"),
