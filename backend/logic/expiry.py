@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend import clock
+from backend import clock, config
 from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
-from backend.logic import errors, ledger, promotions
+from backend.logic import errors, ledger, promotions, reminders
 from backend.logic.idempotency import Idempotency
 from loyalty import expiry
 
@@ -69,6 +69,7 @@ class Run:
     expired: int = 0  # entries written
     points: int = 0  # points they took
     skipped: int = 0  # read as due, but not (a visit meanwhile, or already expired)
+    warned: int = 0  # "N points expire on ..." reminders recorded (the notifier emails them)
     finished: bool = True  # False: out of time; the next run carries on
 
 
@@ -152,12 +153,14 @@ def _expire_business(
     time_left_s: Callable[[], float],
     margin_s: float,
 ) -> bool:
-    """One business's due memberships; False when time ran out."""
+    """One business's due memberships, and a warning for those due within two weeks;
+    False when time ran out. (Nothing is due in a policy's notice period: `expires_at`.)"""
     profile = merchant_store.get_profile(merchant_id, consistent=True)
     policy = expiry.policy_of(profile or {})
-    if policy is None or now_s < policy.since_s + expiry.NOTICE_DAYS * expiry.DAY_S:
-        return True  # off (the list is only a hint), or still in its notice period
-    active_until = clock.iso(expiry.idle_cutoff(policy, now_s))
+    if profile is None or policy is None:
+        return True  # off (the list is only a hint)
+    warn_s = config.EXPIRY_WARNING_SECONDS
+    active_until = clock.iso(expiry.idle_cutoff(policy, now_s + warn_s))
     cursor: str | None = None
     while True:
         items, cursor = store.idle_members(merchant_id, active_until, PAGE, cursor)
@@ -169,7 +172,20 @@ def _expire_business(
             due = expiry.expiring(
                 int(item.get("balance") or 0), epoch_of(item.get("last_activity_at")), policy
             )
-            if due is None or not due.due(now_s):
+            if due is None:
+                continue
+            if not due.due(now_s):
+                # Two weeks ahead, the customer hears of it once (reminders says whether:
+                # their settings, one reminder a week, one warning per date).
+                if due.at_s - now_s <= warn_s and reminders.expiry_warning(
+                    customer_id,
+                    merchant_id,
+                    str(profile.get("name") or ""),
+                    due.points,
+                    due.at_s,
+                    names.get(customer_id) or {},
+                ):
+                    report.warned += 1
                 continue  # within the index's generous cutoff, not yet due
             name = str((names.get(customer_id) or {}).get("display_name") or "")
             written = expire_membership(merchant_id, customer_id, policy, name)

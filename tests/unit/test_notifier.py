@@ -421,6 +421,33 @@ def test_an_expiry_warning_is_emailed_once_per_expiry_and_respects_the_weekly_li
     assert mail.run() == []
 
 
+def test_the_expiry_job_warns_two_weeks_ahead_once_then_expires(
+    world: World, shop: Business, customer: Person, mail: Mail
+) -> None:
+    """The scheduled job itself records the warning; the notifier emails it, once."""
+    from backend.logic import expiry as job
+    from loyalty import expiry
+
+    world.call("PATCH", shop.path, shop.owner, body={"expiry_months": 3}).expect(200)
+    world.earn(world.visit(shop, customer), 42_00).expect(201)
+    due_at = expiry.add_months(clock.now_s(), 3)
+    mail.run()  # the receipt
+    clock.advance(due_at - 15 * 24 * 3600 - clock.now_s())
+    assert job.run(lambda: 600.0).warned == 0  # more than two weeks ahead: nothing yet
+    assert mail.run() == []
+    clock.advance(2 * 24 * 3600)
+    assert job.run(lambda: 600.0).warned == 1
+    (warning,) = mail.run()
+    assert warning.to == customer.email
+    assert warning.subject.startswith(f"42 points at {shop.name} expire on ")
+    assert job.run(lambda: 600.0).warned == 0  # the next hour's run: no second warning
+    assert mail.run() == []
+    clock.advance(due_at - clock.now_s())
+    done = job.run(lambda: 600.0)
+    assert (done.expired, done.warned) == (1, 0)
+    assert world.balance(customer, shop) == 0
+
+
 # ------------------------------------------------------------------ invitations, deletions
 
 
