@@ -15,6 +15,7 @@ from epoint_ui.components import (
 from epoint_ui.pages.guard import signed_in_page
 from epoint_ui.pages.session_cookie import cookie_step
 from epoint_ui.states.account import AccountState
+from epoint_ui.states.mail_settings import MailSettingsState
 from epoint_ui.states.profile import ProfileState
 from epoint_ui.states.session import SessionState
 from epoint_ui.states.two_step import TwoStepState
@@ -141,6 +142,80 @@ def _two_step() -> rx.Component:
     )
 
 
+def _switch(label: str, hint: str, checked, on_change, saving, switch_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(label, weight="medium"),
+            rx.text(hint, size="2", color=rx.color("gray", 11)),
+            spacing="0",
+        ),
+        rx.switch(
+            id=switch_id,
+            aria_label=label,
+            checked=checked,
+            on_change=on_change,
+            disabled=saving | ~MailSettingsState.loaded,
+            size="3",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+    )
+
+
+def _business_receipts(business: rx.Var) -> rx.Component:
+    merchant_id = business["merchant_id"].to(str)
+    return rx.hstack(
+        rx.text(business["merchant_name"].to(str)),
+        rx.switch(
+            id="receipts-" + merchant_id,
+            aria_label="Receipts from " + business["merchant_name"].to(str),
+            checked=business["receipts"].to(bool),
+            on_change=lambda on: MailSettingsState.set_business_receipts(merchant_id, on),
+            disabled=(MailSettingsState.saving != "") | ~MailSettingsState.receipts,
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+    )
+
+
+def _emails() -> rx.Component:
+    return card(
+        rx.heading("Emails", as_="h2", size="4"),
+        _switch(
+            "Receipts",
+            "An email for each purchase, reward and refund.",
+            MailSettingsState.receipts,
+            MailSettingsState.set_receipts,
+            MailSettingsState.saving == "receipts",
+            "mail-receipts",
+        ),
+        rx.cond(
+            MailSettingsState.receipts & (MailSettingsState.businesses.length() > 0),
+            rx.vstack(
+                rx.text("Receipts from", size="2", color=rx.color("gray", 11)),
+                rx.foreach(MailSettingsState.businesses, _business_receipts),
+                spacing="2",
+                width="100%",
+                padding_left="1em",
+            ),
+        ),
+        _switch(
+            "Reminders",
+            "When you can get a reward, and two weeks before points expire (at most one a "
+            "week per business).",
+            MailSettingsState.reminders,
+            MailSettingsState.set_reminders,
+            MailSettingsState.saving == "reminders",
+            "mail-reminders",
+        ),
+        error_callout(MailSettingsState.error),
+        notice_callout(MailSettingsState.saved),
+        id="emails",
+    )
+
+
 def _download_button(label: str, kind: str) -> rx.Component:
     return rx.button(
         label,
@@ -260,7 +335,7 @@ def _delete_account() -> rx.Component:
 @signed_in_page(
     route="/profile",
     title="Profile · ePoint",
-    loaders=[ProfileState.load, TwoStepState.load, AccountState.load],
+    loaders=[ProfileState.load, TwoStepState.load, AccountState.load, MailSettingsState.load],
 )
 def profile() -> rx.Component:
     """The customer's profile."""
@@ -305,6 +380,7 @@ def profile() -> rx.Component:
             width="100%",
             type="button",
         ),
+        _emails(),
         _my_data(),
         _delete_account(),
         title="Profile",

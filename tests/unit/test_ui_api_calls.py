@@ -20,6 +20,7 @@ from epoint_ui.states.businesses import BusinessesState
 from epoint_ui.states.claim import ClaimState
 from epoint_ui.states.history import HistoryState
 from epoint_ui.states.invitations import ANSWER_PROBLEMS, InvitationsState
+from epoint_ui.states.mail_settings import MailSettingsState
 from epoint_ui.states.merchant import MerchantState
 from epoint_ui.states.merchant_exports import ExportsState
 from epoint_ui.states.merchant_figures import FiguresState
@@ -102,6 +103,10 @@ ACTIONS = {
         "/profile", ProfileState, lambda s: s.save({"display_name": "Ann"}), working="saving"
     ),
     "profile roles": Action("/profile", AccountState, lambda s: s.load(), error="delete_error"),
+    "email settings": Action("/profile", MailSettingsState, lambda s: s.load()),
+    "receipts switch": Action(
+        "/profile", MailSettingsState, lambda s: s.set_receipts(False), working="saving"
+    ),
     "download my data": Action(
         "/profile",
         AccountState,
