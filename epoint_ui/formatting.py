@@ -18,7 +18,16 @@ from loyalty import formatting as shared
 from loyalty.catalog import DEFAULT_TIME_ZONE
 from loyalty.formatting import DEFAULT_LOCALE, money
 
-__all__ = ["DEFAULT_LOCALE", "DEFAULT_TIME_ZONE", "Reader", "day", "locale_from", "moment", "money"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "DEFAULT_TIME_ZONE",
+    "Reader",
+    "calendar_day",
+    "day",
+    "locale_from",
+    "moment",
+    "money",
+]
 
 
 def locale_from(accept_language: str | None) -> str:
@@ -65,6 +74,19 @@ def day(iso_date: str, locale: str = DEFAULT_LOCALE) -> str:
     return format_skeleton("MMMd", parsed, locale=shared.known_locale(locale))
 
 
+def calendar_day(
+    iso_date: str | None, locale: str = DEFAULT_LOCALE, *, with_year: bool = True
+) -> str:
+    """A date the API gives (`2027-03-03`) in words: 'March 3, 2027' (en), '3. März 2027' (de);
+    without the year 'March 3'."""
+    try:
+        parsed = date.fromisoformat(str(iso_date)[:10])
+    except ValueError:
+        return str(iso_date or "")
+    skeleton = "yMMMMd" if with_year else "MMMMd"
+    return format_skeleton(skeleton, parsed, locale=shared.known_locale(locale))
+
+
 @dataclasses.dataclass(frozen=True)
 class Reader:
     """Who reads the page: their locale and time zone; formats money and moments for them."""
@@ -88,3 +110,7 @@ class Reader:
     def day(self, iso_date: str) -> str:
         """See `day`."""
         return day(iso_date, self.locale)
+
+    def calendar_day(self, iso_date: str | None, *, with_year: bool = True) -> str:
+        """See `calendar_day`."""
+        return calendar_day(iso_date, self.locale, with_year=with_year)

@@ -7,9 +7,11 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiClient, ApiError, new_idempotency_key
+from epoint_ui.formatting import Reader
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.views import expiry_line, when
+from epoint_ui.states.reader import reader
+from epoint_ui.states.views import expiry_line
 from loyalty import catalog, forms
 
 PAGE = 25
@@ -19,15 +21,15 @@ ADJUST_PROBLEMS = {
 }
 
 
-def _row(member: dict[str, Any]) -> dict[str, Any]:
+def _row(member: dict[str, Any], shown: Reader) -> dict[str, Any]:
     return {
         "customer_id": str(member.get("customer_id", "")),
         "name": str(member.get("display_name") or "Customer"),
         "balance": int(member.get("balance") or 0),
         "lifetime": int(member.get("lifetime_points") or 0),
         "tier": str(member.get("tier", "")),
-        "last_activity": when(member.get("last_activity_at")),
-        "expiry": expiry_line(member.get("expiry")),
+        "last_activity": shown.moment(member.get("last_activity_at")),
+        "expiry": expiry_line(member.get("expiry"), shown),
     }
 
 
@@ -81,7 +83,8 @@ class MembersState(rx.State):
             f"/merchants/{merchant.merchant_id}/members",
             {"limit": PAGE, "cursor": cursor or None},
         )
-        rows = [_row(m) for m in page.get("items", [])]
+        shown = await reader(self)
+        rows = [_row(m, shown) for m in page.get("items", [])]
         self.items = [*self.items, *rows] if cursor else rows
         self.next_cursor = str(page.get("next_cursor") or "")
 

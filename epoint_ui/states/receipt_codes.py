@@ -9,9 +9,10 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiClient
+from epoint_ui.formatting import Reader
 from epoint_ui.states.api_call import call_api
 from epoint_ui.states.merchant import MerchantState
-from epoint_ui.states.views import when
+from epoint_ui.states.reader import reader
 from loyalty import claim_codes, earning, forms
 from loyalty.money import format_cents, parse_cents
 
@@ -22,13 +23,13 @@ VOID_PROBLEMS = {
 }
 
 
-def _row(item: dict[str, Any]) -> dict[str, Any]:
+def _row(item: dict[str, Any], shown: Reader) -> dict[str, Any]:
     return {
         "claim_id": str(item.get("claim_id", "")),
         "amount": format_cents(int(item.get("amount_cents") or 0)),
         "currency": str(item.get("currency", "")),
-        "issued": when(item.get("issued_at")),
-        "valid_until": when(item.get("valid_until")),
+        "issued": shown.moment(item.get("issued_at")),
+        "valid_until": shown.moment(item.get("valid_until")),
         "status": STATUS.get(str(item.get("status")), str(item.get("status", ""))),
         "open": item.get("status") == "open",
     }
@@ -96,7 +97,7 @@ class ReceiptCodeState(rx.State):
             )
             self.code = str(issued.get("code", ""))
             self.code_amount = f"{format_cents(cents)} {merchant.currency}"
-            self.code_valid_until = when(issued.get("valid_until"))
+            self.code_valid_until = (await reader(self)).moment(issued.get("valid_until"))
             self.code_claim_id = str(issued.get("claim_id", ""))
             self.amount = ""
 
@@ -117,7 +118,8 @@ class ReceiptCodeState(rx.State):
             f"/merchants/{merchant.merchant_id}/claim-codes",
             {"limit": 25, "cursor": cursor or None},
         )
-        rows = [_row(item) for item in page.get("items", [])]
+        shown = await reader(self)
+        rows = [_row(item, shown) for item in page.get("items", [])]
         self.items = [*self.items, *rows] if cursor else rows
         self.next_cursor = str(page.get("next_cursor") or "")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
 from typing import Any
 
 from epoint_ui.formatting import Reader
@@ -11,6 +10,7 @@ from loyalty import catalog, stamps
 from loyalty import promotions as promotion_rules
 from loyalty import tiers as tier_rules
 
+ENGLISH_UTC = Reader()  # who reads when the page did not say (tests, defaults)
 CATEGORY_LABELS = catalog.CATEGORIES
 
 
@@ -19,33 +19,14 @@ def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category, category.title())
 
 
-def when(iso: str | None) -> str:
-    """An API timestamp as a short, readable date and time (UTC)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.strftime("%d %b %Y, %H:%M")
-
-
-def day(iso_date: str | None, *, with_year: bool = False) -> str:
-    """An API date (`2027-03-03`) as people write it: '3 March' (or '3 March 2027')."""
-    try:
-        moment = date.fromisoformat(str(iso_date))
-    except ValueError:
-        return str(iso_date or "")
-    text = f"{moment.day} {moment.strftime('%B')}"
-    return f"{text} {moment.year}" if with_year else text
-
-
-def expiry_line(expiry: dict[str, Any] | None, *, with_year: bool = True) -> str:
+def expiry_line(
+    expiry: dict[str, Any] | None, shown: Reader = ENGLISH_UTC, *, with_year: bool = True
+) -> str:
     """An Expiry (docs/api.md) in words: '120 points expire on 3 March 2027'; '' for none."""
     if not expiry:
         return ""
     n = int(expiry.get("points") or 0)
-    when_ = day(expiry.get("expires_on"), with_year=with_year)
+    when_ = shown.calendar_day(expiry.get("expires_on"), with_year=with_year)
     return f"{n} point{'' if n == 1 else 's'} expire{'s' if n == 1 else ''} on {when_}"
 
 
@@ -150,7 +131,7 @@ def _stamp_card(m: dict[str, Any]) -> tuple[list[bool], str]:
     return [n < filled for n in range(needed)], text
 
 
-def wallet_card(m: dict[str, Any]) -> WalletCard:
+def wallet_card(m: dict[str, Any], shown: Reader = ENGLISH_UTC) -> WalletCard:
     """A Membership (docs/api.md) as a wallet card."""
     tier = m.get("tier") or {}
     nxt = m.get("next_tier") or None
@@ -178,15 +159,15 @@ def wallet_card(m: dict[str, Any]) -> WalletCard:
         ],
         stamp_slots=slots,
         stamps_text=stamps_text,
-        expiry_notice=_expiry_notice(m.get("expiry")),
+        expiry_notice=_expiry_notice(m.get("expiry"), shown),
     )
 
 
-def _expiry_notice(expiry: dict[str, Any] | None) -> str:
+def _expiry_notice(expiry: dict[str, Any] | None, shown: Reader) -> str:
     """The wallet's warning, once the date is near (the API says when: `notice`)."""
     if not expiry or not expiry.get("notice"):
         return ""
-    return expiry_line(expiry, with_year=False) + ". A visit before then keeps them."
+    return expiry_line(expiry, shown, with_year=False) + ". A visit before then keeps them."
 
 
 @dataclasses.dataclass

@@ -6,6 +6,7 @@ import reflex as rx
 
 from epoint_ui.api import ApiClient
 from epoint_ui.states.api_call import call_api
+from epoint_ui.states.reader import reader
 from epoint_ui.states.views import WalletCard, wallet_card
 
 
@@ -19,7 +20,8 @@ class WalletState(rx.State):
 
     async def _fetch(self, client: ApiClient) -> None:
         answer = await client.get("/wallet")
-        self.cards = [wallet_card(m) for m in answer.get("memberships", [])]
+        shown = await reader(self)
+        self.cards = [wallet_card(m, shown) for m in answer.get("memberships", [])]
         self.loaded = True
 
     @rx.event

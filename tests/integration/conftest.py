@@ -26,6 +26,20 @@ def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud
         yield running
 
 
+@pytest.fixture(scope="module")
+def own_api(own_cloud: RunningCloud) -> Iterator[httpx.Client]:
+    """An HTTP client for the module's own cloud; its clock is put back afterwards."""
+    with gateway_client(own_cloud) as client:
+        yield client
+        client.post("/dev/clock", json={"reset": True})
+
+
+@pytest.fixture(scope="module")
+def own_world(own_cloud: RunningCloud, own_api: httpx.Client) -> World:
+    """The world builder over the module's own cloud."""
+    return World(OverHttp(own_cloud.info, client=own_api))
+
+
 @pytest.fixture(scope="session")
 def api(cloud: RunningCloud) -> Iterator[httpx.Client]:
     """An HTTP client for the local gateway."""

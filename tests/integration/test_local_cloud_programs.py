@@ -7,36 +7,28 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from tests.support.local_cloud import REPO, RunningCloud, gateway_client, running_cloud
-from tests.support.world import Business, OverHttp, Person, World
+from tests.support.local_cloud import REPO, RunningCloud
+from tests.support.world import Business, Person, World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
+# Its own cloud (tests/integration/conftest.py): the clock goes far ahead here, which must
+# not age the shared cloud's codes and sign-ins.
 @pytest.fixture(scope="module")
-def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
-    """A cloud of its own: its clock goes months ahead, which must not age the shared one's."""
-    with running_cloud(tmp_path_factory.mktemp("programs-cloud"), "--no-persist") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def api(own_cloud: RunningCloud) -> Iterator[httpx.Client]:
-    with gateway_client(own_cloud) as client:
-        yield client
-        client.post("/dev/clock", json={"reset": True})
+def api(own_api: httpx.Client) -> httpx.Client:
+    return own_api
 
 
 @pytest.fixture(scope="module")
-def world(own_cloud: RunningCloud, api: httpx.Client) -> World:
-    return World(OverHttp(own_cloud.info, client=api))
+def world(own_world: World) -> World:
+    return own_world
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from epoint_ui.api import ApiError
+from epoint_ui.formatting import Reader
 from epoint_ui.spreadsheets import cell, csv_text
 from epoint_ui.states.claim import ClaimState
 from epoint_ui.states.merchant_exports import ExportsState
@@ -180,7 +181,7 @@ def test_the_till_issues_a_code_and_shows_it_to_print(monkeypatch):
     )
     run(till.issue({"amount": "12,50"}))
     assert (till.code, till.code_amount) == ("7K3M-Q9XA-2HPD", "12.50 EUR")
-    assert till.code_valid_until == "08 Dec 2026, 10:00"
+    assert till.code_valid_until == "Dec 8, 2026, 10:00\u202fAM"  # English, UTC: no cookie
     till.done()
     assert till.code == ""
 
@@ -239,7 +240,11 @@ def test_the_wallet_says_what_expires_when_once_the_date_is_near():
     base = {"merchant_id": "m_1", "merchant_name": "Café Rosa", "balance": 120, "tier": {}}
     near = {"points": 120, "expires_on": "2027-03-03", "notice": True}
     assert wallet_card({**base, "expiry": near}).expiry_notice == (
-        "120 points expire on 3 March. A visit before then keeps them."
+        "120 points expire on March 3. A visit before then keeps them."
+    )
+    german = Reader.of("de-DE", "Europe/Berlin")  # the date as the reader writes it
+    assert wallet_card({**base, "expiry": near}, german).expiry_notice.startswith(
+        "120 points expire on 3. März."
     )
     assert wallet_card({**base, "expiry": {**near, "notice": False}}).expiry_notice == ""
     assert wallet_card({**base, "expiry": None}).expiry_notice == ""

@@ -59,7 +59,7 @@ def test_the_wallet_says_what_expires_when_ahead_of_time(
     when = datetime.fromtimestamp(due, UTC)
     notice = card.locator(".expiry-notice")
     expect(notice).to_contain_text(
-        f"42 points expire on {when.day} {when.strftime('%B')}. A visit before then keeps them."
+        f"42 points expire on {when.strftime('%B')} {when.day}. A visit before then keeps them."
     )
     assert serious_violations(second_page, axe_script) == []
 
