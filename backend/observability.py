@@ -12,14 +12,22 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger()
 metrics = Metrics()
 # Powertools keeps one metric set per process. In Lambda a process runs one function, one
 # event at a time; the local cloud runs several functions in one process (the API, the
-# stream's hints, the scheduled expiry job), so two could both see metrics and one flush an
-# already-emptied set (SchemaValidationError: a 500). The check and the flush go together.
-_flushing = threading.Lock()
+# stream's hints and emails, the scheduled expiry job), so one could flush a set another had
+# just emptied (SchemaValidationError: a 500), or add to it while it is being written out.
+# Adding, checking and flushing take turns.
+_metric_set = threading.Lock()
+
+
+def count(*, name: str, value: float = 1) -> None:
+    """Add `value` to the count `name` in this invocation's metrics (every metric is one)."""
+    with _metric_set:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,7 +42,7 @@ def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return handler(event, context)
         finally:
-            with _flushing:
+            with _metric_set:
                 if metrics.metric_set:
                     metrics.flush_metrics()
 

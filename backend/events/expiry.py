@@ -13,10 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from backend.logic import expiry
-from backend.observability import log_metrics, logger, metrics
+from backend.observability import count, log_metrics, logger
 
 # Left for the last membership's transaction and the report (the function's Timeout is 300 s).
 MARGIN_S = 20.0
@@ -29,8 +27,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = expiry.run(lambda: context.get_remaining_time_in_millis() / 1000, MARGIN_S)
     logger.info("expiry run", extra=dataclasses.asdict(report))
     if report.expired:
-        metrics.add_metric(name="ExpiryEntries", unit=MetricUnit.Count, value=report.expired)
-        metrics.add_metric(name="PointsExpired", unit=MetricUnit.Count, value=report.points)
+        count(name="ExpiryEntries", value=report.expired)
+        count(name="PointsExpired", value=report.points)
     if not report.finished:
         logger.warning("expiry run out of time: the next run carries on")
     return dataclasses.asdict(report)

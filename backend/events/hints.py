@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -29,7 +28,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from backend.dal import hint_channel, keys
-from backend.observability import log_metrics, logger, metrics
+from backend.observability import count, log_metrics, logger
 
 # The items whose arrival a customer's screen shows: a visit (the scan), a ledger entry,
 # and a typed code's request (the screen asks the customer to allow it).
@@ -64,10 +63,10 @@ def _send(record: DynamoDBRecord) -> None:
     if hint is None:
         return
     if hint_channel.publish_once(hint.customer_id, hint.item_key):
-        metrics.add_metric(name="HintsSent", unit=MetricUnit.Count, value=1)
+        count(name="HintsSent", value=1)
     else:
         logger.info("hint already sent", extra={"item": hint.item_key})
-        metrics.add_metric(name="HintsDuplicate", unit=MetricUnit.Count, value=1)
+        count(name="HintsDuplicate", value=1)
 
 
 @log_metrics

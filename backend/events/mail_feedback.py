@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from backend.logic import notifications
-from backend.observability import log_metrics, logger, metrics
+from backend.observability import count, log_metrics, logger
 
 
 @log_metrics
@@ -27,9 +25,7 @@ def handler(event: dict[str, Any], context: Any) -> None:
         message = json.loads(record["Sns"]["Message"])
         suppressed = notifications.feedback(message)
         if suppressed:
-            metrics.add_metric(
-                name="AddressesSuppressed", unit=MetricUnit.Count, value=len(suppressed)
-            )
+            count(name="AddressesSuppressed", value=len(suppressed))
             logger.warning(
                 "addresses suppressed",
                 extra={

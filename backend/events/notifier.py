@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -25,7 +24,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from backend.dal import dynamodb as db
 from backend.logic import notifications
-from backend.observability import log_metrics, logger, metrics
+from backend.observability import count, log_metrics, logger
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -53,7 +52,7 @@ def _send(record: DynamoDBRecord) -> None:
     for outcome in notifications.on_change(change):
         name = _METRICS.get(outcome)
         if name:
-            metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+            count(name=name, value=1)
         logger.info("email", extra={"item": change.item_key, "outcome": outcome})
 
 

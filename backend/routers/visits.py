@@ -4,13 +4,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.metrics import MetricUnit
 
 from backend.logic import errors, ledger, visits
 from backend.logic.limits import per_caller
 from backend.models import responses as shapes
 from backend.models.requests import Earn, Redeem, Reverse, VisitOpen
-from backend.observability import metrics
+from backend.observability import count
 from backend.routers.identity import CallerId, IdempotencyKey, idempotent
 
 router = Router()
@@ -35,7 +34,7 @@ def open_visit(merchant_id: str, body: VisitOpen, caller: CallerId) -> tuple[dic
 def count_failed_code_lookup() -> None:
     """A typed code that opened nothing (no such code, expired, used; or the customer said
     "not me"): the metric the FailedCodeLookups alarm watches (template.yaml)."""
-    metrics.add_metric(name="FailedCodeLookups", unit=MetricUnit.Count, value=1)
+    count(name="FailedCodeLookups")
 
 
 @router.get(
@@ -58,9 +57,7 @@ def earn(
 ) -> tuple[dict, int]:
     """Award points for a purchase."""
     result = ledger.earn(caller, merchant_id, visit_id, body.amount_cents, idem)
-    metrics.add_metric(
-        name="PointsEarned", unit=MetricUnit.Count, value=result["transaction"]["points"]
-    )
+    count(name="PointsEarned", value=result["transaction"]["points"])
     return result, 201
 
 
@@ -76,9 +73,7 @@ def redeem(
     if body.stamp_card:
         return ledger.redeem_stamp_card(caller, merchant_id, visit_id, idem), 201
     result = ledger.redeem(caller, merchant_id, visit_id, body.reward_id, body.points, idem)
-    metrics.add_metric(
-        name="PointsRedeemed", unit=MetricUnit.Count, value=-result["transaction"]["points"]
-    )
+    count(name="PointsRedeemed", value=-result["transaction"]["points"])
     return result, 201
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from epoint_ui.components.layout import NAV_LINKS
 from tests.e2e.app_under_test import LossyLink
 from tests.e2e.conftest import RunningApp, open_page, sign_in_through_ui
 from tests.e2e.contrast import focus_problems, hover_problems
@@ -27,7 +28,7 @@ def test_navigation_keeps_its_contrast_under_the_mouse_and_in_focus(
 
     merchant_signs_in(page, shop.owner.email)
     expect(page.get_by_role("navigation", name="Business")).to_be_visible()
-    # The header (six entries) and the merchant tabs (Scan ... Staff), then the phone's bar.
+    # The header (every NAV_LINKS entry) and the merchant tabs (Scan ... Staff), then the phone's bar.
     assert hover_problems(page) + focus_problems(page) == []
     page.set_viewport_size(PHONE)
     expect(page.get_by_role("navigation", name="Main (phone)")).to_be_visible()
@@ -40,7 +41,7 @@ def test_the_header_icons_stand_apart_from_their_labels(page: Page, customer: Pe
     header = page.get_by_role("navigation", name="Main", exact=True)
     expect(header).to_be_visible()
     links = header.get_by_role("link")
-    assert links.count() == 6
+    assert links.count() == len(NAV_LINKS)  # Wallet, My code, History, Claim, ... Shop
     for i in range(links.count()):
         icon = links.nth(i).locator("svg").bounding_box()
         label = links.nth(i).locator("p").bounding_box()
