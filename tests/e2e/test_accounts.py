@@ -4,6 +4,7 @@ nothing, and one noisy caller refused while another is served (issue 12, attacks
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +153,16 @@ def test_my_code_open_in_too_many_tabs_stops_the_extra_one(page: Page, world: Wo
     expect(extra.get_by_role("alert")).to_contain_text(
         f"already showing in {limits.LOOPS_PER_PERSON} other tabs or devices"
     )
-    # One of the others moves on: the extra tab may show its code now.
+    # One of the others moves on: its loop ends once the page has been gone a moment
+    # (on_screen.HIDDEN_GRACE_S, so React's remounts keep it) and frees its place; the extra
+    # tab's "Show a new code" then shows one (tapped again while the place is still held).
     tabs[0].get_by_role("link", name="Wallet", exact=True).click()
     tabs[0].wait_for_url("**/wallet")
-    extra.get_by_role("button", name="Show a new code").click()
-    expect(extra.get_by_test_id("short-code")).to_have_text(SIX_DIGITS, timeout=15_000)
+    deadline = time.monotonic() + 20
+    while True:
+        extra.get_by_role("button", name="Show a new code").click()
+        try:
+            expect(extra.get_by_test_id("short-code")).to_have_text(SIX_DIGITS, timeout=3_000)
+            break
+        except AssertionError:
+            assert time.monotonic() < deadline, "the place the other tab left never freed"
