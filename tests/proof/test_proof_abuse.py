@@ -148,17 +148,18 @@ def test_one_caller_hammering_a_route_is_refused_while_its_neighbour_is_served(
     poller = threading.Thread(target=neighbour_polls)
     poller.start()
     try:
+        # Windows are fixed in real time, so a run that straddles a boundary meets two
+        # allowances: past twice the allowance the abuser is refused either way.
         with ThreadPoolExecutor(max_workers=8) as pool:
-            answers = list(pool.map(hammer, range(allowance + 60)))
+            answers = list(pool.map(hammer, range(2 * allowance + 30)))
     finally:
         stop.set()
         poller.join()
     served = [a for a in answers if a.status_code == 200]
     throttled = [a for a in answers if a.status_code == 429]
     assert len(served) + len(throttled) == len(answers)
-    # Fixed windows: at most one window's allowance, or two if the run straddles a boundary.
     assert allowance <= len(served) <= 2 * allowance
-    assert throttled and all(
+    assert len(throttled) >= 30 and all(
         a.json()["error"]["code"] == "too_many_requests" and int(a.headers["retry-after"]) > 0
         for a in throttled
     )
