@@ -101,7 +101,7 @@ def test_faults_neither_lose_nor_double_a_point(
         thread.start()
     for thread in threads:
         thread.join()
-    assert not failures, failures
+    assert not failures, (failures, faulty_cloud.failures())
 
     lost_or_doubled = 0
     with World(OverHttp(faulty_cloud.info, timeout=60)) as world:

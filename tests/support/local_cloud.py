@@ -38,6 +38,13 @@ class RunningCloud:
         except KeyError as exc:
             raise AttributeError(name) from exc
 
+    def failures(self) -> str:
+        """What the cloud logged about requests that raised (a bare 500's traceback), for a
+        failing test's message."""
+        lines = list(self.stderr_lines)
+        starts = [i for i, line in enumerate(lines) if " raised" in line or "failure on" in line]
+        return "".join("".join(lines[i : i + 40]) for i in starts[:3]) or "(the cloud logged none)"
+
     def stop(self) -> int:
         """SIGTERM, as a developer's Ctrl-C or a supervisor would; returns the exit code."""
         self.process.send_signal(signal.SIGTERM)
