@@ -15,7 +15,7 @@ from backend.dal import ledger as store
 from backend.dal import merchants as merchant_store
 from backend.dal import users
 from backend.logic import access, errors, expiry, ids, pages, promotions
-from backend.logic.ledger import public_entry
+from backend.logic.ledger import DELETED_CUSTOMER, public_entry
 from loyalty import tiers
 
 
@@ -47,9 +47,11 @@ def public_member(
     """A membership as the business sees it."""
     lifetime = int(item.get("lifetime_points") or 0)
     customer_id = str(item.get("customer_id", ""))
+    name = (names.get(customer_id) or {}).get("display_name") or "Customer"
     return {
         "customer_id": customer_id,
-        "display_name": str((names.get(customer_id) or {}).get("display_name") or "Customer"),
+        # A closed membership's customer deleted their account: the books keep the row.
+        "display_name": DELETED_CUSTOMER if item.get("closed_at") else str(name),
         "balance": int(item.get("balance") or 0),
         "lifetime_points": lifetime,
         "tier": tiers.tier_for(lifetime, profile["tiers"])["name"],

@@ -81,6 +81,10 @@ def test_deleting_closes_every_balance_pseudonymizes_and_keeps_the_books(
         )
         assert closure["staff_id"] is None
         assert sum(i["points"] for i in mine) == 0
+        # The members list keeps the row, at 0, without the name.
+        members = call("GET", f"{business.path}/members", business.owner).body["items"]
+        (row,) = [m for m in members if m["customer_id"] == customer.user_id]
+        assert (row["display_name"], row["balance"]) == (DELETED, 0)
     assert _reconcile() == []
 
     # The confirmation email's hook: a deletion record with the address, kept a week.
