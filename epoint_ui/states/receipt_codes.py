@@ -26,8 +26,7 @@ VOID_PROBLEMS = {
 def _row(item: dict[str, Any], shown: Reader) -> dict[str, Any]:
     return {
         "claim_id": str(item.get("claim_id", "")),
-        "amount": format_cents(int(item.get("amount_cents") or 0)),
-        "currency": str(item.get("currency", "")),
+        "amount": shown.money(int(item.get("amount_cents") or 0), str(item.get("currency", ""))),
         "issued": shown.moment(item.get("issued_at")),
         "valid_until": shown.moment(item.get("valid_until")),
         "status": STATUS.get(str(item.get("status")), str(item.get("status", ""))),
@@ -96,8 +95,9 @@ class ReceiptCodeState(rx.State):
                 f"/merchants/{merchant.merchant_id}/claim-codes", {"amount_cents": cents}
             )
             self.code = str(issued.get("code", ""))
-            self.code_amount = f"{format_cents(cents)} {merchant.currency}"
-            self.code_valid_until = (await reader(self)).moment(issued.get("valid_until"))
+            shown = await reader(self)
+            self.code_amount = shown.money(cents, merchant.currency)
+            self.code_valid_until = shown.moment(issued.get("valid_until"))
             self.code_claim_id = str(issued.get("claim_id", ""))
             self.amount = ""
 

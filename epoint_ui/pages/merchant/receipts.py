@@ -126,7 +126,7 @@ def _row(item: rx.Var) -> rx.Component:
     return card(
         rx.hstack(
             rx.vstack(
-                rx.text(item["amount"], " ", item["currency"], weight="bold"),
+                rx.text(item["amount"], weight="bold"),
                 rx.text(
                     "Issued ", item["issued"], " · valid until ", item["valid_until"], size="1"
                 ),

@@ -32,7 +32,7 @@ def test_a_receipt_code_typed_by_the_customer(
     expect(code_text).to_have_text(
         re.compile(r"^([0-9A-HJKMNP-TV-Z]{4}-){2}[0-9A-HJKMNP-TV-Z]{4}$")
     )
-    expect(page.locator(".receipt-code-print")).to_contain_text("12.50 EUR")
+    expect(page.locator(".receipt-code-print")).to_contain_text("€12.50")
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     assert serious_violations(page, axe_script) == []
     code = code_text.inner_text()
