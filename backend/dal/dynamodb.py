@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import random
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,6 +209,28 @@ def transact(actions: list[dict[str, Any]]) -> None:
         raw = error.response.get("CancellationReasons") or []
         reasons = [Reason(r.get("Code"), from_item(r.get("Item"))) for r in raw]
         raise TransactionCancelled(reasons) from error
+
+
+CONFLICT_RETRIES = 8
+
+
+def transact_through_conflicts(actions: list[dict[str, Any]]) -> None:
+    """`transact`, tried again while it only collided with another writer of the same items.
+
+    DynamoDB cancels a transaction with `TransactionConflict` when another one is changing
+    one of its items at that moment: shared counters (a business's, an account's) meet there
+    under concurrency. A refusal by a condition, or the last attempt, raises as `transact`.
+    """
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            transact(actions)
+            return
+        except TransactionCancelled as cancelled:
+            refused = any(cancelled.failed(i) for i in range(len(actions)))
+            if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
+                raise
+            # Jitter, so the writers that collided spread out instead of meeting again.
+            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
 
 
 # ------------------------------------------------------------------ queries and cursors

@@ -1,7 +1,8 @@
 """Counters behind the per-caller limits: one item per (limit, subject, time window).
 
 Spending is one conditional UpdateItem (or, for several counters at once, one
-TransactWriteItems): "add one unless the window's allowance is spent", so a limit holds
+TransactWriteItems, tried again when it only met another writer of a shared counter): "add
+one unless the window's allowance is spent", so a limit holds
 under any concurrency in one round trip, and an old window's item simply stops being
 read (TTL removes it later).
 """
@@ -66,7 +67,7 @@ def take(counters: list[Counter]) -> list[Counter]:
         for c in counters
     ]
     try:
-        db.transact(updates)
+        db.transact_through_conflicts(updates)
     except db.TransactionCancelled as cancelled:
         spent = [c for i, c in enumerate(counters) if cancelled.failed(i)]
         if spent:

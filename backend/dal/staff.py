@@ -12,8 +12,6 @@ full is recounted (`_recount`) before it is refused.
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,24 +21,6 @@ from backend.dal import cache, keys
 from backend.dal import dynamodb as db
 
 Item = dict[str, Any]
-
-
-CONFLICT_RETRIES = 8
-
-
-def _transact(actions: list[Item]) -> None:
-    """db.transact, tried again while it only collided with another writer of the same items
-    (a counter is one item per business and per account: concurrent invitations meet there)."""
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            db.transact(actions)
-            return
-        except db.TransactionCancelled as cancelled:
-            refused = any(cancelled.failed(i) for i in range(len(actions)))
-            if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
-                raise
-            # Jitter, so the writers that collided spread out instead of meeting again.
-            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
 
 
 class Refused(Exception):
@@ -127,7 +107,7 @@ def remove_staff(merchant_id: str, user_id: str) -> bool:
     """Delete a (non-owner) staff item, its mirror and its count; False if they did not
     work there as staff. Used when the owner removes someone and when someone leaves."""
     try:
-        _transact(
+        db.transact_through_conflicts(
             [
                 {
                     "Delete": {
@@ -199,7 +179,7 @@ def invite(invitation: Item, cap: int) -> None:
     recounted = False
     for _ in range(5):  # each turn clears one obstacle; more means others keep racing us
         try:
-            _transact(
+            db.transact_through_conflicts(
                 [
                     {
                         "Put": {
@@ -234,7 +214,7 @@ def _expired(item: Item | None) -> bool:
 def _clear_expired(item: Item) -> bool:
     """Remove one expired invitation and uncount it; False if it was no longer there."""
     try:
-        _transact(
+        db.transact_through_conflicts(
             [
                 {
                     "Delete": {
@@ -313,7 +293,7 @@ def withdraw(merchant_id: str, email: str, field: str, value: str) -> bool:
     """Remove an invitation (declined, cancelled, or made pointless) if its `field` still
     holds `value`, and uncount it; False if there was no such invitation."""
     try:
-        _transact(
+        db.transact_through_conflicts(
             [
                 {
                     "Delete": {
@@ -343,7 +323,7 @@ def accept(invitation: Item, user: Item, added_at: str, cap: int) -> Item:
     merchant_id, user_id = invitation["merchant_id"], user["user_id"]
     staff = staff_item(merchant_id, user, "staff", added_at)
     try:
-        _transact(
+        db.transact_through_conflicts(
             [
                 {
                     "Delete": {

@@ -350,6 +350,28 @@ def test_a_balance_that_never_stops_changing_is_409_concurrent_change_and_writes
     assert world.balance(customer, shop) == 100 == ledger_sum(shop, customer)
 
 
+def test_a_visit_opened_while_the_same_till_writes_elsewhere_still_opens(
+    world, shop, customer, monkeypatch
+):
+    """Opening a visit checks the till's staff item, which the till's own earns (on another
+    device) hold in their transactions: DynamoDB cancels the one that meets the other as a
+    conflict. The opening is tried again; the till sees its visit, not a 500."""
+    real_transact = db.transact
+    collided = []
+
+    def meets_an_earn_once(actions):
+        if not collided:
+            collided.append(actions)
+            raise db.TransactionCancelled([db.Reason("TransactionConflict", None)] * len(actions))
+        return real_transact(actions)
+
+    token = world.token(customer)["token"]
+    monkeypatch.setattr(db, "transact", meets_an_earn_once)
+    opened = world.open_visit(shop, token)
+    monkeypatch.undo()
+    assert collided and opened.status == 201, opened
+
+
 def test_reverse_without_a_body(world, shop, customer):
     earned = world.earn(world.visit(shop, customer), 10_00).body["transaction"]
     path = f"{shop.path}/transactions/{earned['tx_id']}/reverse"

@@ -7,6 +7,7 @@ customer, reveals nothing, and every miss costs one of a few failure slots.
 """
 
 from backend import clock
+from backend.dal import dynamodb as db
 from backend.logic import errors, limits
 from tests.support.world import call
 
@@ -130,6 +131,31 @@ def test_typed_guesses_lock_the_till_out_after_a_few_failures(world, shop, staff
     # The window renews.
     clock.advance(retry_after)
     assert world.open_visit(shop, world.token(customer)["short_code"], by=staff).opened()
+
+
+def test_a_guess_counted_while_another_till_counts_is_still_counted(
+    world, shop, staff, customer, monkeypatch
+):
+    """Two tills of one business guessing at the same moment meet on the business's counter:
+    DynamoDB cancels one transaction as a conflict. It is tried again (no 500 at the till),
+    and the guess still counts."""
+    guess = _unused_code(world, customer)
+    real_transact = db.transact
+    collided = []
+
+    def meets_another_till_once(actions):
+        if len(actions) > 1 and not collided:
+            collided.append(actions)
+            raise db.TransactionCancelled([db.Reason("TransactionConflict", None)] * len(actions))
+        return real_transact(actions)
+
+    monkeypatch.setattr(db, "transact", meets_another_till_once)
+    for _ in range(limits.CODE_FAILURES_PER_CALLER.allowance):
+        assert world.open_visit(shop, guess, by=staff).code == "code_refused"
+    monkeypatch.undo()
+    assert collided
+    locked = world.open_visit(shop, guess, by=staff)
+    assert (locked.status, locked.code) == (429, "too_many_requests")
 
 
 def test_the_business_is_locked_out_however_many_tills_guess(world, shop, customer):
