@@ -112,6 +112,14 @@ def batch_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, An
     return found
 
 
+CONFLICT_RETRIES = 8
+
+
+def _spread_out(attempt: int) -> None:
+    """Jitter before trying again, so the writers that collided spread out."""
+    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+
+
 def put(
     item: dict[str, Any], condition: str | None = None, values: dict[str, Any] | None = None
 ) -> None:
@@ -121,7 +129,7 @@ def put(
         kwargs["ConditionExpression"] = condition
     if values:
         kwargs["ExpressionAttributeValues"] = to_item(values)
-    client().put_item(**kwargs)
+    _write("put_item", kwargs)
 
 
 def update(
@@ -145,12 +153,26 @@ def update(
         kwargs["ExpressionAttributeNames"] = names
     if condition:
         kwargs["ConditionExpression"] = condition
-    return from_item(client().update_item(**kwargs)["Attributes"]) or {}
+    return from_item(_write("update_item", kwargs)["Attributes"]) or {}
 
 
 def delete(pk: str, sk: str) -> None:
     """Delete one item (unconditionally; deleting what is not there is not an error)."""
-    client().delete_item(TableName=config.TABLE_NAME, Key=key(pk, sk))
+    _write("delete_item", {"TableName": config.TABLE_NAME, "Key": key(pk, sk)})
+
+
+def _write(operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """One single-item write, tried again while a transaction in flight holds its item
+    (`TransactionConflictException`: nothing was written). Shared counters meet there."""
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            return getattr(client(), operation)(**kwargs)
+        except ClientError as error:
+            conflict = error.response["Error"]["Code"] == "TransactionConflictException"
+            if not conflict or attempt == CONFLICT_RETRIES - 1:
+                raise
+            _spread_out(attempt)
+    raise AssertionError("unreachable")
 
 
 def is_condition_failure(error: ClientError) -> bool:
@@ -211,9 +233,6 @@ def transact(actions: list[dict[str, Any]]) -> None:
         raise TransactionCancelled(reasons) from error
 
 
-CONFLICT_RETRIES = 8
-
-
 def transact_through_conflicts(actions: list[dict[str, Any]]) -> None:
     """`transact`, tried again while it only collided with another writer of the same items.
 
@@ -229,8 +248,7 @@ def transact_through_conflicts(actions: list[dict[str, Any]]) -> None:
             refused = any(cancelled.failed(i) for i in range(len(actions)))
             if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
                 raise
-            # Jitter, so the writers that collided spread out instead of meeting again.
-            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+            _spread_out(attempt)
 
 
 # ------------------------------------------------------------------ queries and cursors

@@ -6,6 +6,8 @@ business>" on the victim's phone and hand over their id and name. Now a hit only
 customer, reveals nothing, and every miss costs one of a few failure slots.
 """
 
+from botocore.exceptions import ClientError
+
 from backend import clock
 from backend.dal import dynamodb as db
 from backend.logic import errors, limits
@@ -156,6 +158,44 @@ def test_a_guess_counted_while_another_till_counts_is_still_counted(
     assert collided
     locked = world.open_visit(shop, guess, by=staff)
     assert (locked.status, locked.code) == (429, "too_many_requests")
+
+
+def test_an_allowed_code_gives_its_slots_back_while_another_tills_guess_holds_them(
+    world, shop, staff, customer, monkeypatch
+):
+    """The customer's Allow gives the typed code's slots back (single updates); a guess's
+    transaction in flight on the same counters cancels one with TransactionConflictException.
+    It is tried again: the customer sees the visit open, and the slot is back."""
+    real = db.client()
+    collided = []
+
+    class MeetsAGuessOnce:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def update_item(self, **kwargs):
+            if not collided and kwargs["Key"]["pk"]["S"].startswith("LIMIT#"):
+                collided.append(kwargs)
+                raise ClientError(
+                    {"Error": {"Code": "TransactionConflictException", "Message": "in flight"}},
+                    "UpdateItem",
+                )
+            return real.update_item(**kwargs)
+
+    allowance = limits.CODE_FAILURES_PER_CALLER.allowance
+    for _ in range(allowance - 1):  # one guess short of the lockout
+        assert (
+            world.open_visit(shop, _unused_code(world, customer), by=staff).code == "code_refused"
+        )
+    code = world.token(customer)["short_code"]
+    asked = world.open_visit(shop, code, by=staff, answer=None).expect(202)  # the last slot
+    monkeypatch.setattr(db, "client", lambda: MeetsAGuessOnce())
+    world.answer_code(code).expect(200)
+    monkeypatch.undo()
+    assert collided
+    assert world.visit_request(shop, asked["request_id"], by=staff).opened()
+    # The slot came back: the till may type one more code before its lockout.
+    assert world.open_visit(shop, world.token(customer)["short_code"], by=staff).opened()
 
 
 def test_the_business_is_locked_out_however_many_tills_guess(world, shop, customer):
