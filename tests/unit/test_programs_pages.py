@@ -180,7 +180,7 @@ def test_the_till_issues_a_code_and_shows_it_to_print(monkeypatch):
         {"claim_id": "c_1", "code": "7K3M-Q9XA-2HPD", "valid_until": "2026-12-08T10:00:00Z"}
     )
     run(till.issue({"amount": "12,50"}))
-    assert (till.code, till.code_amount) == ("7K3M-Q9XA-2HPD", "12.50 EUR")
+    assert (till.code, till.code_amount) == ("7K3M-Q9XA-2HPD", "€12.50")
     assert till.code_valid_until == "Dec 8, 2026, 10:00\u202fAM"  # English, UTC: no cookie
     till.done()
     assert till.code == ""
