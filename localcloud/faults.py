@@ -17,6 +17,15 @@ probability, in one of the ways DynamoDB and Lambda really fail (taking turns):
 The last two are the dangerous ones: only the idempotency record written in the same
 transaction stops a retry from paying twice.
 
+Every other TransactWriteItems (signing up, a till opening a visit, the guess counters,
+invitations, settings) is cancelled with the same probability as DynamoDB cancels one that
+meets another transaction in flight on one of its items, which the local cloud, running
+one DynamoDB call at a time, otherwise never does:
+
+| kind | written? | what the caller sees |
+|---|---|---|
+| `tx_conflict` | no | TransactionCanceledException, reason TransactionConflict: `backend/dal/dynamodb.py` tries it again |
+
 SES's SendEmail (the notifier's emails) fails with the same probability, in the two ways
 it really fails:
 
@@ -48,10 +57,12 @@ log = logging.getLogger("epoint.local.faults")
 
 KINDS_BEFORE = ("throttled", "internal_error", "tx_throttled")
 KINDS_AFTER = ("internal_error_after_write", "lost_after_write")
+CONFLICT = "tx_conflict"
 SES_KINDS = ("ses_throttled", "ses_lost_after_send")
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
 counts: Counter[str] = Counter()
+_conflicted: set[str] = set()  # transactions cancelled as a conflict, not yet tried again
 _lock = threading.Lock()
 _wrapped: Callable[..., None] | None = None
 _wrapped_send: Callable[..., str] | None = None
@@ -106,6 +117,23 @@ def install(rate: float, seed: int | None = None) -> None:
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         if not _changes_a_balance(transact_items):
+            # The other transaction has committed by the time the writer tries again: the
+            # same request is never cancelled twice in a row.
+            request = repr(transact_items)
+            with _lock:
+                if request in _conflicted:
+                    _conflicted.discard(request)
+                    conflict = False
+                else:
+                    conflict = chooser.random() < rate
+                    if conflict:
+                        _conflicted.add(request)
+            if conflict:
+                _record(CONFLICT, applied=False)
+                raise TransactionCanceledException(
+                    [("TransactionConflict", "Transaction is ongoing for the item", None)]
+                    * len(transact_items)
+                )
             return inner(self, transact_items)
         with _lock:
             # Which transaction fails is random; the kinds take turns, so even a short run
@@ -132,7 +160,7 @@ def install(rate: float, seed: int | None = None) -> None:
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_ses(rate, chooser)
-    log.warning("fault injection on: %.0f%% of balance transactions and emails fail", rate * 100)
+    log.warning("fault injection on: %.0f%% of transactions and emails fail", rate * 100)
 
 
 def _install_ses(rate: float, chooser: random.Random) -> None:

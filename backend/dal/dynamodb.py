@@ -211,7 +211,26 @@ class TransactionCancelled(Exception):
 
 def transact(actions: list[dict[str, Any]]) -> None:
     """One TransactWriteItems: `actions` are {"Put"|"Update"|"Delete"|"ConditionCheck": {...}}
-    with Python values in ExpressionAttributeValues/Item; every condition returns ALL_OLD."""
+    with Python values in ExpressionAttributeValues/Item; every condition returns ALL_OLD.
+
+    Tried again while it only collided with another writer of the same items: DynamoDB
+    cancels a transaction with `TransactionConflict` (writing nothing) when another one is
+    changing one of its items at that moment; shared counters (a business's, an account's)
+    and a till's staff item meet there under concurrency. A refusal by a condition, or a
+    conflict on the last attempt, raises `TransactionCancelled`.
+    """
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            _transact_once(actions)
+            return
+        except TransactionCancelled as cancelled:
+            refused = any(cancelled.failed(i) for i in range(len(actions)))
+            if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
+                raise
+            _spread_out(attempt)
+
+
+def _transact_once(actions: list[dict[str, Any]]) -> None:
     wire = []
     for action in actions:
         ((kind, op),) = action.items()
@@ -231,24 +250,6 @@ def transact(actions: list[dict[str, Any]]) -> None:
         raw = error.response.get("CancellationReasons") or []
         reasons = [Reason(r.get("Code"), from_item(r.get("Item"))) for r in raw]
         raise TransactionCancelled(reasons) from error
-
-
-def transact_through_conflicts(actions: list[dict[str, Any]]) -> None:
-    """`transact`, tried again while it only collided with another writer of the same items.
-
-    DynamoDB cancels a transaction with `TransactionConflict` when another one is changing
-    one of its items at that moment: shared counters (a business's, an account's) meet there
-    under concurrency. A refusal by a condition, or the last attempt, raises as `transact`.
-    """
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            transact(actions)
-            return
-        except TransactionCancelled as cancelled:
-            refused = any(cancelled.failed(i) for i in range(len(actions)))
-            if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
-                raise
-            _spread_out(attempt)
 
 
 # ------------------------------------------------------------------ queries and cursors

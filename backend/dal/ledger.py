@@ -243,7 +243,7 @@ def _claim_token(marker: dict[str, Any], item: dict[str, Any], staff_id: str) ->
     in one transaction. None on success, else which guard refused: "token_used" or "not_staff"."""
     marker_item = {"pk": keys.qr_used(marker["token_id"]), "sk": "USED", **marker}
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {"Put": {"Item": marker_item, "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -296,7 +296,7 @@ def allow(request: dict[str, Any], visit: dict[str, Any], now_s: int) -> bool:
     if the request is still waiting and its till still works there. False if not."""
     mid = request["merchant_id"]
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {
                     "Update": {

@@ -67,7 +67,7 @@ def take(counters: list[Counter]) -> list[Counter]:
         for c in counters
     ]
     try:
-        db.transact_through_conflicts(updates)
+        db.transact(updates)
     except db.TransactionCancelled as cancelled:
         spent = [c for i, c in enumerate(counters) if cancelled.failed(i)]
         if spent:

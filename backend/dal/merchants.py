@@ -151,8 +151,7 @@ def set_expiry_policy(merchant_id: str, months: int, since_s: int) -> None:
         }
     else:
         entry = {"Delete": {"Key": registry_key}}
-    # Earns condition on the profile's settings_version: a busy till's can meet this.
-    db.transact_through_conflicts([profile_update, entry])
+    db.transact([profile_update, entry])
     cache.forget_merchant(merchant_id)
 
 

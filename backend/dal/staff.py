@@ -107,7 +107,7 @@ def remove_staff(merchant_id: str, user_id: str) -> bool:
     """Delete a (non-owner) staff item, its mirror and its count; False if they did not
     work there as staff. Used when the owner removes someone and when someone leaves."""
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {
                     "Delete": {
@@ -179,7 +179,7 @@ def invite(invitation: Item, cap: int) -> None:
     recounted = False
     for _ in range(5):  # each turn clears one obstacle; more means others keep racing us
         try:
-            db.transact_through_conflicts(
+            db.transact(
                 [
                     {
                         "Put": {
@@ -214,7 +214,7 @@ def _expired(item: Item | None) -> bool:
 def _clear_expired(item: Item) -> bool:
     """Remove one expired invitation and uncount it; False if it was no longer there."""
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {
                     "Delete": {
@@ -293,7 +293,7 @@ def withdraw(merchant_id: str, email: str, field: str, value: str) -> bool:
     """Remove an invitation (declined, cancelled, or made pointless) if its `field` still
     holds `value`, and uncount it; False if there was no such invitation."""
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {
                     "Delete": {
@@ -323,7 +323,7 @@ def accept(invitation: Item, user: Item, added_at: str, cap: int) -> Item:
     merchant_id, user_id = invitation["merchant_id"], user["user_id"]
     staff = staff_item(merchant_id, user, "staff", added_at)
     try:
-        db.transact_through_conflicts(
+        db.transact(
             [
                 {
                     "Delete": {

@@ -2,7 +2,8 @@
 
 The local cloud's fault layer (`--faults`, localcloud/faults.py) fails a share of the
 balance transactions of earn, redeem and reverse: before the write (throttled, 500, a
-throttled transaction) or after it (the write happened but the caller saw an error). The
+throttled transaction) or after it (the write happened but the caller saw an error), and
+cancels a share of every other transaction as a conflict with another writer. The
 clients here retry 5xx with the same Idempotency-Key, as the UI does; at the end every
 balance must equal what the successful answers add up to, and the ledger must reconcile.
 """
@@ -130,6 +131,8 @@ def test_faults_neither_lose_nor_double_a_point(
     assert faults.get("lost_after_write", 0) > 0, faults
     assert faults.get("internal_error_after_write", 0) > 0, faults
     assert faults.get("tx_throttled", 0) > 0, faults
+    # The transactions around the balances (sign-ups, visits, counters) met conflicts too.
+    assert faults.get("tx_conflict", 0) > 0, faults
 
 
 def test_kill_dash_nine_mid_load_reloads_a_state_that_reconciles(

@@ -12,6 +12,7 @@ from backend.dal import dynamodb as db
 from backend.dal import keys
 from backend.logic import errors, ledger
 from backend.logic.idempotency import from_request
+from tests.support.conflicts import conflict_once
 from tests.support.world import call, idempotency_key
 
 
@@ -356,17 +357,8 @@ def test_a_visit_opened_while_the_same_till_writes_elsewhere_still_opens(
     """Opening a visit checks the till's staff item, which the till's own earns (on another
     device) hold in their transactions: DynamoDB cancels the one that meets the other as a
     conflict. The opening is tried again; the till sees its visit, not a 500."""
-    real_transact = db.transact
-    collided = []
-
-    def meets_an_earn_once(actions):
-        if not collided:
-            collided.append(actions)
-            raise db.TransactionCancelled([db.Reason("TransactionConflict", None)] * len(actions))
-        return real_transact(actions)
-
     token = world.token(customer)["token"]
-    monkeypatch.setattr(db, "transact", meets_an_earn_once)
+    collided = conflict_once(monkeypatch, "transact_write_items")
     opened = world.open_visit(shop, token)
     monkeypatch.undo()
     assert collided and opened.status == 201, opened

@@ -6,11 +6,9 @@ business>" on the victim's phone and hand over their id and name. Now a hit only
 customer, reveals nothing, and every miss costs one of a few failure slots.
 """
 
-from botocore.exceptions import ClientError
-
 from backend import clock
-from backend.dal import dynamodb as db
 from backend.logic import errors, limits
+from tests.support.conflicts import conflict_once
 from tests.support.world import call
 
 GENERIC = errors.CodeRefused.message
@@ -142,16 +140,9 @@ def test_a_guess_counted_while_another_till_counts_is_still_counted(
     DynamoDB cancels one transaction as a conflict. It is tried again (no 500 at the till),
     and the guess still counts."""
     guess = _unused_code(world, customer)
-    real_transact = db.transact
-    collided = []
-
-    def meets_another_till_once(actions):
-        if len(actions) > 1 and not collided:
-            collided.append(actions)
-            raise db.TransactionCancelled([db.Reason("TransactionConflict", None)] * len(actions))
-        return real_transact(actions)
-
-    monkeypatch.setattr(db, "transact", meets_another_till_once)
+    collided = conflict_once(
+        monkeypatch, "transact_write_items", when=lambda call: len(call["TransactItems"]) > 1
+    )
     for _ in range(limits.CODE_FAILURES_PER_CALLER.allowance):
         assert world.open_visit(shop, guess, by=staff).code == "code_refused"
     monkeypatch.undo()
@@ -166,30 +157,16 @@ def test_an_allowed_code_gives_its_slots_back_while_another_tills_guess_holds_th
     """The customer's Allow gives the typed code's slots back (single updates); a guess's
     transaction in flight on the same counters cancels one with TransactionConflictException.
     It is tried again: the customer sees the visit open, and the slot is back."""
-    real = db.client()
-    collided = []
-
-    class MeetsAGuessOnce:
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        def update_item(self, **kwargs):
-            if not collided and kwargs["Key"]["pk"]["S"].startswith("LIMIT#"):
-                collided.append(kwargs)
-                raise ClientError(
-                    {"Error": {"Code": "TransactionConflictException", "Message": "in flight"}},
-                    "UpdateItem",
-                )
-            return real.update_item(**kwargs)
-
     allowance = limits.CODE_FAILURES_PER_CALLER.allowance
     for _ in range(allowance - 1):  # one guess short of the lockout
-        assert (
-            world.open_visit(shop, _unused_code(world, customer), by=staff).code == "code_refused"
+        assert world.open_visit(shop, _unused_code(world, customer), by=staff).code == (
+            "code_refused"
         )
     code = world.token(customer)["short_code"]
     asked = world.open_visit(shop, code, by=staff, answer=None).expect(202)  # the last slot
-    monkeypatch.setattr(db, "client", lambda: MeetsAGuessOnce())
+    collided = conflict_once(
+        monkeypatch, "update_item", when=lambda call: call["Key"]["pk"]["S"].startswith("LIMIT#")
+    )
     world.answer_code(code).expect(200)
     monkeypatch.undo()
     assert collided
