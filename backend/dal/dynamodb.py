@@ -12,13 +12,16 @@ import functools
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import botocore.session
 from botocore.exceptions import ClientError
 
 from backend import config
+
+T = TypeVar("T")
 
 # ------------------------------------------------------------------ client
 
@@ -115,9 +118,26 @@ def batch_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, An
 CONFLICT_RETRIES = 8
 
 
-def _spread_out(attempt: int) -> None:
-    """Jitter before trying again, so the writers that collided spread out."""
-    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+def _through_conflicts(write: Callable[[], T], conflicted: Callable[[Exception], bool]) -> T:
+    """`write()`, tried again while it fails only because another writer held one of its
+    items at that moment (DynamoDB's `TransactionConflict`: nothing was written); with
+    jitter, so the writers that collided spread out. Any other error, or a conflict on the
+    last attempt, raises."""
+    for attempt in range(CONFLICT_RETRIES - 1):
+        try:
+            return write()
+        except Exception as error:
+            if not conflicted(error):
+                raise
+        time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+    return write()
+
+
+def _single_write_conflicted(error: Exception) -> bool:
+    return (
+        isinstance(error, ClientError)
+        and error.response["Error"]["Code"] == "TransactionConflictException"
+    )
 
 
 def put(
@@ -156,23 +176,32 @@ def update(
     return from_item(_write("update_item", kwargs)["Attributes"]) or {}
 
 
+def update_existing(
+    pk: str,
+    sk: str,
+    expression: str,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any] | None:
+    """Update one item if it is there: the item afterwards, or None (nothing written)."""
+    try:
+        return update(pk, sk, expression, values, names, condition="attribute_exists(pk)")
+    except ClientError as error:
+        if is_condition_failure(error):
+            return None
+        raise
+
+
 def delete(pk: str, sk: str) -> None:
     """Delete one item (unconditionally; deleting what is not there is not an error)."""
     _write("delete_item", {"TableName": config.TABLE_NAME, "Key": key(pk, sk)})
 
 
 def _write(operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """One single-item write, tried again while a transaction in flight holds its item
-    (`TransactionConflictException`: nothing was written). Shared counters meet there."""
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            return getattr(client(), operation)(**kwargs)
-        except ClientError as error:
-            conflict = error.response["Error"]["Code"] == "TransactionConflictException"
-            if not conflict or attempt == CONFLICT_RETRIES - 1:
-                raise
-            _spread_out(attempt)
-    raise AssertionError("unreachable")
+    """One single-item write, tried again while a transaction in flight holds its item."""
+    return _through_conflicts(
+        lambda: getattr(client(), operation)(**kwargs), _single_write_conflicted
+    )
 
 
 def is_condition_failure(error: ClientError) -> bool:
@@ -208,6 +237,11 @@ class TransactionCancelled(Exception):
         """True when another transaction touched the same items at the same moment."""
         return any(r.code == "TransactionConflict" for r in self.reasons)
 
+    @property
+    def only_conflicted(self) -> bool:
+        """A conflict and no refusal by a condition: the same request may simply go again."""
+        return self.conflicted and not any(r.code == "ConditionalCheckFailed" for r in self.reasons)
+
 
 def transact(actions: list[dict[str, Any]]) -> None:
     """One TransactWriteItems: `actions` are {"Put"|"Update"|"Delete"|"ConditionCheck": {...}}
@@ -219,18 +253,6 @@ def transact(actions: list[dict[str, Any]]) -> None:
     and a till's staff item meet there under concurrency. A refusal by a condition, or a
     conflict on the last attempt, raises `TransactionCancelled`.
     """
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            _transact_once(actions)
-            return
-        except TransactionCancelled as cancelled:
-            refused = any(cancelled.failed(i) for i in range(len(actions)))
-            if refused or not cancelled.conflicted or attempt == CONFLICT_RETRIES - 1:
-                raise
-            _spread_out(attempt)
-
-
-def _transact_once(actions: list[dict[str, Any]]) -> None:
     wire = []
     for action in actions:
         ((kind, op),) = action.items()
@@ -242,6 +264,13 @@ def _transact_once(actions: list[dict[str, Any]]) -> None:
         if "ConditionExpression" in op:
             op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         wire.append({kind: op})
+    _through_conflicts(
+        lambda: _transact_once(wire),
+        lambda error: isinstance(error, TransactionCancelled) and error.only_conflicted,
+    )
+
+
+def _transact_once(wire: list[dict[str, Any]]) -> None:
     try:
         client().transact_write_items(TransactItems=wire)
     except ClientError as error:

@@ -88,37 +88,22 @@ def set_customer(user_id: str, changes: dict[str, Any]) -> dict[str, Any] | None
         return db.get(keys.user(user_id), keys.PROFILE, consistent=True)
     names = {f"#{k}": k for k in changes}
     values = {f":{k}": v for k, v in changes.items()}
-    try:
-        return db.update(
-            keys.user(user_id),
-            keys.PROFILE,
-            "SET " + ", ".join(f"#{k} = :{k}" for k in changes),
-            values,
-            names,
-            condition="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if db.is_condition_failure(error):
-            return None
-        raise
+    return db.update_existing(
+        keys.user(user_id),
+        keys.PROFILE,
+        "SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+        values,
+        names,
+    )
 
 
 def set_business_receipts(user_id: str, merchant_id: str, on: bool) -> dict[str, Any] | None:
     """Receipts from one business on or off, on the membership (so only a business the
     customer belongs to can be named); the membership afterwards, or None if there is none.
     The balance transaction never writes this attribute, and this never writes theirs."""
-    try:
-        return db.update(
-            keys.user(user_id),
-            keys.member(merchant_id),
-            "SET mail_receipts = :on",
-            {":on": on},
-            condition="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if db.is_condition_failure(error):
-            return None
-        raise
+    return db.update_existing(
+        keys.user(user_id), keys.member(merchant_id), "SET mail_receipts = :on", {":on": on}
+    )
 
 
 def customer_and_membership(

@@ -242,18 +242,9 @@ def update_reward(
         )
         if part
     )
-    try:
-        item = db.update(
-            keys.merchant(merchant_id),
-            keys.reward(reward_id),
-            expression,
-            values,
-            names,
-            condition="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if db.is_condition_failure(error):
-            return None
-        raise
-    cache.forget_merchant(merchant_id)
+    item = db.update_existing(
+        keys.merchant(merchant_id), keys.reward(reward_id), expression, values, names
+    )
+    if item is not None:
+        cache.forget_merchant(merchant_id)
     return item

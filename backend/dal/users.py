@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from backend.dal import dynamodb as db
 from backend.dal import keys
 
@@ -67,18 +65,9 @@ def profile_and_role(user_id: str, merchant_id: str) -> tuple[dict[str, Any] | N
 
 def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | None:
     """Set the display name; None if the user has no profile."""
-    try:
-        return db.update(
-            keys.user(user_id),
-            keys.PROFILE,
-            "SET display_name = :n",
-            {":n": display_name},
-            condition="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if db.is_condition_failure(error):
-            return None
-        raise
+    return db.update_existing(
+        keys.user(user_id), keys.PROFILE, "SET display_name = :n", {":n": display_name}
+    )
 
 
 # ------------------------------------------------------------------ account deletion
@@ -87,17 +76,12 @@ def update_display_name(user_id: str, display_name: str) -> dict[str, Any] | Non
 def mark_deleting(user_id: str, since: str) -> None:
     """Mark the profile as being deleted: from now on no business opens a first membership
     for this user (the balance transaction checks the mark). No-op without a profile."""
-    try:
-        db.update(
-            keys.user(user_id),
-            keys.PROFILE,
-            "SET deleting_since = if_not_exists(deleting_since, :t)",
-            {":t": since},
-            condition="attribute_exists(pk)",
-        )
-    except ClientError as error:
-        if not db.is_condition_failure(error):
-            raise
+    db.update_existing(
+        keys.user(user_id),
+        keys.PROFILE,
+        "SET deleting_since = if_not_exists(deleting_since, :t)",
+        {":t": since},
+    )
 
 
 def erase(profile: dict[str, Any], record: dict[str, Any]) -> None:

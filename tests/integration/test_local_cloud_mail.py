@@ -175,16 +175,6 @@ def test_an_address_that_bounces_is_not_mailed_again(
     assert len(emails(cloud.info, address)) == 1
 
 
-def _injected(cloud: RunningCloud) -> dict[str, int]:
-    """The faults the cloud injected, by kind (its `FAULT kind=...` lines)."""
-    counts: dict[str, int] = {}
-    for line in cloud.stderr_lines:
-        if "FAULT kind=" in line:
-            kind = line.split("FAULT kind=")[1].split()[0]
-            counts[kind] = counts.get(kind, 0) + 1
-    return counts
-
-
 def test_under_faults_every_email_still_goes_exactly_once(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -215,7 +205,7 @@ def test_under_faults_every_email_still_goes_exactly_once(
         for customer in customers:
             assert len(emails(faulty.info, customer.email)) == 4, customer.email
         assert len(emails(faulty.info, staff.email)) == 1  # the invitation
-        injected = _injected(faulty)
+        injected = faulty.faults()
     # Both ways SES fails, and a balance write whose answer was lost, really happened.
     assert injected.get("ses_throttled", 0) > 0, injected
     assert injected.get("ses_lost_after_send", 0) > 0, injected

@@ -39,15 +39,6 @@ def faulty_cloud(tmp_path_factory: pytest.TempPathFactory) -> Any:
         yield running
 
 
-def _faults(cloud: RunningCloud) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for line in cloud.stderr_lines:
-        if "FAULT kind=" in line:
-            kind = line.split("FAULT kind=")[1].split()[0]
-            counts[kind] = counts.get(kind, 0) + 1
-    return counts
-
-
 def _customer_session(
     cloud: RunningCloud, staff: Person, shop: Business, customer: Person, seed: int
 ) -> dict[str, Any]:
@@ -118,7 +109,7 @@ def test_faults_neither_lose_nor_double_a_point(
             assert len(history) == wanted["operations"], (customer.name, history)
             assert sum(item["points"] for item in history) == balance
 
-    faults = _faults(faulty_cloud)
+    faults = faulty_cloud.faults()
     found, output = reconcile(faulty_cloud.api_url)
     figures.record("faults_injected", sum(faults.values()))
     figures.record("faults_by_kind", faults)

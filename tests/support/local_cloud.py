@@ -45,6 +45,16 @@ class RunningCloud:
         starts = [i for i, line in enumerate(lines) if " raised" in line or "failure on" in line]
         return "".join("".join(lines[i : i + 40]) for i in starts[:3]) or "(the cloud logged none)"
 
+    def faults(self) -> dict[str, int]:
+        """The faults a `--faults` cloud injected so far, by kind (its `FAULT kind=...`
+        lines, localcloud/faults.py)."""
+        counts: dict[str, int] = {}
+        for line in list(self.stderr_lines):
+            if "FAULT kind=" in line:
+                kind = line.split("FAULT kind=")[1].split()[0]
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
     def stop(self) -> int:
         """SIGTERM, as a developer's Ctrl-C or a supervisor would; returns the exit code."""
         self.process.send_signal(signal.SIGTERM)
