@@ -261,6 +261,13 @@ def serious_violations(page: Page, axe_script: Path) -> list[str]:
         # Evaluated by the test driver, not added as a <script>: the page's CSP allows no
         # inline script, and a violation here would be the test's own.
         page.evaluate(axe_script.read_text(encoding="utf-8"))
+    # Colours read mid-animation are blends (a dialog fading in fails contrast): wait until
+    # every finite animation and transition has finished, as a reader's eye would.
+    page.wait_for_function(
+        """() => document.getAnimations().every(a => a.playState !== 'running'
+            || a.effect?.getComputedTiming().iterations === Infinity)""",
+        timeout=5_000,
+    )
     results = page.evaluate("async () => await window.axe.run(document)")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
